@@ -1,0 +1,114 @@
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { ExitCode, InterruptedError, ValarError } from "./errors.js";
+import { IOStreams } from "./output/io.js";
+import { createRuntime, systemClock, type Runtime, type RuntimeState } from "./runtime.js";
+import { defineBuilds } from "./commands/builds/index.js";
+import { defineAuth } from "./commands/auth/index.js";
+import { defineConfig } from "./commands/config.js";
+import { defineCompletion } from "./commands/completion.js";
+import { defineSandbox } from "./commands/sandbox.js";
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** The whole command tree. Command modules are light; each loads its heavy parts when it runs. */
+export function buildProgram(rt: Runtime): Command {
+  const program = new Command("valar")
+    .description("Submit and watch builds on Valar, or run a local Valar-compatible build server")
+    .version(rt.version, "-V, --version", "print the version")
+    .option("--debug", "trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1")
+    .addOption(new Option("--endpoint <url>", "API endpoint (default https://api.valar.dev/v2)"))
+    .option("-p, --project <name>", "Valar project")
+    .option("-s, --service <name>", "Valar service")
+    .showSuggestionAfterError(true);
+
+  program.addCommand(defineBuilds(rt));
+  program.addCommand(defineAuth(rt));
+  program.addCommand(defineConfig(rt));
+  program.addCommand(defineCompletion(rt));
+  program.addCommand(defineSandbox(rt));
+  return program;
+}
+
+/** Apply the usage-error behaviour to every command in the tree. */
+function configureTree(cmd: Command, io: IOStreams): void {
+  cmd.exitOverride();
+  cmd.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+    outputError: (message, write) => {
+      const text = message.replace(/^error:\s*/, "").trimEnd();
+      write(`${io.err.red("error:")} ${text}\n`);
+      write(`${io.err.dim("hint:")} see \`${commandPath(cmd)} --help\`\n`);
+    },
+  });
+  for (const sub of cmd.commands) configureTree(sub, io);
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** The single exit point: every error becomes its contract exit code here. */
+export async function main(argv: string[]): Promise<number> {
+  const io = IOStreams.fromProcess();
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      io.cleanup();
+      process.exit(ExitCode.INTERRUPTED);
+    }
+    interrupt.abort(new InterruptedError());
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+
+  const state: RuntimeState = { exitCode: 0 };
+  const rt = createRuntime(
+    { io, env: process.env, cwd: process.cwd(), clock: systemClock, signal: interrupt.signal, version: packageVersion() },
+    state,
+  );
+  const program = buildProgram(rt);
+  configureTree(program, io);
+  const debug = argv.includes("--debug") || process.env.VALAR_DEBUG === "1";
+
+  try {
+    await program.parseAsync(argv);
+    return state.exitCode;
+  } catch (err) {
+    return reportError(err, io, debug);
+  } finally {
+    io.cleanup();
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+}
+
+function reportError(err: unknown, io: IOStreams, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    // Help and version displays are "errors" to commander; they are successes to us.
+    if (err.exitCode === 0 || err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
+    if (err.code === "commander.help") return 0;
+    return ExitCode.USAGE; // commander already printed the message and hint
+  }
+  if (err instanceof ValarError) {
+    if (err.message) io.error(err.message, err.hint);
+    if (debug && err.stack && err.message) io.note(io.err.dim(err.stack));
+    return err.exitCode;
+  }
+  if (err instanceof Error && err.name === "AbortError") {
+    io.error("interrupted");
+    return ExitCode.INTERRUPTED;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.error(message.split("\n")[0] || "unexpected failure", debug ? undefined : "run again with --debug for details");
+  if (debug && err instanceof Error && err.stack) io.note(io.err.dim(err.stack));
+  return ExitCode.FAILURE;
+}

@@ -1,0 +1,17 @@
+import { Command } from "commander";
+import type { Runtime } from "../../runtime.js";
+import { defineLs } from "./ls.js";
+import { defineSubmit } from "./submit.js";
+import { defineInspect } from "./inspect.js";
+import { defineLogs } from "./logs.js";
+import { defineAbort } from "./abort.js";
+import { defineWatch } from "./watch.js";
+import { defineStatus } from "./status.js";
+
+export function defineBuilds(rt: Runtime): Command {
+  const builds = new Command("builds").description("list, submit, follow and abort builds");
+  for (const define of [defineLs, defineSubmit, defineInspect, defineLogs, defineAbort, defineWatch, defineStatus]) {
+    builds.addCommand(define(rt));
+  }
+  return builds;
+}

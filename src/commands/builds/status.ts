@@ -1,0 +1,22 @@
+import { Command } from "commander";
+import type { Runtime } from "../../runtime.js";
+import type { Ctx } from "../../context.js";
+import { addJsonOption, withExamples } from "../shared/options.js";
+import { notImplemented } from "../shared/not-implemented.js";
+
+export interface StatusOptions {
+  json?: boolean;
+}
+
+export function defineStatus(rt: Runtime): Command {
+  const cmd = new Command("status")
+    .description("print a build's status; exit 0 only when it is done, 3 otherwise")
+    .argument("<prefix>", "build ID or the start of one (- reads it from stdin)");
+  addJsonOption(cmd);
+  withExamples(cmd, ["valar builds status a1b2", 'valar builds status "$id" && echo deployed']);
+  return cmd.action(rt.action(run));
+}
+
+export async function run(_ctx: Ctx, _args: string[], _opts: StatusOptions): Promise<number> {
+  return notImplemented("builds status");
+}

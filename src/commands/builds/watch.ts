@@ -1,0 +1,20 @@
+import { Command } from "commander";
+import type { Runtime } from "../../runtime.js";
+import type { Ctx } from "../../context.js";
+import { addWaitOptions, withExamples, type WaitOptions } from "../shared/options.js";
+import { notImplemented } from "../shared/not-implemented.js";
+
+export type WatchOptions = WaitOptions;
+
+export function defineWatch(rt: Runtime): Command {
+  const cmd = new Command("watch")
+    .description("wait for a build to end, showing its status and latest log lines")
+    .argument("[prefix]", "build ID or the start of one (- reads it from stdin); default: the newest build");
+  addWaitOptions(cmd);
+  withExamples(cmd, ["valar builds watch", "valar builds watch a1b2 --timeout 30m"]);
+  return cmd.action(rt.action(run));
+}
+
+export async function run(_ctx: Ctx, _args: string[], _opts: WatchOptions): Promise<number> {
+  return notImplemented("builds watch");
+}

@@ -1,0 +1,38 @@
+import type { IOStreams } from "./output/io.js";
+import type { Settings } from "./settings/types.js";
+import type { ApiClient } from "./api/client.js";
+import type { BuildsApi } from "./api/builds.js";
+
+/** Options every command accepts (declared once on the root program). */
+export interface GlobalOptions {
+  debug: boolean;
+  endpoint?: string;
+  project?: string;
+  service?: string;
+}
+
+export interface Clock {
+  now(): number;
+  /** Resolves after ms, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * The injected world of a command: streams, environment, settings, API access, time and
+ * the Ctrl-C signal. Commands read nothing global; tests can build their own Ctx.
+ */
+export interface Ctx {
+  io: IOStreams;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  clock: Clock;
+  globals: GlobalOptions;
+  /** Aborted when the user presses Ctrl-C (reason: an InterruptedError). */
+  signal: AbortSignal;
+  /** Resolved settings (flags > env > .valar.yml > stored > default); cached. */
+  settings(): Promise<Settings>;
+  /** An API client for the endpoint with the token; exit 4 when there is no token. */
+  client(): Promise<ApiClient>;
+  /** The builds API of the resolved project/service; exit 2 when either is missing, 4 without token. */
+  builds(): Promise<BuildsApi>;
+}

@@ -1,0 +1,128 @@
+import { Chalk, type ChalkInstance } from "chalk";
+import type { Readable, Writable } from "node:stream";
+import { animationEnabled, colorEnabled } from "./color.js";
+
+export interface Spinner {
+  /** Replace the spinner's text (ignored when no spinner is drawn). */
+  update(text: string): void;
+  /** Remove the spinner and leave the line clean; optionally print a final line. */
+  stop(finalLine?: string): void;
+}
+
+export interface IOStreamsOptions {
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
+  stdin: Readable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The one object commands write through (after GitHub CLI's IOStreams). It knows whether
+ * each stream is a terminal and whether colour and animation are allowed; nothing else in
+ * the CLI tests isTTY or writes to process.stdout directly.
+ */
+export class IOStreams {
+  readonly stdout: IOStreamsOptions["stdout"];
+  readonly stderr: IOStreamsOptions["stderr"];
+  readonly stdin: IOStreamsOptions["stdin"];
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  /** Colours for text written to stdout / stderr (level 0 when colour is off). */
+  readonly out: ChalkInstance;
+  readonly err: ChalkInstance;
+  readonly canAnimate: boolean;
+  private readonly activeSpinners = new Set<Spinner>();
+  private animated = false;
+
+  constructor(opts: IOStreamsOptions) {
+    this.stdout = opts.stdout;
+    this.stderr = opts.stderr;
+    this.stdin = opts.stdin;
+    this.stdoutIsTTY = Boolean(opts.stdout.isTTY);
+    this.stderrIsTTY = Boolean(opts.stderr.isTTY);
+    this.stdinIsTTY = Boolean(opts.stdin.isTTY);
+    this.out = new Chalk({ level: colorEnabled(this.stdoutIsTTY, opts.env) ? 1 : 0 });
+    this.err = new Chalk({ level: colorEnabled(this.stderrIsTTY, opts.env) ? 1 : 0 });
+    this.canAnimate = animationEnabled(this.stderrIsTTY, opts.env);
+  }
+
+  static fromProcess(): IOStreams {
+    return new IOStreams({
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      env: process.env,
+    });
+  }
+
+  /** Terminal width of stdout, or undefined when it is not a terminal. */
+  get columns(): number | undefined {
+    return this.stdoutIsTTY ? this.stdout.columns : undefined;
+  }
+
+  /** Data: one line to stdout. */
+  println(line = ""): void {
+    this.stdout.write(line + "\n");
+  }
+
+  /** Data: raw text to stdout, as is. Returns false when the stream wants a pause. */
+  write(text: string): boolean {
+    return this.stdout.write(text);
+  }
+
+  /** The one JSON document of `--json`. */
+  printJson(value: unknown): void {
+    this.stdout.write(JSON.stringify(value, null, 2) + "\n");
+  }
+
+  /** Human notes, progress and warnings: one line to stderr. */
+  note(line: string): void {
+    this.stderr.write(line + "\n");
+  }
+
+  warn(message: string): void {
+    this.stderr.write(`${this.err.yellow("warning:")} ${message}\n`);
+  }
+
+  success(message: string): void {
+    this.stderr.write(`${this.err.green("✓")} ${message}\n`);
+  }
+
+  error(message: string, hint?: string): void {
+    this.stderr.write(`${this.err.red("error:")} ${message}\n`);
+    if (hint) this.stderr.write(`${this.err.dim("hint:")} ${hint}\n`);
+  }
+
+  /**
+   * A spinner on stderr when it is an animated terminal, else a no-op (CI logs get no
+   * escape codes). ora is loaded only here, so commands that never wait never load it.
+   */
+  async spinner(text: string): Promise<Spinner> {
+    if (!this.canAnimate) {
+      return { update() {}, stop: (finalLine) => finalLine && this.note(finalLine) };
+    }
+    const { default: ora } = await import("ora");
+    this.animated = true;
+    const s = ora({ text, stream: this.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+    const spinner: Spinner = {
+      update: (t) => {
+        s.text = t;
+      },
+      stop: (finalLine) => {
+        this.activeSpinners.delete(spinner);
+        s.stop();
+        if (finalLine) this.note(finalLine);
+      },
+    };
+    this.activeSpinners.add(spinner);
+    return spinner;
+  }
+
+  /** Stop anything still drawing so the terminal is left clean (called on every exit). */
+  cleanup(): void {
+    for (const s of [...this.activeSpinners]) s.stop();
+    // ora hides the cursor; a kill mid-spin must not leave it hidden.
+    if (this.animated) this.stderr.write("\u001B[?25h");
+  }
+}

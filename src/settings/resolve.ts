@@ -1,0 +1,90 @@
+import { AuthError, UsageError } from "../errors.js";
+import { PROJECT_NAME, SERVICE_NAME } from "../api/types.js";
+import type { GlobalOptions } from "../context.js";
+import { DEFAULT_ENDPOINT, type Setting, type Settings, type ValarYml } from "./types.js";
+
+export interface StoredSettings {
+  endpoint?: string;
+  project?: string;
+  service?: string;
+  token?: string;
+}
+
+export interface ResolveInput {
+  flags: Pick<GlobalOptions, "endpoint" | "project" | "service">;
+  env: NodeJS.ProcessEnv;
+  valarYml?: ValarYml;
+  stored: StoredSettings;
+}
+
+function first(...candidates: Array<[string | undefined, Setting["source"]]>): Setting | undefined {
+  for (const [value, source] of candidates) {
+    if (value !== undefined && value !== "") return { value, source };
+  }
+  return undefined;
+}
+
+/** The contract's precedence table: flag > environment > .valar.yml > stored > default. */
+export function resolveSettings({ flags, env, valarYml, stored }: ResolveInput): Settings {
+  const endpoint = first([flags.endpoint, "flag"], [env.VALAR_ENDPOINT, "env"], [stored.endpoint, "stored"]) ?? {
+    value: DEFAULT_ENDPOINT,
+    source: "default" as const,
+  };
+  const token = first([env.VALAR_TOKEN, "env"], [stored.token, "stored"]) as Settings["token"];
+  const project = first(
+    [flags.project, "flag"],
+    [env.VALAR_PROJECT, "env"],
+    [valarYml?.project, "valar.yml"],
+    [stored.project, "stored"],
+  );
+  const service = first(
+    [flags.service, "flag"],
+    [env.VALAR_SERVICE, "env"],
+    [valarYml?.service, "valar.yml"],
+    [stored.service, "stored"],
+  );
+  return { endpoint, token, project, service, valarYml };
+}
+
+const SOURCE_NAMES: Record<Setting["source"], string> = {
+  flag: "the flag",
+  env: "the environment",
+  "valar.yml": ".valar.yml",
+  stored: "the stored config",
+  default: "the default",
+};
+
+/** Project and service, validated: exit 2 with a hint before any request is made. */
+export function requireTarget(settings: Settings): { project: string; service: string } {
+  const { project, service } = settings;
+  if (!project) {
+    throw new UsageError("no project given", {
+      hint: "pass -p PROJECT, set VALAR_PROJECT, add `project:` to .valar.yml, or run `valar config set project NAME`",
+    });
+  }
+  if (!PROJECT_NAME.test(project.value)) {
+    throw new UsageError(`invalid project name "${project.value}" (from ${SOURCE_NAMES[project.source]})`, {
+      hint: "project names are letters, digits and single dashes, starting with a letter",
+    });
+  }
+  if (!service) {
+    throw new UsageError("no service given", {
+      hint: "pass -s SERVICE, set VALAR_SERVICE, add `service:` to .valar.yml, or run `valar config set service NAME`",
+    });
+  }
+  if (!SERVICE_NAME.test(service.value)) {
+    throw new UsageError(`invalid service name "${service.value}" (from ${SOURCE_NAMES[service.source]})`, {
+      hint: "service names are letters and digits, starting with a letter",
+    });
+  }
+  return { project: project.value, service: service.value };
+}
+
+export function requireToken(settings: Settings): string {
+  if (!settings.token) {
+    throw new AuthError("not logged in", {
+      hint: "run `valar auth login` or set VALAR_TOKEN",
+    });
+  }
+  return settings.token.value;
+}

@@ -1,0 +1,40 @@
+import type { EnvironmentEntry } from "../api/types.js";
+
+export type SettingSource = "flag" | "env" | "valar.yml" | "stored" | "default";
+
+export interface Setting {
+  value: string;
+  source: SettingSource;
+}
+
+/** A parsed `.valar.yml` (the format of Valar's original CLI). */
+export interface ValarYml {
+  /** Absolute path of the file that was read. */
+  path: string;
+  project?: string;
+  service?: string;
+  build: {
+    constructor?: string;
+    /** Path prefixes, relative to the file's directory, that are not packed. */
+    ignore: string[];
+    environment: EnvironmentEntry[];
+  };
+  deployment: {
+    skip?: boolean;
+    environment: EnvironmentEntry[];
+  };
+}
+
+export interface Settings {
+  endpoint: Setting;
+  token?: Setting & { source: "env" | "stored" };
+  project?: Setting;
+  service?: Setting;
+  valarYml?: ValarYml;
+}
+
+/** The keys `valar config` manages. The token is stored by `valar auth login` only. */
+export const CONFIG_KEYS = ["endpoint", "project", "service"] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+export const DEFAULT_ENDPOINT = "https://api.valar.dev/v2";
