@@ -1,0 +1,19 @@
+import type { ChalkInstance } from "chalk";
+
+/** A status word coloured for a terminal; unknown statuses are printed as they are. */
+export function colorStatus(status: string, c: ChalkInstance): string {
+  switch (status) {
+    case "done":
+      return c.green(status);
+    case "failed":
+      return c.red(status);
+    case "expired":
+      return c.gray(status);
+    case "running":
+      return c.cyan(status);
+    case "pending":
+      return c.yellow(status);
+    default:
+      return status;
+  }
+}

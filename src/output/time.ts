@@ -1,0 +1,36 @@
+const UNITS: Array<[string, number]> = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+  ["second", 1],
+];
+
+/** "3 minutes ago", "just now", "in 2 hours"; the raw text when it is not a date. */
+export function relativeTime(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const diff = Math.round((now - t) / 1000);
+  const abs = Math.abs(diff);
+  if (abs < 5) return "just now";
+  for (const [name, seconds] of UNITS) {
+    if (abs >= seconds) {
+      const n = Math.floor(abs / seconds);
+      const phrase = `${n} ${name}${n === 1 ? "" : "s"}`;
+      return diff >= 0 ? `${phrase} ago` : `in ${phrase}`;
+    }
+  }
+  return "just now";
+}
+
+/** "1m 05s", "42s", "2h 03m": for elapsed-time displays. */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
+  if (m > 0) return `${m}m ${String(sec).padStart(2, "0")}s`;
+  return `${sec}s`;
+}

@@ -1,0 +1,20 @@
+import { UsageError } from "../errors.js";
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "15m", "1h30m", "7d", "500ms" → milliseconds; anything else is a usage error. */
+export function parseDuration(text: string, flag = "--timeout"): number {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+  let total = 0;
+  let matched = 0;
+  const trimmed = text.trim();
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(trimmed))) {
+    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    matched = re.lastIndex;
+  }
+  if (!trimmed || matched !== trimmed.length || total <= 0) {
+    throw new UsageError(`invalid duration "${text}" for ${flag}`, { hint: "use a number and a unit, e.g. 90s, 15m, 1h" });
+  }
+  return total;
+}
