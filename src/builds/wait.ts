@@ -1,0 +1,256 @@
+import { once } from "node:events";
+import type { BuildsApi } from "../api/builds.js";
+import { isFinalStatus, type Build } from "../api/types.js";
+import type { Ctx } from "../context.js";
+import { ApiUnreachableError, InterruptedError, NotFoundError, WaitTimeoutError } from "../errors.js";
+import { renderLogLine } from "../output/log-format.js";
+import { colorStatus } from "../output/status.js";
+import { formatElapsed } from "../output/time.js";
+import { parseDuration } from "../util/duration.js";
+import { followBuildLog, type LineSink } from "./follow.js";
+import { abortable, backoffDelay, describeError, isPermanent, pollInterval, retryPolicy, type RetryPolicy } from "./retry.js";
+
+export interface WaitForBuildOptions {
+  /** follow: the log on stdout; spinner: a spinner only; watch: status, elapsed time and the latest log lines. */
+  mode: "follow" | "spinner" | "watch";
+  raw?: boolean;
+  /** The --timeout flag's text (e.g. "15m"). */
+  timeout?: string;
+  abortOnInterrupt?: boolean;
+}
+
+/**
+ * Waits for a build to end and returns the exit code of its outcome: 0 for done, 3 for
+ * anything else (failed, expired, aborted, an unknown final status). Throws WaitTimeoutError
+ * (124) when --timeout runs out and InterruptedError (130) on Ctrl-C, both with a hint;
+ * with abortOnInterrupt the build is aborted before the InterruptedError is thrown.
+ */
+export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, opts: WaitForBuildOptions): Promise<number> {
+  const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout);
+  const waiting = new AbortController();
+  const onInterrupt = () =>
+    waiting.abort(ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason : new InterruptedError());
+  if (ctx.signal.aborted) onInterrupt();
+  else ctx.signal.addEventListener("abort", onInterrupt, { once: true });
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            waiting.abort(
+              new WaitTimeoutError(`stopped waiting after ${opts.timeout}; build ${buildId} goes on`, {
+                hint: `keep waiting with \`valar builds watch ${buildId}\``,
+              }),
+            ),
+          timeoutMs,
+        );
+  const w: Waiter = {
+    ctx,
+    api,
+    buildId,
+    signal: waiting.signal,
+    sleep: (ms, signal = waiting.signal) => ctx.clock.sleep(ms, signal),
+    policy: retryPolicy(ctx.env),
+    readBuild: undefined as never,
+  };
+  w.readBuild = buildReader(w);
+  try {
+    const build =
+      opts.mode === "follow" ? await followToEnd(w, opts.raw ?? false) : await pollToEnd(w, opts.mode);
+    return reportOutcome(ctx, build);
+  } catch (err) {
+    if (!waiting.signal.aborted) throw err;
+    const reason: unknown = waiting.signal.reason;
+    if (reason instanceof InterruptedError) throw await interrupted(ctx, api, buildId, opts.abortOnInterrupt ?? false);
+    throw reason;
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", onInterrupt);
+  }
+}
+
+/** Exit code of a final build, with its one-line verdict on stderr. */
+export function reportOutcome(ctx: Ctx, build: Build): number {
+  if (build.status === "done") {
+    ctx.io.success(`build ${build.id} done`);
+    return 0;
+  }
+  ctx.io.error(`build ${build.id} ${build.status}${build.error ? `: ${build.error}` : ""}`);
+  return 3;
+}
+
+interface Waiter {
+  ctx: Ctx;
+  api: BuildsApi;
+  buildId: string;
+  /** Aborted on Ctrl-C or when --timeout runs out. */
+  signal: AbortSignal;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  policy: RetryPolicy;
+  /** The build as the list answer shows it; retries transient failures, exit 6 after repeated ones. */
+  readBuild(): Promise<Build>;
+}
+
+function buildReader(w: Waiter): () => Promise<Build> {
+  return async () => {
+    for (let failures = 1; ; failures++) {
+      try {
+        const builds = await abortable(w.api.list(w.buildId), w.signal);
+        const build = builds.find((b) => b.id === w.buildId);
+        if (!build) throw new NotFoundError(`build ${w.buildId} no longer exists`);
+        return build;
+      } catch (err) {
+        if (w.signal.aborted) throw w.signal.reason;
+        if (isPermanent(err)) throw err;
+        if (failures >= w.policy.attempts) {
+          throw new ApiUnreachableError(`cannot read the status of build ${w.buildId}: ${describeError(err)}`, {
+            hint: `the build may still be running; check later with \`valar builds status ${w.buildId}\``,
+          });
+        }
+        await w.sleep(backoffDelay(w.policy, failures));
+      }
+    }
+  };
+}
+
+/** Log lines to stdout, pausing the reader while stdout is full so memory stays flat. */
+function stdoutSink(ctx: Ctx, raw: boolean, signal: AbortSignal): LineSink {
+  const io = ctx.io;
+  return (line) => {
+    if (io.write(renderLogLine(line, { raw, color: io.out }) + "\n")) return;
+    return once(io.stdout, "drain", { signal }).then(() => undefined);
+  };
+}
+
+async function followToEnd(w: Waiter, raw: boolean): Promise<Build> {
+  let last: Build | undefined;
+  const result = await followBuildLog({
+    source: w.api,
+    buildId: w.buildId,
+    onLine: stdoutSink(w.ctx, raw, w.signal),
+    signal: w.signal,
+    sleep: (ms, signal) => w.sleep(ms, signal),
+    readStatus: async () => (last = await w.readBuild()).status,
+    retry: w.policy,
+    onReconnect: () => w.ctx.io.note(w.ctx.io.err.dim("reconnecting…")),
+  });
+  if (result.kind === "ended") return last!;
+  // A lost log stream is not a failed build: its status decides the exit code.
+  w.ctx.io.warn(`the log stream of build ${w.buildId} was lost (${describeError(result.cause)}); waiting for the build to end`);
+  return pollToEnd(w, "spinner");
+}
+
+interface StatusDisplay {
+  show(build: Build): void;
+  stop(): void;
+}
+
+async function pollToEnd(w: Waiter, mode: "spinner" | "watch"): Promise<Build> {
+  const display = mode === "watch" ? await watchDisplay(w) : await spinnerDisplay(w);
+  try {
+    const interval = pollInterval(w.ctx.env);
+    for (;;) {
+      const build = await w.readBuild();
+      display.show(build);
+      if (isFinalStatus(build.status)) return build;
+      await w.sleep(interval);
+    }
+  } finally {
+    display.stop();
+  }
+}
+
+function statusLine(w: Waiter, build: Build): string {
+  const created = Date.parse(build.createdAt);
+  const elapsed = Number.isNaN(created) ? "" : ` (${formatElapsed(w.ctx.clock.now() - created)})`;
+  return `build ${build.id}: ${colorStatus(build.status, w.ctx.io.err)}${elapsed}`;
+}
+
+/** A spinner on a terminal (its elapsed time ticking each second); nothing elsewhere. */
+async function spinnerDisplay(w: Waiter): Promise<StatusDisplay> {
+  const spinner = await w.ctx.io.spinner(`waiting for build ${w.buildId}`);
+  let latest: Build | undefined;
+  const ticker = w.ctx.io.canAnimate ? setInterval(() => latest && spinner.update(statusLine(w, latest)), 1000) : undefined;
+  return {
+    show(build) {
+      latest = build;
+      spinner.update(statusLine(w, build));
+    },
+    stop() {
+      clearInterval(ticker);
+      spinner.stop();
+    },
+  };
+}
+
+const WATCH_LOG_LINES = 5;
+
+/**
+ * On a terminal: status, elapsed time and the latest log lines, redrawn in place (the log is
+ * followed on the side; if it fails, the status alone is shown). Elsewhere: one line per
+ * status change, the final one left to the verdict.
+ */
+async function watchDisplay(w: Waiter): Promise<StatusDisplay> {
+  const io = w.ctx.io;
+  if (!io.canAnimate) {
+    let shown: string | undefined;
+    return {
+      show(build) {
+        if (build.status === shown || isFinalStatus(build.status)) return;
+        shown = build.status;
+        io.note(statusLine(w, build));
+      },
+      stop() {},
+    };
+  }
+  const { startLiveArea } = await import("../output/live.js");
+  const live = await startLiveArea(io, `waiting for build ${w.buildId}`);
+  const tail: string[] = [];
+  let latest: Build | undefined;
+  const redraw = () => latest && live.render(statusLine(w, latest), tail);
+  const feed = new AbortController();
+  const stopFeed = () => feed.abort(w.signal.reason);
+  w.signal.addEventListener("abort", stopFeed, { once: true });
+  followBuildLog({
+    source: w.api,
+    buildId: w.buildId,
+    signal: feed.signal,
+    sleep: (ms, signal) => w.ctx.clock.sleep(ms, signal),
+    readStatus: async () => (await w.readBuild()).status,
+    retry: w.policy,
+    onLine: (line) => {
+      tail.push(renderLogLine(line, { raw: true, color: io.err }));
+      if (tail.length > WATCH_LOG_LINES) tail.shift();
+      redraw();
+    },
+  }).catch(() => {
+    // The log is a garnish here: the status decides, and it is read on its own.
+  });
+  const ticker = setInterval(redraw, 1000);
+  return {
+    show(build) {
+      latest = build;
+      redraw();
+    },
+    stop() {
+      clearInterval(ticker);
+      w.signal.removeEventListener("abort", stopFeed);
+      feed.abort();
+      live.stop();
+    },
+  };
+}
+
+async function interrupted(ctx: Ctx, api: BuildsApi, buildId: string, abort: boolean): Promise<InterruptedError> {
+  const hint = `to abort it: valar builds abort ${buildId}`;
+  if (!abort) return new InterruptedError(`stopped waiting; build ${buildId} goes on`, { hint });
+  try {
+    const [{ ApiClient }, { BuildsApi }] = await Promise.all([import("../api/client.js"), import("../api/builds.js")]);
+    // The CLI's client is tied to the Ctrl-C signal, which has fired: this last request needs its own.
+    const client = new ApiClient({ ...api.client.options, signal: AbortSignal.timeout(10_000) });
+    await new BuildsApi(client, api.project, api.service).abort(buildId);
+    return new InterruptedError(`interrupted; build ${buildId} was aborted`);
+  } catch (err) {
+    return new InterruptedError(`interrupted; could not abort build ${buildId}: ${describeError(err)}`, { hint });
+  }
+}
