@@ -7,13 +7,16 @@ const UNITS: Array<[string, number]> = [
   ["second", 1],
 ];
 
+/** A server clock a little ahead of ours must not make a new build look like it is "in 20 seconds". */
+const SKEW_SECONDS = 60;
+
 /** "3 minutes ago", "just now", "in 2 hours"; the raw text when it is not a date. */
 export function relativeTime(iso: string, now: number): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   const diff = Math.round((now - t) / 1000);
+  if (diff < 5 && diff > -SKEW_SECONDS) return "just now";
   const abs = Math.abs(diff);
-  if (abs < 5) return "just now";
   for (const [name, seconds] of UNITS) {
     if (abs >= seconds) {
       const n = Math.floor(abs / seconds);
@@ -22,6 +25,16 @@ export function relativeTime(iso: string, now: number): string {
     }
   }
   return "just now";
+}
+
+/**
+ * "2025-06-01 14:20:00 UTC": an absolute time that reads the same on every machine, so
+ * output pasted into an issue or compared in CI does not depend on the local time zone.
+ */
+export function absoluteTime(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  return new Date(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
 /** "1m 05s", "42s", "2h 03m": for elapsed-time displays. */

@@ -1,8 +1,12 @@
 import { Command } from "commander";
 import type { Runtime } from "../../runtime.js";
 import type { Ctx } from "../../context.js";
+import type { BuildInspect } from "../../api/types.js";
+import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
+import { colorStatus } from "../../output/status.js";
+import { absoluteTime, relativeTime } from "../../output/time.js";
+import type { ChalkInstance } from "chalk";
 import { addJsonOption, withExamples } from "../shared/options.js";
-import { notImplemented } from "../shared/not-implemented.js";
 
 export interface InspectOptions {
   json?: boolean;
@@ -17,6 +21,32 @@ export function defineInspect(rt: Runtime): Command {
   return cmd.action(rt.action(run));
 }
 
-export async function run(_ctx: Ctx, _args: string[], _opts: InspectOptions): Promise<number> {
-  return notImplemented("builds inspect");
+/** The key/value lines of `inspect`: labels aligned, Error only when the build has one. */
+export function inspectLines(b: BuildInspect, now: number, c: ChalkInstance): string[] {
+  const pairs: Array<[string, string]> = [
+    ["ID", b.id],
+    ["Status", colorStatus(b.status, c)],
+    ["Constructor", b.constructor || "-"],
+    ["Owner", b.owner || "-"],
+    ["Created", `${absoluteTime(b.createdAt)} (${relativeTime(b.createdAt, now)})`],
+    ["Flags", b.flags || "-"],
+  ];
+  if (b.error) pairs.push(["Error", b.error]);
+  const width = Math.max(...pairs.map(([k]) => k.length)) + 1;
+  // A multi-line error keeps its lines, indented under the value column.
+  const indent = "\n" + " ".repeat(width + 1);
+  return pairs.map(([k, v]) => `${c.bold(`${k}:`.padEnd(width))} ${v.replace(/\r?\n/g, indent)}`);
+}
+
+export async function run(ctx: Ctx, args: string[], opts: InspectOptions): Promise<number> {
+  const prefix = await readPrefixArgument(ctx, args[0]);
+  const api = await ctx.builds();
+  const build = await resolveBuild(ctx, api, prefix);
+  const details = await api.inspect(build.id);
+  if (opts.json) {
+    ctx.io.printJson(details);
+    return 0;
+  }
+  for (const line of inspectLines(details, ctx.clock.now(), ctx.io.out)) ctx.io.println(line);
+  return 0;
 }
