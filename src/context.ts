@@ -31,8 +31,12 @@ export interface Ctx {
   signal: AbortSignal;
   /** Resolved settings (flags > env > .valar.yml > stored > default); cached. */
   settings(): Promise<Settings>;
-  /** An API client for the endpoint with the token; exit 4 when there is no token. */
-  client(): Promise<ApiClient>;
+  /**
+   * An API client for the endpoint with the token; exit 4 when there is no token, exit 2
+   * for an endpoint that is not a URL or plain http to a non-loopback host. `override`
+   * (not cached) lets `auth login` check a token that is not stored yet.
+   */
+  client(override?: { endpoint?: string; token?: string }): Promise<ApiClient>;
   /** The builds API of the resolved project/service; exit 2 when either is missing, 4 without token. */
   builds(): Promise<BuildsApi>;
 }

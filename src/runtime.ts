@@ -77,7 +77,7 @@ function createCtx(rt: Runtime, g: GlobalOptions): Ctx {
     signal: rt.signal,
     globals,
     settings: () => (settings ??= loadSettings(rt, globals)),
-    client: () => (client ??= makeClient(rt, ctx)),
+    client: (override) => (override ? makeClient(rt, ctx, override) : (client ??= makeClient(rt, ctx))),
     builds: async () => {
       const { requireTarget } = await import("./settings/resolve.js");
       const target = requireTarget(await ctx.settings());
@@ -98,16 +98,26 @@ async function loadSettings(rt: Runtime, globals: GlobalOptions): Promise<Settin
   return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: store.read() });
 }
 
-async function makeClient(rt: Runtime, ctx: Ctx): Promise<ApiClient> {
+async function makeClient(rt: Runtime, ctx: Ctx, override: { endpoint?: string; token?: string } = {}): Promise<ApiClient> {
   const settings = await ctx.settings();
-  const { requireToken } = await import("./settings/resolve.js");
-  const token = requireToken(settings);
-  const { ApiClient } = await import("./api/client.js");
-  return new ApiClient({
-    endpoint: settings.endpoint.value,
+  const [{ requireToken, describeSource }, { parseEndpoint }, { createApiClient }] = await Promise.all([
+    import("./settings/resolve.js"),
+    import("./api/endpoint.js"),
+    import("./api/factory.js"),
+  ]);
+  const endpoint = override.endpoint ?? settings.endpoint.value;
+  // Checked before the token so a bad endpoint is reported as what it is, before any request.
+  parseEndpoint(endpoint, override.endpoint ? undefined : describeSource(settings.endpoint.source, "endpoint"));
+  const token = override.token ?? requireToken(settings);
+  return createApiClient(
+    {
+      env: rt.env,
+      version: rt.version,
+      signal: rt.signal,
+      sleep: rt.clock.sleep,
+      debug: ctx.globals.debug ? (line) => rt.io.note(rt.io.err.dim(`debug: ${line}`)) : undefined,
+    },
+    endpoint,
     token,
-    userAgent: `valar-cli/${rt.version} node/${process.versions.node}`,
-    debug: ctx.globals.debug ? (line) => rt.io.note(rt.io.err.dim(`debug: ${line}`)) : undefined,
-    signal: rt.signal,
-  });
+  );
 }

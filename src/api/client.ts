@@ -1,7 +1,20 @@
 import type { Readable } from "node:stream";
-import { ApiUnreachableError, AuthError, NotFoundError, OperationError } from "../errors.js";
+import type { Dispatcher } from "undici";
+import { ApiUnreachableError, UsageError, ValarError } from "../errors.js";
+import { parseEndpoint } from "./endpoint.js";
+import { abortError, errorForStatus, isNotSentError, parseRetryAfter, transportError } from "./http-errors.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy } from "./retry.js";
 import type { Validator } from "./validate.js";
-import { isRecord } from "./validate.js";
+
+export { errorForStatus } from "./http-errors.js";
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface ProxySettings {
+  httpProxy?: string;
+  httpsProxy?: string;
+  noProxy?: string;
+}
 
 export interface ApiClientOptions {
   /** Base URL, e.g. https://api.valar.dev/v2 (no trailing slash needed). */
@@ -13,6 +26,15 @@ export interface ApiClientOptions {
   debug?: (line: string) => void;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** Headers and body timeout of JSON requests; headers timeout only for streams. */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  /** Waits between attempts; rejects with the signal's reason when it aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Jitter source, injectable so tests can pin delays. */
+  random?: () => number;
+  /** From HTTPS_PROXY / HTTP_PROXY / NO_PROXY; absent: connect directly. */
+  proxy?: ProxySettings;
 }
 
 export interface JsonRequest<T> {
@@ -24,6 +46,11 @@ export interface JsonRequest<T> {
   validate: Validator<T>;
   /** GET / is the only request sent without a token. */
   auth?: boolean;
+  /**
+   * Whether sending the request twice is harmless (default: true for GET, false for POST).
+   * A request that is not is retried only when it provably never left (connection refused).
+   */
+  idempotent?: boolean;
 }
 
 export interface UploadRequest<T> {
@@ -41,93 +68,229 @@ export interface StreamResponse {
   body: Readable;
 }
 
+type RetryMode = "idempotent" | "not-sent-only";
+
+interface Exchange<R> {
+  method: "GET" | "POST";
+  url: URL;
+  headers: Record<string, string>;
+  body?: () => string | Readable;
+  retry: RetryMode;
+  /** 0: the body may stay quiet forever (followed logs). */
+  bodyTimeoutMs: number;
+  signal?: AbortSignal;
+  /** Turns a final response into the result; may read the body. */
+  handle: (res: Dispatcher.ResponseData, attempts: number) => Promise<R>;
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
 /**
- * The only module that knows URLs: builds them, authenticates, maps failures to the
- * contract's exit codes. (Retries, timeouts, proxies and --debug tracing: see issue #2.)
+ * The only module that knows URLs: builds them, authenticates, retries what is safe to
+ * retry, times out stalled requests, traces under --debug (token redacted) and turns every
+ * failure into a typed error carrying the contract's exit code.
  */
 export class ApiClient {
-  constructor(readonly options: ApiClientOptions) {}
+  private readonly endpointUrl: URL;
+  private dispatcher?: Promise<Dispatcher | undefined>;
+
+  constructor(readonly options: ApiClientOptions) {
+    // Refused here, before any request: the token must never travel in clear text.
+    this.endpointUrl = parseEndpoint(options.endpoint);
+  }
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
 
   url(path: readonly string[], query?: Record<string, string>): URL {
-    const base = this.options.endpoint.replace(/\/+$/, "");
+    for (const segment of path) {
+      // "." and ".." (even percent-encoded) are resolved away by URL parsing.
+      if (segment === "" || segment === "." || segment === "..") {
+        throw new UsageError(`invalid path segment "${segment}"`);
+      }
+    }
+    const base = this.endpointUrl.href.replace(/\/+$/, "");
     const url = new URL(base + "/" + path.map((s) => encodeURIComponent(s)).join("/"));
     for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
     return url;
   }
 
   async requestJson<T>(req: JsonRequest<T>): Promise<T> {
-    const { request } = await import("undici");
-    const url = this.url(req.path, req.query);
-    const headers: Record<string, string> = { "user-agent": this.options.userAgent, accept: "application/json" };
-    if (req.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    let body: string | undefined;
+    const headers = this.headers(req.auth !== false);
+    headers.accept = "application/json";
+    let text: string | undefined;
     if (req.body !== undefined) {
-      body = JSON.stringify(req.body);
+      text = JSON.stringify(req.body);
       headers["content-type"] = "application/json";
     }
-    let res;
-    try {
-      res = await request(url, { method: req.method, headers, body, signal: this.options.signal });
-    } catch (err) {
-      throw new ApiUnreachableError(`cannot reach ${url.origin}: ${(err as Error).message}`, { cause: err });
-    }
-    const text = await res.body.text();
-    if (res.statusCode >= 400) throw errorForStatus(res.statusCode, text);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new ApiUnreachableError(`the API sent a response that is not JSON (HTTP ${res.statusCode})`);
-    }
-    return req.validate(parsed);
+    const idempotent = req.idempotent ?? req.method === "GET";
+    return this.exchange({
+      method: req.method,
+      url: this.url(req.path, req.query),
+      headers,
+      body: text === undefined ? undefined : () => text,
+      retry: idempotent ? "idempotent" : "not-sent-only",
+      bodyTimeoutMs: this.timeoutMs,
+      signal: this.options.signal,
+      handle: async (res, attempts) => parseJson(res, attempts, req.validate),
+    });
   }
 
   async upload<T>(req: UploadRequest<T>): Promise<T> {
-    const { request } = await import("undici");
-    const { createReadStream } = await import("node:fs");
-    const url = this.url(req.path);
-    const res = await request(url, {
+    const [{ createReadStream }, { Transform }] = await Promise.all([import("node:fs"), import("node:stream")]);
+    const headers = this.headers(true);
+    headers.accept = "application/json";
+    headers["content-type"] = "application/octet-stream";
+    headers["content-length"] = String(req.size);
+    return this.exchange({
       method: "POST",
-      headers: {
-        "user-agent": this.options.userAgent,
-        authorization: `Bearer ${this.options.token}`,
-        "content-type": "application/octet-stream",
-        "content-length": String(req.size),
+      url: this.url(req.path),
+      headers,
+      body: () => {
+        const file = createReadStream(req.file);
+        if (!req.onProgress) return file;
+        const onProgress = req.onProgress;
+        let sent = 0;
+        onProgress(0, req.size);
+        // Counted as undici pulls the bytes, so the bar follows the socket, not the disk.
+        const counter = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            sent += chunk.length;
+            onProgress(sent, req.size);
+            done(null, chunk);
+          },
+        });
+        file.on("error", (err) => counter.destroy(err));
+        return file.pipe(counter);
       },
-      body: createReadStream(req.file),
+      // An upload is large and not idempotent: never sent twice once bytes went out.
+      retry: "not-sent-only",
+      bodyTimeoutMs: this.timeoutMs,
       signal: this.options.signal,
+      handle: async (res, attempts) => parseJson(res, attempts, req.validate),
     });
-    const text = await res.body.text();
-    if (res.statusCode >= 400) throw errorForStatus(res.statusCode, text);
-    return req.validate(JSON.parse(text));
   }
 
+  /**
+   * A GET whose body is handed over as a stream (logs). Only the headers may time out:
+   * a followed log can stay quiet for minutes. 4xx/5xx throw like requestJson; a failure
+   * to connect is an ApiUnreachableError (the log follower reconnects on those).
+   */
   async openStream(path: readonly string[], query?: Record<string, string>, signal?: AbortSignal): Promise<StreamResponse> {
-    const { request } = await import("undici");
-    const url = this.url(path, query);
-    const res = await request(url, {
+    const combined = signal && this.options.signal ? AbortSignal.any([signal, this.options.signal]) : (signal ?? this.options.signal);
+    const headers = this.headers(true);
+    headers.accept = "text/plain";
+    return this.exchange({
       method: "GET",
-      headers: { "user-agent": this.options.userAgent, authorization: `Bearer ${this.options.token}` },
-      signal: signal ?? this.options.signal,
+      url: this.url(path, query),
+      headers,
+      retry: "idempotent",
+      bodyTimeoutMs: 0,
+      signal: combined,
+      handle: async (res, attempts) => {
+        if (res.statusCode >= 300) throw errorForStatus(res.statusCode, await readText(res), attempts);
+        return { status: res.statusCode, headers: res.headers, body: res.body };
+      },
     });
-    if (res.statusCode >= 400) throw errorForStatus(res.statusCode, await res.body.text());
-    return { status: res.statusCode, headers: res.headers, body: res.body };
+  }
+
+  private headers(auth: boolean): Record<string, string> {
+    const headers: Record<string, string> = { "user-agent": this.options.userAgent };
+    if (auth && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    return headers;
+  }
+
+  private getDispatcher(): Promise<Dispatcher | undefined> {
+    const proxy = this.options.proxy;
+    if (!proxy || !(proxy.httpProxy || proxy.httpsProxy)) return Promise.resolve(undefined);
+    // Loaded only when a proxy is configured: it keeps start-up lean for everyone else.
+    return (this.dispatcher ??= import("undici").then(({ EnvHttpProxyAgent }) => new EnvHttpProxyAgent({ ...proxy })));
+  }
+
+  private trace(line: string): void {
+    this.options.debug?.(line);
+  }
+
+  private async exchange<R>(x: Exchange<R>): Promise<R> {
+    const { request } = await import("undici");
+    const dispatcher = await this.getDispatcher();
+    const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
+    const sleep = this.options.sleep ?? defaultSleep;
+    for (let attempt = 1; ; attempt++) {
+      if (x.signal?.aborted) throw abortError(x.signal);
+      const started = Date.now();
+      this.trace(`→ ${x.method} ${x.url.href}`);
+      for (const [name, value] of Object.entries(x.headers)) {
+        this.trace(`  ${name}: ${name === "authorization" ? "Bearer ***" : value}`);
+      }
+      let retryAfterMs: number | undefined;
+      try {
+        const res = await request(x.url, {
+          method: x.method,
+          headers: x.headers,
+          body: x.body?.(),
+          signal: x.signal,
+          dispatcher,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: x.bodyTimeoutMs,
+        });
+        this.trace(`← ${res.statusCode} ${x.method} ${x.url.href} (${Date.now() - started} ms)`);
+        const retryable = x.retry === "idempotent" && isRetryableStatus(res.statusCode);
+        if (!retryable || attempt >= policy.attempts) return await x.handle(res, attempt);
+        retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
+        await res.body.dump().catch(() => undefined);
+      } catch (err) {
+        if (x.signal?.aborted) throw abortError(x.signal);
+        if (err instanceof ValarError) throw err;
+        const code = (err as { code?: string }).code ?? (err as Error).name;
+        this.trace(`✗ ${x.method} ${x.url.href}: ${code} (${Date.now() - started} ms)`);
+        const retryable = x.retry === "idempotent" || isNotSentError(err);
+        if (!retryable || attempt >= policy.attempts) {
+          const failure = transportError(err, x.url, this.timeoutMs);
+          if (attempt > 1) failure.message += ` (after ${attempt} attempts)`;
+          throw failure;
+        }
+      }
+      const delay = backoffDelay(policy, attempt, retryAfterMs, this.options.random);
+      this.trace(`retrying in ${delay} ms (attempt ${attempt + 1} of ${policy.attempts})`);
+      try {
+        await sleep(delay, x.signal);
+      } catch (err) {
+        if (x.signal?.aborted) throw abortError(x.signal);
+        throw err;
+      }
+    }
   }
 }
 
-/** The API's `{"error": …}` body, or a generic message when it has none. */
-export function errorForStatus(status: number, bodyText: string): Error {
-  let message = `HTTP ${status}`;
+async function readText(res: Dispatcher.ResponseData): Promise<string> {
+  return res.body.text();
+}
+
+async function parseJson<T>(res: Dispatcher.ResponseData, attempts: number, validate: Validator<T>): Promise<T> {
+  const text = await readText(res);
+  if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text, attempts);
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(bodyText);
-    if (isRecord(parsed) && typeof parsed.error === "string" && parsed.error) message = parsed.error;
+    parsed = JSON.parse(text);
   } catch {
-    // not JSON: keep the status line
+    const type = String(res.headers["content-type"] ?? "no content type").split(";")[0];
+    throw new ApiUnreachableError(`the API sent a response that is not JSON (HTTP ${res.statusCode}, ${type})`, {
+      hint: "check that the endpoint is a Valar v2 API (valar config get endpoint)",
+    });
   }
-  if (status === 401 || status === 403) {
-    return new AuthError(message, { hint: "log in again with `valar auth login` or set VALAR_TOKEN" });
-  }
-  if (status === 404) return new NotFoundError(message);
-  if (status >= 500) return new ApiUnreachableError(`the API failed: ${message} (HTTP ${status})`);
-  return new OperationError(message);
+  return validate(parsed);
 }

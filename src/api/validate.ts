@@ -35,3 +35,9 @@ export function arrayOf<T>(what: string, item: Validator<T>): Validator<T[]> {
     return value.map(item);
   };
 }
+
+/** A list of strings (e.g. the projects of GET /users/info). */
+export function stringList(what: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.some((x) => typeof x !== "string")) throw invalidResponse(`${what} is not a list of strings`);
+  return value as string[];
+}

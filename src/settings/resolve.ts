@@ -19,7 +19,9 @@ export interface ResolveInput {
 
 function first(...candidates: Array<[string | undefined, Setting["source"]]>): Setting | undefined {
   for (const [value, source] of candidates) {
-    if (value !== undefined && value !== "") return { value, source };
+    // Stray whitespace (a token pasted with its newline) never belongs to a value.
+    const trimmed = value?.trim();
+    if (trimmed) return { value: trimmed, source };
   }
   return undefined;
 }
@@ -47,12 +49,27 @@ export function resolveSettings({ flags, env, valarYml, stored }: ResolveInput):
 }
 
 const SOURCE_NAMES: Record<Setting["source"], string> = {
-  flag: "the flag",
+  flag: "the command line",
   env: "the environment",
   "valar.yml": ".valar.yml",
   stored: "the stored config",
   default: "the default",
 };
+
+const ENV_NAMES: Record<string, string> = {
+  endpoint: "VALAR_ENDPOINT",
+  project: "VALAR_PROJECT",
+  service: "VALAR_SERVICE",
+  token: "VALAR_TOKEN",
+};
+
+/** Where a setting came from, in words for an error message ("VALAR_PROJECT", "--project"…). */
+export function describeSource(source: Setting["source"], key?: string, valarYmlPath?: string): string {
+  if (key && source === "env" && ENV_NAMES[key]) return ENV_NAMES[key];
+  if (key && source === "flag") return `--${key}`;
+  if (source === "valar.yml" && valarYmlPath) return valarYmlPath;
+  return SOURCE_NAMES[source];
+}
 
 /** Project and service, validated: exit 2 with a hint before any request is made. */
 export function requireTarget(settings: Settings): { project: string; service: string } {
@@ -63,7 +80,7 @@ export function requireTarget(settings: Settings): { project: string; service: s
     });
   }
   if (!PROJECT_NAME.test(project.value)) {
-    throw new UsageError(`invalid project name "${project.value}" (from ${SOURCE_NAMES[project.source]})`, {
+    throw new UsageError(`invalid project name "${project.value}" (from ${describeSource(project.source, "project", settings.valarYml?.path)})`, {
       hint: "project names are letters, digits and single dashes, starting with a letter",
     });
   }
@@ -73,7 +90,7 @@ export function requireTarget(settings: Settings): { project: string; service: s
     });
   }
   if (!SERVICE_NAME.test(service.value)) {
-    throw new UsageError(`invalid service name "${service.value}" (from ${SOURCE_NAMES[service.source]})`, {
+    throw new UsageError(`invalid service name "${service.value}" (from ${describeSource(service.source, "service", settings.valarYml?.path)})`, {
       hint: "service names are letters and digits, starting with a letter",
     });
   }

@@ -25,11 +25,29 @@ export async function findValarYml(cwd: string): Promise<string | undefined> {
 export async function loadValarYml(cwd: string): Promise<ValarYml | undefined> {
   const path = await findValarYml(cwd);
   if (!path) return undefined;
-  return parseValarYml(await readFile(path, "utf8"), path);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    fail(path, code === "EISDIR" ? "is a directory, not a file" : `cannot be read (${code ?? (err as Error).message})`);
+  }
+  return parseValarYml(text, path);
 }
 
 function fail(path: string, message: string): never {
   throw new UsageError(`${path}: ${message}`);
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** YAML turns `value: 3` or `value: true` into non-strings; the API wants their text. */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return undefined;
 }
 
 /** Both entry forms of Valar's original CLI: "KEY=VALUE" or {key, value, secret}. */
@@ -39,17 +57,28 @@ function parseEnvironment(path: string, where: string, raw: unknown): Environmen
   return raw.map((entry, i): EnvironmentEntry => {
     if (typeof entry === "string") {
       const eq = entry.indexOf("=");
-      if (eq <= 0) fail(path, `${where}[${i}] must be KEY=VALUE`);
+      if (eq <= 0) fail(path, `${where}[${i}] must be KEY=VALUE (got "${entry}")`);
       return { key: entry.slice(0, eq), value: entry.slice(eq + 1) };
     }
-    if (typeof entry === "object" && entry !== null && typeof (entry as { key?: unknown }).key === "string") {
-      const e = entry as { key: string; value?: unknown; secret?: unknown };
-      const out: EnvironmentEntry = { key: e.key, value: e.value === undefined || e.value === null ? "" : String(e.value) };
-      if (e.secret !== undefined) out.secret = Boolean(e.secret);
-      return out;
+    if (!isMapping(entry)) fail(path, `${where}[${i}] must be "KEY=VALUE" or {key, value, secret}`);
+    if (typeof entry.key !== "string" || entry.key === "") fail(path, `${where}[${i}] needs a non-empty string "key"`);
+    const value = entry.value === undefined || entry.value === null ? "" : scalarText(entry.value);
+    if (value === undefined) fail(path, `${where}[${i}].value must be a string`);
+    const out: EnvironmentEntry = { key: entry.key, value };
+    if (entry.secret !== undefined && entry.secret !== null) {
+      if (typeof entry.secret !== "boolean") fail(path, `${where}[${i}].secret must be true or false`);
+      out.secret = entry.secret;
     }
-    return fail(path, `${where}[${i}] must be "KEY=VALUE" or {key, value}`);
+    return out;
   });
+}
+
+function section(path: string, doc: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = doc[key];
+  if (value === undefined || value === null) return {};
+  if (!isMapping(value)) fail(path, `${key} must be a mapping`);
+  // Without a prototype: `build.constructor` must not find Object.prototype.constructor.
+  return Object.assign(Object.create(null) as Record<string, unknown>, value);
 }
 
 export async function parseValarYml(text: string, path: string): Promise<ValarYml> {
@@ -60,28 +89,30 @@ export async function parseValarYml(text: string, path: string): Promise<ValarYm
   } catch (err) {
     fail(path, `not valid YAML: ${(err as Error).message.split("\n")[0]}`);
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) fail(path, "must be a mapping");
-  const d = doc as Record<string, unknown>;
-  const build = (d.build ?? {}) as Record<string, unknown>;
-  const deployment = (d.deployment ?? {}) as Record<string, unknown>;
+  if (!isMapping(doc)) fail(path, "must be a mapping of settings (project, service, build, deployment)");
+  const build = section(path, doc, "build");
+  const deployment = section(path, doc, "deployment");
   const str = (v: unknown, where: string): string | undefined => {
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== "string" && typeof v !== "number") fail(path, `${where} must be a string`);
-    return String(v);
+    const text = scalarText(v);
+    if (text === undefined || typeof v === "boolean") fail(path, `${where} must be a string`);
+    return text;
   };
   const ignore = build.ignore ?? [];
   if (!Array.isArray(ignore)) fail(path, "build.ignore must be a list");
+  const skip = deployment.skip;
+  if (skip !== undefined && skip !== null && typeof skip !== "boolean") fail(path, "deployment.skip must be true or false");
   return {
     path,
-    project: str(d.project, "project"),
-    service: str(d.service, "service"),
+    project: str(doc.project, "project"),
+    service: str(doc.service, "service"),
     build: {
       constructor: str(build.constructor, "build.constructor"),
-      ignore: ignore.map((x) => String(x)),
+      ignore: ignore.map((x, i) => str(x, `build.ignore[${i}]`) ?? fail(path, `build.ignore[${i}] must be a string`)),
       environment: parseEnvironment(path, "build.environment", build.environment),
     },
     deployment: {
-      skip: deployment.skip === undefined ? undefined : Boolean(deployment.skip),
+      skip: typeof skip === "boolean" ? skip : undefined,
       environment: parseEnvironment(path, "deployment.environment", deployment.environment),
     },
   };

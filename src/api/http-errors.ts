@@ -1,0 +1,115 @@
+import { ApiUnreachableError, AuthError, InterruptedError, NotFoundError, OperationError, ValarError } from "../errors.js";
+import { isRecord } from "./validate.js";
+
+const ENDPOINT_HINT = "check the endpoint (valar config get endpoint) and your network";
+
+/** The `error` field of an API error body, or undefined when the body has none. */
+export function apiErrorMessage(bodyText: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(bodyText);
+    if (isRecord(parsed) && typeof parsed.error === "string" && parsed.error.trim()) return parsed.error.trim();
+  } catch {
+    // not JSON (an HTML error page from a proxy, say): the status speaks for itself
+  }
+  return undefined;
+}
+
+/**
+ * The contract's exit code for an HTTP status: 401/403 → 4, 404 → 5, other 4xx → 1,
+ * 5xx → 6. `attempts` > 1 says the request was retried before giving up.
+ */
+export function errorForStatus(status: number, bodyText: string, attempts = 1): ValarError {
+  const apiMessage = apiErrorMessage(bodyText);
+  if (status === 401) {
+    return new AuthError(apiMessage ? `not authenticated: ${apiMessage}` : "not authenticated (HTTP 401)", {
+      hint: "log in again with `valar auth login` or set VALAR_TOKEN",
+    });
+  }
+  if (status === 403) {
+    return new AuthError(apiMessage ? `not allowed: ${apiMessage}` : "not allowed (HTTP 403)", {
+      hint: "check that your user has access to this project (valar auth status)",
+    });
+  }
+  if (status === 404) {
+    return new NotFoundError(apiMessage ?? "not found (HTTP 404)", apiMessage ? {} : { hint: ENDPOINT_HINT });
+  }
+  if (status >= 500) {
+    const after = attempts > 1 ? ` after ${attempts} attempts` : "";
+    return new ApiUnreachableError(`the API failed${after}: ${apiMessage ?? "no error message"} (HTTP ${status})`, {
+      hint: "try again later",
+    });
+  }
+  if (status >= 400) return new OperationError(apiMessage ? `${apiMessage} (HTTP ${status})` : `the API refused the request (HTTP ${status})`);
+  return new ApiUnreachableError(`the API sent an unexpected HTTP ${status}`, { hint: ENDPOINT_HINT });
+}
+
+const TRANSPORT_MESSAGES: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  EPIPE: "connection closed",
+  ETIMEDOUT: "connection timed out",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  UND_ERR_HEADERS_TIMEOUT: "no answer in time",
+  UND_ERR_BODY_TIMEOUT: "the answer stalled",
+  UND_ERR_SOCKET: "connection closed",
+  UND_ERR_CLOSED: "connection closed",
+  UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: "the upload was cut short",
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "the answer was cut short",
+};
+
+/** Errors whose request provably never left this machine: safe to retry even for a submit. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+
+export function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
+
+export function isNotSentError(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== undefined && NOT_SENT_CODES.has(code);
+}
+
+/** A transport failure (refused, reset, timeout…) as exit 6, naming the host. */
+export function transportError(err: unknown, url: URL, timeoutMs?: number): ApiUnreachableError {
+  const code = errorCode(err);
+  let reason = (code && TRANSPORT_MESSAGES[code]) ?? ((err as Error)?.message || "unknown network error");
+  if ((code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") && timeoutMs) {
+    reason += ` (timeout ${formatSeconds(timeoutMs)})`;
+  }
+  return new ApiUnreachableError(`cannot reach the API at ${url.host}: ${reason}`, { hint: ENDPOINT_HINT, cause: err });
+}
+
+/**
+ * What an aborted signal means to the user: its reason when that is one of ours (Ctrl-C
+ * sends an InterruptedError, a --timeout its own), else a plain interruption.
+ */
+export function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof ValarError) return reason;
+  return new InterruptedError();
+}
+
+/** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent/invalid. */
+export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined) return undefined;
+  const text = raw.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!/[a-z]/i.test(text)) return undefined;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+export function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}

@@ -1,0 +1,49 @@
+/**
+ * When and how long to wait before sending a request again (after Cloudflare's SDK):
+ * 0.5 s doubling to 8 s with up to 25% jitter, Retry-After honoured up to a cap.
+ */
+export interface RetryPolicy {
+  /** Total attempts, the first one included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is cut down to it. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  attempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 30_000,
+};
+
+/**
+ * The policy with VALAR_RETRY_BASE_MS applied: a testing knob that shrinks every backoff
+ * delay (the maximum stays 16× the base) so tests of retries run fast.
+ */
+export function retryPolicyFromEnv(env: NodeJS.ProcessEnv): RetryPolicy {
+  const base = Number(env.VALAR_RETRY_BASE_MS);
+  if (!env.VALAR_RETRY_BASE_MS || !Number.isFinite(base) || base < 0) return DEFAULT_RETRY_POLICY;
+  return { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 16 };
+}
+
+/** Statuses worth another try: the server may answer differently in a moment. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * Milliseconds to wait after failed attempt number `attempt` (1-based). `random` is
+ * injectable so tests can pin the jitter.
+ */
+export function backoffDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
+  const exponential = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+  return Math.round(exponential * (1 - random() * 0.25));
+}
