@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { runValar } from "../helpers/cli.js";
+import { json, type FaultServer } from "../helpers/fault-server.js";
+import { BUILDS_PATH, TOKEN, build, envFor, inspectOf, paths, startBuildsServer } from "../helpers/builds-fixtures.js";
+
+const A = build("a1b2c3d4-e5f6-7890-abcd-ef1234567890", "done", 3);
+const F = build("f0e1d2c3-0000-4000-8000-000000000000", "failed", 120, "go build failed\nmain.go:3: undefined: x");
+
+let server: FaultServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe("builds inspect", () => {
+  it("resolves the prefix, then prints the details as aligned key/value lines", async () => {
+    server = await startBuildsServer([A, F], { [A.id]: inspectOf(A, { flags: "no-cache", owner: "ada" }) });
+    const r = await runValar(["builds", "inspect", "a1b"], { env: envFor(server) });
+    expect(r.exitCode).toBe(0);
+    const created = new Date(Date.parse(A.createdAt)).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+    expect(r.stdout.split("\n")).toEqual([
+      `ID:          ${A.id}`,
+      "Status:      done",
+      "Constructor: golang",
+      "Owner:       ada",
+      `Created:     ${created} (3 minutes ago)`,
+      "Flags:       no-cache",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(paths(server)).toEqual([`GET ${BUILDS_PATH}/a1b`, `GET ${BUILDS_PATH}/${A.id}/inspect`]);
+    for (const req of server.requests) expect(req.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it("shows the error, all its lines, only when there is one", async () => {
+    server = await startBuildsServer([A, F]);
+    const r = await runValar(["builds", "inspect", "f0"], { env: envFor(server) });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain("Status:      failed\n");
+    expect(r.stdout).toContain("Flags:       -\n");
+    expect(r.stdout.endsWith("Error:       go build failed\n             main.go:3: undefined: x")).toBe(true);
+  });
+
+  it("--json prints the inspect object as the API sent it, and nothing else", async () => {
+    const details = inspectOf(F, { flags: "x", owner: "bob" });
+    server = await startBuildsServer([F], { [F.id]: details });
+    const r = await runValar(["builds", "inspect", F.id, "--json"], { env: envFor(server) });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(details);
+    expect(r.stderr).toBe("");
+  });
+
+  it("colours the status when colour is forced, and not otherwise", async () => {
+    server = await startBuildsServer([F]);
+    const coloured = await runValar(["builds", "inspect", "f0"], { env: envFor(server, { FORCE_COLOR: "1" }) });
+    expect(coloured.stdout).toContain("\u001b[31mfailed\u001b[39m");
+    const plain = await runValar(["builds", "inspect", "f0"], { env: envFor(server) });
+    expect(plain.stdout + plain.stderr).not.toContain("\u001b[");
+  });
+
+  it("a 404 from inspect exits 5 with the API's message", async () => {
+    server = await startBuildsServer([A]);
+    server.on(`GET ${BUILDS_PATH}/${A.id}/inspect`, (_req, res) => json(res, 404, { error: "build not found" }));
+    const r = await runValar(["builds", "inspect", "a1"], { env: envFor(server) });
+    expect(r.exitCode).toBe(5);
+    expect(r.stderr).toMatch(/^error: .*build not found/m);
+    expect(r.stdout).toBe("");
+  });
+
+  it("a 401 exits 4 with a hint to log in, and never prints the token", async () => {
+    server = await startBuildsServer([]);
+    server.on(`GET ${BUILDS_PATH}/a1`, (_req, res) => json(res, 401, { error: "invalid token" }));
+    const r = await runValar(["builds", "inspect", "a1"], { env: envFor(server) });
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/^error: .*invalid token/m);
+    expect(r.stderr).toMatch(/^hint: .*valar auth login/m);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+});
