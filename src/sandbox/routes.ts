@@ -1,0 +1,233 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomBytes, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, rmSync } from "node:fs";
+import { pipeline } from "node:stream/promises";
+import { Transform } from "node:stream";
+import { BUILD_PREFIX, MAX_ARTIFACT_BYTES, type SubmitBuildResponse, type UserInfo } from "../api/types.js";
+import { HttpError, readJson, sendError, sendJson } from "./http.js";
+import { bearerMatches } from "./token.js";
+import { OWNER, toBuild, toDeploy, toInspect, type BuildRecord } from "./store.js";
+import { checkNames, environmentList, isArtifactKey, parseSubmit } from "./validate.js";
+import type { SandboxCore } from "./server.js";
+
+type Handler = (core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params) => Promise<void> | void;
+interface Params {
+  project: string;
+  service: string;
+  id: string;
+  url: URL;
+}
+
+/** Paths under /v2/projects/{p}/services/{s}/, by their remaining segments. */
+const SERVICE_ROUTES: { match: (rest: string[]) => string | undefined; methods: Record<string, Handler> }[] = [
+  { match: (r) => (r.length === 1 && r[0] === "artifacts" ? "" : undefined), methods: { POST: uploadArtifact } },
+  { match: (r) => (r.length === 1 && r[0] === "builds" ? "" : undefined), methods: { GET: listBuilds, POST: submitBuild } },
+  { match: (r) => (r.length === 2 && r[0] === "builds" ? r[1] : undefined), methods: { GET: filterBuilds } },
+  { match: (r) => (r.length === 3 && r[0] === "builds" && r[2] === "inspect" ? r[1] : undefined), methods: { GET: inspectBuild } },
+  { match: (r) => (r.length === 3 && r[0] === "builds" && r[2] === "logs" ? r[1] : undefined), methods: { GET: buildLogs } },
+  { match: (r) => (r.length === 3 && r[0] === "builds" && r[2] === "abort" ? r[1] : undefined), methods: { POST: abortBuild } },
+  { match: (r) => (r.length === 1 && r[0] === "deploys" ? "" : undefined), methods: { GET: listDeploys, POST: createDeploy } },
+  { match: (r) => (r.length === 2 && r[0] === "deploys" && r[1] === "rollback" ? "" : undefined), methods: { POST: rollback } },
+];
+
+export async function route(core: SandboxCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  const segments = url.pathname.split("/").filter(Boolean).map(decodeSegment);
+  if (segments[0] !== "v2") throw new HttpError(404, `no such route: ${url.pathname} (the API lives under /v2)`);
+  const rest = segments.slice(1);
+
+  if (rest.length === 0) {
+    allow(req, ["GET"]);
+    return sendJson(res, 200, { version: "v2" });
+  }
+  if (!bearerMatches(req.headers.authorization, core.token)) {
+    req.resume();
+    throw new HttpError(401, req.headers.authorization ? "invalid token" : "missing bearer token", {
+      "WWW-Authenticate": 'Bearer realm="valar-sandbox"',
+    });
+  }
+  if (rest.length === 2 && rest[0] === "users" && rest[1] === "info") {
+    allow(req, ["GET"]);
+    const info: UserInfo = { name: OWNER, projects: core.store.projectNames() };
+    return sendJson(res, 200, info);
+  }
+  if (rest[0] === "projects" && rest.length >= 4 && rest[2] === "services") {
+    const [project, service] = [rest[1]!, rest[3]!];
+    for (const r of SERVICE_ROUTES) {
+      const id = r.match(rest.slice(4));
+      if (id === undefined) continue;
+      const handler = r.methods[req.method ?? ""];
+      allow(req, Object.keys(r.methods));
+      checkNames(project, service);
+      return handler!(core, req, res, { project, service, id, url });
+    }
+  }
+  throw new HttpError(404, `no such route: ${req.method} ${url.pathname}`);
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new HttpError(400, "malformed URL");
+  }
+}
+
+function allow(req: IncomingMessage, methods: string[]): void {
+  if (!methods.includes(req.method ?? "")) {
+    req.resume();
+    throw new HttpError(405, `method ${req.method} not allowed here; use ${methods.join(" or ")}`, { Allow: methods.join(", ") });
+  }
+}
+
+/**
+ * Streams the upload to disk, counting: an artifact over the limit is answered 413 at once
+ * (by Content-Length, or as soon as the count passes it) and nothing of it is kept.
+ */
+async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
+  const tooLarge = `artifact is larger than the ${MAX_ARTIFACT_BYTES / (1024 * 1024)} MB limit`;
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > MAX_ARTIFACT_BYTES) return refuseUpload(req, res, tooLarge);
+  const key = randomBytes(16).toString("hex");
+  const path = core.store.artifactPath(key);
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > MAX_ARTIFACT_BYTES) done(new HttpError(413, tooLarge));
+      else done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(req, counter, createWriteStream(path, { mode: 0o600 }));
+  } catch (err) {
+    rmSync(path, { force: true });
+    if (err instanceof HttpError) return refuseUpload(req, res, err.message);
+    if (req.destroyed || req.aborted) return; // the client went away mid-upload
+    throw err;
+  }
+  if (size === 0) {
+    rmSync(path, { force: true });
+    throw new HttpError(400, "the artifact is empty");
+  }
+  core.store.seeProject(p.project);
+  sendJson(res, 200, { artifact: key });
+}
+
+function refuseUpload(req: IncomingMessage, res: ServerResponse, message: string): void {
+  sendError(res, 413, message, { Connection: "close" });
+  // The rest of the upload is drained (not kept) for a while so the client can read the
+  // answer; a client that keeps sending far past it is cut off.
+  let drained = 0;
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > 64 * 1024 * 1024) req.socket.destroy();
+  });
+  req.on("error", () => {});
+  req.resume();
+}
+
+function listBuilds(core: SandboxCore, _req: IncomingMessage, res: ServerResponse, p: Params): void {
+  sendJson(res, 200, core.store.listBuilds(p.project, p.service).map((b) => toBuild(core.freshen(b))));
+}
+
+function filterBuilds(core: SandboxCore, _req: IncomingMessage, res: ServerResponse, p: Params): void {
+  if (!BUILD_PREFIX.test(p.id)) throw new HttpError(400, `invalid build ID prefix "${p.id}": use letters, digits and dashes`);
+  const prefix = p.id.toLowerCase();
+  const matches = core.store.listBuilds(p.project, p.service).filter((b) => b.id.startsWith(prefix));
+  sendJson(res, 200, matches.map((b) => toBuild(core.freshen(b))));
+}
+
+async function submitBuild(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
+  const input = parseSubmit(await readJson(req));
+  if (!isArtifactKey(input.artifact) || !existsSync(core.store.artifactPath(input.artifact))) {
+    throw new HttpError(404, `artifact "${input.artifact}" not found: upload it first (POST …/artifacts)`);
+  }
+  core.store.seeProject(p.project);
+  const build: BuildRecord = {
+    id: randomUUID(),
+    seq: core.store.nextSeq(),
+    project: p.project,
+    service: p.service,
+    status: "pending",
+    error: "",
+    createdAt: new Date().toISOString(),
+    constructor: input.constructor,
+    artifact: input.artifact,
+    buildEnvironment: input.buildEnvironment,
+    deploy: { skip: input.skipDeploy, environment: input.deployEnvironment },
+  };
+  if (!input.skipDeploy) build.deploy.version = core.deploys.reserve(build, input.deployEnvironment);
+  core.store.saveBuild(build);
+  core.logs.append(build.id, "WRAPPER", "SETUP", `build ${build.id} queued`);
+  core.runner.enqueue(build.id);
+  const answer: SubmitBuildResponse = { id: build.id, status: "pending", createdAt: build.createdAt, deployment: build.deploy.version ?? "" };
+  sendJson(res, 200, answer);
+}
+
+/** A build of this service by its full ID. */
+function findBuild(core: SandboxCore, p: Params): BuildRecord {
+  const build = core.store.getBuild(p.id.toLowerCase());
+  if (!build || build.project !== p.project || build.service !== p.service) throw new HttpError(404, "build not found");
+  return core.freshen(build);
+}
+
+function inspectBuild(core: SandboxCore, _req: IncomingMessage, res: ServerResponse, p: Params): void {
+  sendJson(res, 200, toInspect(findBuild(core, p)));
+}
+
+async function buildLogs(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
+  const build = findBuild(core, p);
+  if (build.status === "expired") {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  const headers = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
+  const follow = ["true", "1"].includes(p.url.searchParams.get("follow") ?? "");
+  if (!follow || build.status === "done" || build.status === "failed") {
+    res.writeHead(200, headers);
+    if (!existsSync(core.store.logPath(build.id))) return void res.end();
+    await pipeline(createReadStream(core.store.logPath(build.id)), res);
+    return;
+  }
+  res.writeHead(200, headers);
+  res.flushHeaders();
+  const sub = core.logs.follow(build.id, {
+    line: (line) => res.write(line),
+    end: () => res.end(),
+  });
+  res.on("close", sub.stop);
+  if (sub.existing) res.write(sub.existing);
+}
+
+async function abortBuild(core: SandboxCore, _req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
+  const build = findBuild(core, p);
+  if (build.status !== "pending" && build.status !== "running") {
+    throw new HttpError(409, `build ${build.id} is ${build.status}: only pending or running builds can be aborted`);
+  }
+  core.logs.append(build.id, "WRAPPER", "TURNDOWN", "abort requested");
+  await core.runner.abort(build.id, "aborted");
+  sendJson(res, 200, {});
+}
+
+function listDeploys(core: SandboxCore, _req: IncomingMessage, res: ServerResponse, p: Params): void {
+  sendJson(res, 200, core.store.listDeploys(p.project, p.service).map(toDeploy));
+}
+
+async function createDeploy(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
+  const body = await readJson(req);
+  const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  if (typeof fields.build !== "string" || !fields.build) throw new HttpError(400, `"build" is required: the ID of a done build`);
+  const environment = environmentList(fields.environment, "environment");
+  const build = core.store.getBuild(fields.build.toLowerCase());
+  sendJson(res, 200, core.deploys.create(p.project, p.service, build && core.freshen(build), environment));
+}
+
+async function rollback(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
+  const body = await readJson(req);
+  const raw = typeof body === "object" && body !== null ? (body as Record<string, unknown>).version : undefined;
+  const version = typeof raw === "number" && Number.isInteger(raw) ? `v${raw}` : typeof raw === "string" && /^v?\d+$/.test(raw) ? `v${raw.replace(/^v/, "")}` : undefined;
+  if (!version) throw new HttpError(400, `"version" is required: a deployment version number (e.g. 3 or "v3")`);
+  sendJson(res, 200, core.deploys.rollback(p.project, p.service, version));
+}

@@ -1,0 +1,140 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdirSync } from "node:fs";
+import { Store, type BuildRecord } from "./store.js";
+import { LogBook } from "./logs.js";
+import { Runner } from "./runner.js";
+import { Deploys } from "./deploys.js";
+import { loadOrCreateToken } from "./token.js";
+import { HttpError, sendError } from "./http.js";
+import { route } from "./routes.js";
+
+export interface SandboxOptions {
+  dataDir: string;
+  /** 0 = any free port. */
+  port: number;
+  maxParallel: number;
+  logTtlMs: number;
+  /** The sandbox's own notes and unexpected errors (stderr). */
+  note?(line: string): void;
+  /** Grace between SIGTERM and SIGKILL when builds are stopped. */
+  killGraceMs?: number;
+}
+
+export interface RunningSandbox {
+  /** e.g. http://127.0.0.1:PORT/v2 */
+  endpoint: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** What the route handlers work with. */
+export interface SandboxCore {
+  store: Store;
+  logs: LogBook;
+  runner: Runner;
+  deploys: Deploys;
+  token: string;
+  /** Turns a finished build whose logs are older than the TTL into `expired`; returns it. */
+  freshen(build: BuildRecord): BuildRecord;
+  note(line: string): void;
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
+  const note = opts.note ?? (() => {});
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const token = loadOrCreateToken(opts.dataDir);
+  const store = new Store(opts.dataDir);
+  const logs = new LogBook((id) => store.logPath(id));
+  const deploys = new Deploys(store);
+  const runner = new Runner({
+    store,
+    logs,
+    maxParallel: opts.maxParallel,
+    killGraceMs: opts.killGraceMs,
+    onFinished: (b) => deploys.buildFinished(b),
+    note,
+  });
+
+  const freshen = (build: BuildRecord): BuildRecord => {
+    if (build.status !== "done" && build.status !== "failed") return build;
+    const since = Date.parse(build.finishedAt ?? build.createdAt);
+    if (Date.now() - since < opts.logTtlMs) return build;
+    build.status = "expired";
+    store.saveBuild(build);
+    logs.remove(build.id);
+    return build;
+  };
+
+  recoverInterrupted(store, logs, deploys, note);
+  const core: SandboxCore = { store, logs, runner, deploys, token, freshen, note };
+  const sweep = setInterval(() => store.allBuilds().forEach(freshen), Math.min(Math.max(opts.logTtlMs / 2, 250), 60_000));
+  sweep.unref();
+  store.allBuilds().forEach(freshen);
+
+  const server = createServer((req, res) => void handle(core, req, res));
+  // Long log follows must not be cut by the default request timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  const port = await listen(server, opts.port);
+  const endpoint = `http://127.0.0.1:${port}/v2`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(sweep);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await runner.shutdown();
+      // Followers' responses ended with their builds; idle keep-alive sockets go now.
+      server.closeAllConnections();
+      await stopped;
+    })());
+  return { endpoint, port, token, close };
+}
+
+async function handle(core: SandboxCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    await route(core, req, res);
+  } catch (err) {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof HttpError) {
+      sendError(res, err.status, err.message, err.headers);
+      return;
+    }
+    core.note(`internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+    sendError(res, 500, "internal error");
+  }
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Builds the previous run left pending or running cannot go on: they end failed, saying why. */
+function recoverInterrupted(store: Store, logs: LogBook, deploys: Deploys, note: (l: string) => void): void {
+  for (const build of store.allBuilds()) {
+    if (build.status !== "pending" && build.status !== "running") continue;
+    const error =
+      build.status === "running"
+        ? "the sandbox stopped while the build was running"
+        : "the sandbox stopped before the build started";
+    logs.append(build.id, "WRAPPER", "TURNDOWN", `build failed: ${error}`);
+    logs.finish(build.id);
+    build.status = "failed";
+    build.error = error;
+    build.finishedAt = new Date().toISOString();
+    store.saveBuild(build);
+    deploys.buildFinished(build);
+    note(`build ${build.id} was ${error.includes("running") ? "running" : "pending"} when the sandbox stopped: marked failed`);
+  }
+}

@@ -1,0 +1,66 @@
+import { PROJECT_NAME, SERVICE_NAME, type EnvironmentEntry } from "../api/types.js";
+import { HttpError } from "./http.js";
+import { canonicalConstructor, knownConstructorNames } from "./constructors.js";
+
+export interface SubmitInput {
+  artifact: string;
+  constructor: string;
+  buildEnvironment: EnvironmentEntry[];
+  skipDeploy: boolean;
+  deployEnvironment: EnvironmentEntry[];
+}
+
+export function checkNames(project: string, service: string): void {
+  if (!PROJECT_NAME.test(project)) {
+    throw new HttpError(400, `invalid project name "${project}": use letters, digits and single dashes, starting with a letter`);
+  }
+  if (!SERVICE_NAME.test(service)) {
+    throw new HttpError(400, `invalid service name "${service}": use letters and digits, starting with a letter`);
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function environmentList(raw: unknown, where: string): EnvironmentEntry[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new HttpError(400, `${where} must be a list of {"key","value"} objects`);
+  return raw.map((e, i) => {
+    if (!isObject(e) || typeof e.key !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key)) {
+      throw new HttpError(400, `${where}[${i}] needs a "key" that is a valid variable name`);
+    }
+    if (e.value !== undefined && typeof e.value !== "string") throw new HttpError(400, `${where}[${i}].value must be a string`);
+    if (e.secret !== undefined && typeof e.secret !== "boolean") throw new HttpError(400, `${where}[${i}].secret must be a boolean`);
+    const entry: EnvironmentEntry = { key: e.key, value: (e.value as string | undefined) ?? "" };
+    if (e.secret !== undefined) entry.secret = e.secret as boolean;
+    return entry;
+  });
+}
+
+export function parseSubmit(body: unknown): SubmitInput {
+  if (!isObject(body)) throw new HttpError(400, "request body must be a JSON object");
+  if (typeof body.artifact !== "string" || !body.artifact) throw new HttpError(400, `"artifact" is required: the key of an uploaded artifact`);
+  if (!isObject(body.build) || typeof body.build.constructor !== "string" || !body.build.constructor) {
+    throw new HttpError(400, `"build.constructor" is required; known constructors: ${knownConstructorNames().join(", ")}`);
+  }
+  const constructor = body.build.constructor;
+  if (!canonicalConstructor(constructor)) {
+    throw new HttpError(400, `unknown constructor "${constructor}"; known constructors: ${knownConstructorNames().join(", ")}`);
+  }
+  const deployment = body.deployment ?? {};
+  if (!isObject(deployment)) throw new HttpError(400, `"deployment" must be an object`);
+  if (deployment.skip !== undefined && typeof deployment.skip !== "boolean") throw new HttpError(400, `"deployment.skip" must be a boolean`);
+  return {
+    artifact: body.artifact,
+    constructor,
+    buildEnvironment: environmentList(body.build.environment, "build.environment"),
+    skipDeploy: deployment.skip === true,
+    deployEnvironment: environmentList(deployment.environment, "deployment.environment"),
+  };
+}
+
+/** Artifact keys are the sandbox's own random hex: anything else cannot name a file. */
+export function isArtifactKey(key: string): boolean {
+  return /^[0-9a-f]{32}$/.test(key);
+}
