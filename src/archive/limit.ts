@@ -1,0 +1,11 @@
+import { OperationError } from "../errors.js";
+import { MAX_ARTIFACT_BYTES } from "../api/types.js";
+import { formatBytes } from "../output/progress.js";
+
+/** Refuses an archive the API would reject anyway, before a byte of it is sent. */
+export function checkArchiveSize(bytes: number, limit: number = MAX_ARTIFACT_BYTES): void {
+  if (bytes <= limit) return;
+  throw new OperationError(`archive is ${formatBytes(bytes)}, over the ${formatBytes(limit)} limit`, {
+    hint: "leave files out with --ignore PATTERN or a .valarignore file; `valar builds submit --dry-run` lists what is packed",
+  });
+}
