@@ -1,18 +1,52 @@
 import { describe, expect, it } from "vitest";
-import { runValar } from "../helpers/cli.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, runValar } from "../helpers/cli.js";
+
+const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 describe("cli basics", () => {
-  it("prints the version from package.json", async () => {
-    const r = await runValar(["--version"]);
+  it.each([["--version"], ["-V"]])("%s prints the version from package.json on stdout", async (flag) => {
+    const r = await runValar([flag]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(r.stdout).toBe(version);
+    expect(r.stderr).toBe("");
+  });
+
+  it.each([[["--help"]], [["-h"]], [["help"]]])("%j prints the help on stdout and exits 0", async (args) => {
+    const r = await runValar(args);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: valar \[options\] \[command\]/);
+    expect(r.stdout).toContain("builds");
+    expect(r.stderr).toBe("");
+  });
+
+  it.each([[["builds", "ls", "--help"]], [["builds", "help", "ls"]]])(
+    "%j prints the command's help with examples on stdout",
+    async (args) => {
+      const r = await runValar(args);
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: valar builds (ls|list)\|?(ls|list)? \[options\] \[prefix\]/);
+      expect(r.stdout).toContain("--limit");
+      expect(r.stdout).toContain("$ valar builds ls");
+    },
+  );
+
+  // Like `gh`: a bare command group is a request for orientation, not a mistake (exit 0);
+  // the help goes to stderr because nobody asked for it as data.
+  it.each([[[]], [["builds"]], [["auth"]]])("%j without a subcommand shows the help on stderr and exits 0", async (args) => {
+    const r = await runValar(args);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^Usage: valar/);
+    expect(r.stderr).toContain("Commands:");
   });
 
   it("exits 2 with a hint on an unknown flag", async () => {
     const r = await runValar(["builds", "ls", "--bogus"]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("error: unknown option '--bogus'");
-    expect(r.stderr).toMatch(/^hint: /m);
+    expect(r.stderr).toMatch(/^hint: see `valar builds ls --help`$/m);
     expect(r.stdout).toBe("");
   });
 
@@ -20,5 +54,14 @@ describe("cli basics", () => {
     const r = await runValar(["frobnicate"]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("unknown command 'frobnicate'");
+    expect(r.stderr).toMatch(/^hint: see `valar --help`$/m);
+  });
+
+  it("exits 2 on an unknown subcommand, suggesting the near one", async () => {
+    const r = await runValar(["builds", "lst"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("unknown command 'lst'");
+    expect(r.stderr).toMatch(/Did you mean .*\bls\b/);
+    expect(r.stderr).toMatch(/^hint: see `valar builds --help`$/m);
   });
 });
