@@ -52,7 +52,14 @@ export class BuildsApi {
   }
 
   async abort(id: string): Promise<void> {
-    await this.client.requestJson({ method: "POST", path: this.path("builds", id, "abort"), validate: validateEmptyObject });
+    // Aborting twice does no harm (the second one at worst reports the build is no longer
+    // running), so unlike submit this POST is retried like a GET.
+    await this.client.requestJson({
+      method: "POST",
+      path: this.path("builds", id, "abort"),
+      validate: validateEmptyObject,
+      idempotent: true,
+    });
   }
 
   uploadArtifact(file: string, size: number, onProgress?: (sent: number, total: number) => void): Promise<ArtifactResponse> {

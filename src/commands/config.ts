@@ -1,30 +1,106 @@
 import { Command } from "commander";
 import type { Runtime } from "../runtime.js";
 import type { Ctx } from "../context.js";
+import { OperationError, UsageError } from "../errors.js";
+import { CONFIG_KEYS, DEFAULT_ENDPOINT, type ConfigKey } from "../settings/types.js";
 import { addJsonOption, withExamples } from "./shared/options.js";
-import { notImplemented } from "./shared/not-implemented.js";
 
 export function defineConfig(rt: Runtime): Command {
   const config = new Command("config").description("get and set stored settings (endpoint, project, service)");
-  const get = new Command("get").description("print a stored setting").argument("<key>", "endpoint, project or service");
+  const get = new Command("get")
+    .description("print a stored setting (exit 1 when it is not set)")
+    .argument("<key>", "endpoint, project or service");
   withExamples(get, ["valar config get project"]);
-  get.action(rt.action(runConfig("get")));
+  get.action(rt.action(runGet));
   const set = new Command("set")
     .description("store a setting")
     .argument("<key>", "endpoint, project or service")
     .argument("<value>", "the value");
   withExamples(set, ["valar config set project myproject", "valar config set endpoint http://127.0.0.1:8080/v2"]);
-  set.action(rt.action(runConfig("set")));
+  set.action(rt.action(runSet));
   const unset = new Command("unset").description("forget a stored setting").argument("<key>", "endpoint, project or service");
   withExamples(unset, ["valar config unset service"]);
-  unset.action(rt.action(runConfig("unset")));
-  const list = new Command("list").alias("ls").description("list stored settings");
+  unset.action(rt.action(runUnset));
+  const list = new Command("list").alias("ls").description("list stored settings (KEY=VALUE lines)");
   addJsonOption(list);
-  withExamples(list, ["valar config list"]);
-  list.action(rt.action(runConfig("list")));
+  withExamples(list, ["valar config list", "valar config list --json"]);
+  list.action(rt.action(runList));
   return config.addCommand(get).addCommand(set).addCommand(unset).addCommand(list);
 }
 
-function runConfig(verb: string) {
-  return async (_ctx: Ctx, _args: string[], _opts: { json?: boolean }): Promise<number> => notImplemented(`config ${verb}`);
+function configKey(key: string | undefined): ConfigKey {
+  if (!key || !(CONFIG_KEYS as readonly string[]).includes(key)) {
+    throw new UsageError(`unknown config key "${key ?? ""}"`, {
+      hint: `keys are ${CONFIG_KEYS.join(", ")} (the token is stored by \`valar auth login\`)`,
+    });
+  }
+  return key as ConfigKey;
+}
+
+async function store(ctx: Ctx) {
+  const { openSettingsStore } = await import("../settings/store.js");
+  return openSettingsStore(ctx.env);
+}
+
+/** A value as it will be stored, or exit 2 saying what is wrong with it. */
+export async function checkConfigValue(key: ConfigKey, value: string): Promise<string> {
+  const trimmed = value.trim();
+  if (key === "endpoint") {
+    const { normalizeEndpoint } = await import("../api/endpoint.js");
+    return normalizeEndpoint(trimmed);
+  }
+  const { PROJECT_NAME, SERVICE_NAME } = await import("../api/types.js");
+  if (key === "project" && !PROJECT_NAME.test(trimmed)) {
+    throw new UsageError(`invalid project name "${value}"`, {
+      hint: "project names are letters, digits and single dashes, starting with a letter",
+    });
+  }
+  if (key === "service" && !SERVICE_NAME.test(trimmed)) {
+    throw new UsageError(`invalid service name "${value}"`, {
+      hint: "service names are letters and digits, starting with a letter",
+    });
+  }
+  return trimmed;
+}
+
+export async function runGet(ctx: Ctx, args: string[]): Promise<number> {
+  const key = configKey(args[0]);
+  const value = (await store(ctx)).read()[key];
+  if (value === undefined) {
+    // Exit 1 and an empty stdout, like `git config`: scripts can test it with `if`.
+    throw new OperationError(`${key} is not set`, {
+      hint:
+        key === "endpoint"
+          ? `the default ${DEFAULT_ENDPOINT} applies; set one with \`valar config set endpoint URL\``
+          : `set it with \`valar config set ${key} NAME\``,
+    });
+  }
+  ctx.io.println(value);
+  return 0;
+}
+
+export async function runSet(ctx: Ctx, args: string[]): Promise<number> {
+  const key = configKey(args[0]);
+  const value = await checkConfigValue(key, args[1] ?? "");
+  (await store(ctx)).set(key, value);
+  return 0;
+}
+
+export async function runUnset(ctx: Ctx, args: string[]): Promise<number> {
+  const key = configKey(args[0]);
+  (await store(ctx)).unset(key);
+  return 0;
+}
+
+export async function runList(ctx: Ctx, _args: string[], opts: { json?: boolean }): Promise<number> {
+  const s = await store(ctx);
+  const stored = s.read();
+  const entries = CONFIG_KEYS.flatMap((k) => (stored[k] === undefined ? [] : [[k, stored[k]!] as const]));
+  if (opts.json) {
+    ctx.io.printJson(Object.fromEntries(entries));
+    return 0;
+  }
+  if (entries.length === 0) ctx.io.note(`No settings stored (in ${s.path}).`);
+  for (const [k, v] of entries) ctx.io.println(`${k}=${v}`);
+  return 0;
 }

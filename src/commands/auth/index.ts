@@ -2,7 +2,6 @@ import { Command } from "commander";
 import type { Runtime } from "../../runtime.js";
 import type { Ctx } from "../../context.js";
 import { addJsonOption, withExamples } from "../shared/options.js";
-import { notImplemented } from "../shared/not-implemented.js";
 
 export function defineAuth(rt: Runtime): Command {
   const auth = new Command("auth").description("log in to Valar, log out, show who you are");
@@ -25,12 +24,12 @@ export function defineAuth(rt: Runtime): Command {
   return auth.addCommand(login).addCommand(logout).addCommand(status);
 }
 
-export async function runLogin(_ctx: Ctx, _args: string[], _opts: { endpoint?: string }): Promise<number> {
-  return notImplemented("auth login");
+export async function runLogin(ctx: Ctx, args: string[], opts: { endpoint?: string }): Promise<number> {
+  return (await import("./login.js")).runLogin(ctx, args, opts);
 }
-export async function runLogout(_ctx: Ctx): Promise<number> {
-  return notImplemented("auth logout");
+export async function runLogout(ctx: Ctx): Promise<number> {
+  return (await import("./logout.js")).runLogout(ctx);
 }
-export async function runStatus(_ctx: Ctx, _args: string[], _opts: { json?: boolean }): Promise<number> {
-  return notImplemented("auth status");
+export async function runStatus(ctx: Ctx, args: string[], opts: { json?: boolean }): Promise<number> {
+  return (await import("./status.js")).runStatus(ctx, args, opts);
 }

@@ -1,0 +1,79 @@
+import type { Ctx } from "../../context.js";
+import { ApiUnreachableError, AuthError, NotFoundError, ValarError } from "../../errors.js";
+import type { ApiClient } from "../../api/client.js";
+import type { UserInfo } from "../../api/types.js";
+
+export interface LoginOptions {
+  endpoint?: string;
+}
+
+/**
+ * `valar auth login`: reads a token, checks it with GET /users/info and stores it only
+ * when the API accepts it. The endpoint it was checked against is stored with it when it
+ * was chosen explicitly (--endpoint or VALAR_ENDPOINT), so the token later goes nowhere else.
+ */
+export async function runLogin(ctx: Ctx, _args: string[], opts: LoginOptions): Promise<number> {
+  const [{ normalizeEndpoint }, { describeSource }, { openSettingsStore }, { readPipedToken, promptSecret }] = await Promise.all([
+    import("../../api/endpoint.js"),
+    import("../../settings/resolve.js"),
+    import("../../settings/store.js"),
+    import("./read-token.js"),
+  ]);
+  const settings = await ctx.settings();
+  const fromFlag = opts.endpoint ?? ctx.globals.endpoint;
+  const source = fromFlag !== undefined ? "flag" : settings.endpoint.source;
+  const endpoint = normalizeEndpoint(fromFlag ?? settings.endpoint.value, describeSource(source, "endpoint"));
+
+  const token = ctx.io.stdinIsTTY
+    ? await promptSecret(ctx.io, `Paste your Valar token for ${endpoint}: `, ctx.signal)
+    : await readPipedToken(ctx.io);
+  if (!token) throw new AuthError("no token entered", { hint: "create a token in the Valar dashboard, then run `valar auth login` again" });
+
+  const client = await ctx.client({ endpoint, token });
+  const user = await checkToken(client, endpoint);
+
+  const store = await openSettingsStore(ctx.env);
+  if (source === "flag" || source === "env") store.set("endpoint", endpoint);
+  store.set("token", token);
+
+  ctx.io.println(`Logged in to ${endpoint} as ${user.name}`);
+  if (settings.token?.source === "env") {
+    ctx.io.warn("VALAR_TOKEN is set in the environment and takes precedence over the stored token");
+  }
+  return 0;
+}
+
+async function checkToken(client: ApiClient, endpoint: string): Promise<UserInfo> {
+  const { getUserInfo } = await import("../../api/users.js");
+  try {
+    return await getUserInfo(client);
+  } catch (err) {
+    if (err instanceof AuthError) {
+      throw new AuthError(`the token was rejected by ${endpoint}: ${err.message}`, {
+        hint: "check that you copied the whole token and that it belongs to this endpoint; nothing was stored",
+      });
+    }
+    // A 404 or a strange answer to /users/info: say so plainly if the endpoint is no v2 API.
+    if (err instanceof NotFoundError || (err instanceof ApiUnreachableError && !isTransportFailure(err))) {
+      if (!(await speaksV2(client))) {
+        throw new ApiUnreachableError(`${endpoint} does not look like a Valar v2 API`, {
+          hint: "check the endpoint: it ends in /v2, e.g. https://api.valar.dev/v2",
+        });
+      }
+    }
+    throw err;
+  }
+}
+
+function isTransportFailure(err: ValarError): boolean {
+  return err.message.startsWith("cannot reach");
+}
+
+async function speaksV2(client: ApiClient): Promise<boolean> {
+  const { getApiVersion } = await import("../../api/users.js");
+  try {
+    return (await getApiVersion(client)).version === "v2";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,15 @@
+import type { Ctx } from "../../context.js";
+
+/** `valar auth logout`: forgets the stored token (the stored endpoint stays). */
+export async function runLogout(ctx: Ctx): Promise<number> {
+  const { openSettingsStore } = await import("../../settings/store.js");
+  const store = await openSettingsStore(ctx.env);
+  if (store.read().token) {
+    store.unset("token");
+    ctx.io.success("Logged out: the stored token is forgotten");
+  } else {
+    ctx.io.note("No token was stored.");
+  }
+  if (ctx.env.VALAR_TOKEN?.trim()) ctx.io.warn("VALAR_TOKEN is still set in the environment and will be used");
+  return 0;
+}

@@ -1,0 +1,60 @@
+import type { Ctx } from "../../context.js";
+import { AuthError } from "../../errors.js";
+import { maskToken } from "./mask.js";
+
+export interface StatusOptions {
+  json?: boolean;
+}
+
+/** What `auth status --json` prints: the API's `name` and `projects`, plus where things come from. */
+export interface AuthStatus {
+  endpoint: string;
+  name: string;
+  projects: string[];
+  tokenSource: "env" | "stored";
+  token: string;
+}
+
+/** `valar auth status`: checks the token in use with GET /users/info; exit 4 without a valid one. */
+export async function runStatus(ctx: Ctx, _args: string[], opts: StatusOptions): Promise<number> {
+  const settings = await ctx.settings();
+  const endpoint = settings.endpoint.value;
+  if (!settings.token) {
+    throw new AuthError(`not logged in to ${endpoint}`, { hint: "run `valar auth login` or set VALAR_TOKEN" });
+  }
+  const tokenSource = settings.token.source;
+  const from = tokenSource === "env" ? "VALAR_TOKEN" : "the stored token";
+  const client = await ctx.client();
+  const { getUserInfo } = await import("../../api/users.js");
+  let user;
+  try {
+    user = await getUserInfo(client);
+  } catch (err) {
+    if (err instanceof AuthError) {
+      throw new AuthError(`${from} was rejected by ${endpoint}: ${err.message}`, {
+        hint: tokenSource === "env" ? "check VALAR_TOKEN, or unset it to use the stored token" : "run `valar auth login` again",
+      });
+    }
+    throw err;
+  }
+  const status: AuthStatus = {
+    endpoint: client.url([]).href.replace(/\/+$/, ""),
+    name: user.name,
+    projects: user.projects,
+    tokenSource,
+    token: maskToken(settings.token.value),
+  };
+  if (opts.json) {
+    ctx.io.printJson(status);
+    return 0;
+  }
+  const { describeSource } = await import("../../settings/resolve.js");
+  const rows: Array<[string, string]> = [
+    ["Endpoint", `${status.endpoint} (${describeSource(settings.endpoint.source, "endpoint")})`],
+    ["User", status.name],
+    ["Projects", status.projects.length ? status.projects.join(", ") : "(none)"],
+    ["Token", `${status.token} (${tokenSource === "env" ? "from VALAR_TOKEN" : "stored"})`],
+  ];
+  for (const [k, v] of rows) ctx.io.println(`${(k + ":").padEnd(10)} ${v}`);
+  return 0;
+}
