@@ -54,17 +54,21 @@ function commandPath(cmd: Command): string {
   return names.join(" ");
 }
 
+const SIGNAL_ECHO_MS = 250;
+
 /** The single exit point: every error becomes its contract exit code here. */
 export async function main(argv: string[]): Promise<number> {
   const io = IOStreams.fromProcess();
   const interrupt = new AbortController();
-  let interrupts = 0;
+  let firstInterrupt: number | undefined;
   const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) {
+    // conf's atomic writer (when-exit) re-raises the signal it sees once: that echo, arriving
+    // within milliseconds, is the same Ctrl-C, not a second one asking for an immediate exit.
+    if (firstInterrupt !== undefined && Date.now() - firstInterrupt > SIGNAL_ECHO_MS) {
       io.cleanup();
       process.exit(ExitCode.INTERRUPTED);
     }
+    firstInterrupt ??= Date.now();
     interrupt.abort(new InterruptedError());
   };
   process.on("SIGINT", onSigint);
