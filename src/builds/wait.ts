@@ -1,13 +1,13 @@
-import { once } from "node:events";
 import type { BuildsApi } from "../api/builds.js";
 import { isFinalStatus, type Build } from "../api/types.js";
 import type { Ctx } from "../context.js";
 import { ApiUnreachableError, InterruptedError, NotFoundError, WaitTimeoutError } from "../errors.js";
 import { renderLogLine } from "../output/log-format.js";
+import { logPrinter } from "./print.js";
 import { colorStatus } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
 import { parseDuration } from "../util/duration.js";
-import { followBuildLog, type LineSink } from "./follow.js";
+import { followBuildLog } from "./follow.js";
 import { abortable, backoffDelay, describeError, isPermanent, pollInterval, retryPolicy, type RetryPolicy } from "./retry.js";
 
 export interface WaitForBuildOptions {
@@ -113,21 +113,12 @@ function buildReader(w: Waiter): () => Promise<Build> {
   };
 }
 
-/** Log lines to stdout, pausing the reader while stdout is full so memory stays flat. */
-function stdoutSink(ctx: Ctx, raw: boolean, signal: AbortSignal): LineSink {
-  const io = ctx.io;
-  return (line) => {
-    if (io.write(renderLogLine(line, { raw, color: io.out }) + "\n")) return;
-    return once(io.stdout, "drain", { signal }).then(() => undefined);
-  };
-}
-
 async function followToEnd(w: Waiter, raw: boolean): Promise<Build> {
   let last: Build | undefined;
   const result = await followBuildLog({
     source: w.api,
     buildId: w.buildId,
-    onLine: stdoutSink(w.ctx, raw, w.signal),
+    onLine: logPrinter(w.ctx.io, raw, w.signal),
     signal: w.signal,
     sleep: (ms, signal) => w.sleep(ms, signal),
     readStatus: async () => (last = await w.readBuild()).status,

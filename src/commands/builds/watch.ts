@@ -2,7 +2,7 @@ import { Command } from "commander";
 import type { Runtime } from "../../runtime.js";
 import type { Ctx } from "../../context.js";
 import { addWaitOptions, withExamples, type WaitOptions } from "../shared/options.js";
-import { notImplemented } from "../shared/not-implemented.js";
+import { parseDuration } from "../../util/duration.js";
 
 export type WatchOptions = WaitOptions;
 
@@ -15,6 +15,12 @@ export function defineWatch(rt: Runtime): Command {
   return cmd.action(rt.action(run));
 }
 
-export async function run(_ctx: Ctx, _args: string[], _opts: WatchOptions): Promise<number> {
-  return notImplemented("builds watch");
+export async function run(ctx: Ctx, args: string[], opts: WatchOptions): Promise<number> {
+  if (opts.timeout !== undefined) parseDuration(opts.timeout);
+  const { readPrefixArgument, resolveBuild } = await import("../../builds/resolve.js");
+  const prefix = await readPrefixArgument(ctx, args[0]);
+  const api = await ctx.builds();
+  const build = await resolveBuild(ctx, api, prefix);
+  const { waitForBuild } = await import("../../builds/wait.js");
+  return waitForBuild(ctx, api, build.id, { mode: "watch", timeout: opts.timeout, abortOnInterrupt: opts.abortOnInterrupt });
 }
