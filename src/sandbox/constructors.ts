@@ -6,6 +6,8 @@ import { CONSTRUCTORS } from "../api/types.js";
 export interface Step {
   tool: string;
   args: string[];
+  /** The build's error when this step fails, instead of the generic "exited with code N". */
+  failure?: string;
 }
 
 export interface Plan {
@@ -68,7 +70,14 @@ const PLANNERS: Record<string, Planner> = {
   },
   docker: (ws) => {
     requireFile(ws, "Dockerfile", "docker");
-    return { notes: ["docker builds need a running Docker engine"], steps: [{ tool: "docker", args: ["build", "."] }] };
+    return {
+      notes: [],
+      steps: [
+        // Asked first so a missing engine is reported as such, not as a failed build step.
+        { tool: "docker", args: ["info", "--format", "{{.ServerVersion}}"], failure: "no Docker engine is reachable (docker info failed): the docker constructor needs one" },
+        { tool: "docker", args: ["build", "."] },
+      ],
+    };
   },
 };
 

@@ -150,7 +150,7 @@ export class Runner {
     if (exit.spawnError) throw new BuildFailure(`could not start ${step.tool}: ${exit.spawnError.message}`);
     if (exit.code !== 0) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-      throw new BuildFailure(`${command} ${how}`);
+      throw new BuildFailure(step.failure ?? `${command} ${how}`);
     }
   }
 

@@ -25,6 +25,8 @@ export interface TestSandbox {
   env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
   /** Ctrl-C (SIGINT) and wait for the clean shutdown; resolves with the exit code. */
   stop(): Promise<number | undefined>;
+  /** A crash: SIGKILL, no shutdown at all (the builds it ran are left behind). */
+  kill(): Promise<void>;
 }
 
 /** Starts `bin/valar.js sandbox --port 0` and waits until it prints its export lines. */
@@ -33,7 +35,8 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
   const args = [BIN, "sandbox", "--port", "0", "--data-dir", dataDir];
   if (opts.maxParallel !== undefined) args.push("--max-parallel", String(opts.maxParallel));
   if (opts.logTtl !== undefined) args.push("--log-ttl", opts.logTtl);
-  const child = execa("node", args, {
+  // The sandbox's own PATH may be trimmed by a test (missing toolchains): node by its path.
+  const child = execa(process.execPath, args, {
     reject: false,
     extendEnv: false,
     env: isolatedEnv(opts.env),
@@ -81,6 +84,10 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
         clearTimeout(timer);
         return r.exitCode;
       })()),
+    kill: async () => {
+      child.kill("SIGKILL");
+      await child;
+    },
   };
 }
 
