@@ -8,6 +8,8 @@ import { defineAuth } from "./commands/auth/index.js";
 import { defineConfig } from "./commands/config.js";
 import { defineCompletion } from "./commands/completion.js";
 import { defineSandbox } from "./commands/sandbox.js";
+import { defineComplete } from "./commands/complete.js";
+import { configureRootHelp, defineHelp } from "./commands/help.js";
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -28,8 +30,14 @@ export function buildProgram(rt: Runtime): Command {
   program.addCommand(defineBuilds(rt));
   program.addCommand(defineAuth(rt));
   program.addCommand(defineConfig(rt));
-  program.addCommand(defineCompletion(rt));
+  // Help lists the groups in the order of their first command: builds, account, server, other.
   program.addCommand(defineSandbox(rt));
+  program.addCommand(defineCompletion(rt));
+  // Ours replaces commander's implicit one, which only looks one level down.
+  program.helpCommand(false);
+  program.addCommand(defineHelp(rt, program));
+  program.addCommand(defineComplete(rt), { hidden: true });
+  configureRootHelp(program);
   return program;
 }
 

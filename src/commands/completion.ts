@@ -1,17 +1,32 @@
-import { Command } from "commander";
+import { Argument, Command } from "commander";
 import type { Runtime } from "../runtime.js";
 import type { Ctx } from "../context.js";
 import { withExamples } from "./shared/options.js";
-import { notImplemented } from "./shared/not-implemented.js";
+
+const SHELL_NAMES = ["bash", "zsh", "fish"];
 
 export function defineCompletion(rt: Runtime): Command {
   const cmd = new Command("completion")
-    .description("print the shell completion script")
-    .argument("<shell>", "bash, zsh or fish");
-  withExamples(cmd, ["valar completion bash > ~/.local/share/bash-completion/completions/valar"]);
-  return cmd.action(rt.action(run));
+    .description("print the shell completion script (bash, zsh or fish)")
+    .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(SHELL_NAMES));
+  withExamples(cmd, [
+    "valar completion bash > ~/.local/share/bash-completion/completions/valar",
+    'valar completion zsh > "${fpath[1]}/_valar"',
+    "valar completion fish > ~/.config/fish/completions/valar.fish",
+    "source <(valar completion bash)",
+  ]);
+  // The script is generated from the whole tree, so run needs the root this command hangs from.
+  return cmd.action(rt.action((ctx, args) => run(ctx, args, rootOf(cmd))));
 }
 
-export async function run(_ctx: Ctx, _args: string[]): Promise<number> {
-  return notImplemented("completion");
+function rootOf(cmd: Command): Command {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return root;
+}
+
+export async function run(ctx: Ctx, args: string[], root: Command): Promise<number> {
+  const { completionScript } = await import("../completion/index.js");
+  ctx.io.write(completionScript(args[0] as "bash" | "zsh" | "fish", root));
+  return 0;
 }

@@ -5,6 +5,7 @@ import { addJsonOption, withExamples } from "../shared/options.js";
 
 export function defineAuth(rt: Runtime): Command {
   const auth = new Command("auth").description("log in to Valar, log out, show who you are");
+  withExamples(auth, ["valar auth login", "valar auth status"]);
 
   const login = new Command("login")
     .description("store a token after checking it (read from stdin when piped, else prompted)")

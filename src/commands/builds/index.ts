@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import type { Runtime } from "../../runtime.js";
+import { withExamples } from "../shared/options.js";
 import { defineLs } from "./ls.js";
 import { defineSubmit } from "./submit.js";
 import { defineInspect } from "./inspect.js";
@@ -10,6 +11,7 @@ import { defineStatus } from "./status.js";
 
 export function defineBuilds(rt: Runtime): Command {
   const builds = new Command("builds").description("list, submit, follow and abort builds");
+  withExamples(builds, ["valar builds submit -c node -f", "valar builds ls --status failed", "valar builds logs -f a1b2"]);
   for (const define of [defineLs, defineSubmit, defineInspect, defineLogs, defineAbort, defineWatch, defineStatus]) {
     builds.addCommand(define(rt));
   }

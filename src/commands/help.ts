@@ -1,0 +1,119 @@
+import { Command, Help } from "commander";
+import type { Runtime } from "../runtime.js";
+import type { Ctx } from "../context.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { withExamples } from "./shared/options.js";
+
+/** The contract's exit codes, in the words `--help` and `valar help exit-codes` use. */
+export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
+  [ExitCode.OK, "success; for a command that waits for a build: the build is done"],
+  [ExitCode.FAILURE, "the operation failed (e.g. abort of a finished build)"],
+  [ExitCode.USAGE, "usage error: unknown command or flag, missing or malformed argument"],
+  [ExitCode.BUILD_UNSUCCESSFUL, "the build ended unsuccessfully (failed, expired, aborted)"],
+  [ExitCode.AUTH, "not authenticated or not allowed: no token, HTTP 401 or 403"],
+  [ExitCode.NOT_FOUND, "not found: no such build, ambiguous prefix, logs expired"],
+  [ExitCode.UNREACHABLE, "the API could not be reached or kept failing"],
+  [ExitCode.TIMEOUT, "a waiting command's --timeout ran out (the build goes on)"],
+  [ExitCode.INTERRUPTED, "interrupted (Ctrl-C)"],
+];
+
+export const HELP_TOPICS: Record<string, string> = {
+  "exit-codes": exitCodesTopic(),
+};
+
+function exitCodeLines(): string[] {
+  return EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(4)} ${meaning}`);
+}
+
+function exitCodesTopic(): string {
+  return [
+    "Exit codes of valar",
+    "",
+    "Every command exits with one of these codes, so scripts and CI can branch on the",
+    "outcome. Waiting commands (builds submit -f/-w, builds logs -f, builds watch) and",
+    "builds status exit with the build's outcome: 0 when it is done, 3 otherwise.",
+    "",
+    ...exitCodeLines(),
+    "",
+    "Example:",
+    "  $ valar builds submit -f; code=$?",
+    '  $ case $code in 0) echo deployed ;; 3) echo "build failed" ;; 124) echo "still running" ;; *) exit $code ;; esac',
+    "",
+  ].join("\n");
+}
+
+/** Which heading each top-level command is listed under in `valar --help`. */
+const GROUPS: Record<string, string> = {
+  builds: "Build commands:",
+  auth: "Account and settings:",
+  config: "Account and settings:",
+  sandbox: "Local server:",
+};
+const OTHER = "Other:";
+
+/**
+ * The root's help: commands grouped by what they are for, the build subcommands listed
+ * in full (they are what people come for), examples and the exit-code table.
+ */
+export function configureRootHelp(program: Command): void {
+  for (const sub of program.commands) sub.helpGroup(GROUPS[sub.name()] ?? OTHER);
+  const flattened = new Set(program.commands.filter((c) => c.name() === "builds"));
+  for (const group of flattened) {
+    // Listed in the root's help under their group's heading; commandsGroup covers the
+    // group's own help command, which commander creates later.
+    group.commandsGroup(group.helpGroup()).helpCommand(true);
+    for (const sub of group.commands) sub.helpGroup(group.helpGroup());
+  }
+  program.configureHelp({
+    visibleCommands(this: Help, cmd: Command): Command[] {
+      const list = Help.prototype.visibleCommands.call(this, cmd);
+      if (cmd !== program) return list;
+      return list.flatMap((c) =>
+        flattened.has(c) ? c.commands.filter((s) => !(s as unknown as { _hidden: boolean })._hidden) : [c],
+      );
+    },
+    subcommandTerm(this: Help, sub: Command): string {
+      const term = Help.prototype.subcommandTerm.call(this, sub);
+      return sub.parent && sub.parent !== program ? `${sub.parent.name()} ${term}` : term;
+    },
+  });
+  withExamples(program, [
+    "valar config set project myproject && valar config set service api",
+    "valar builds submit -c node -f",
+    "valar builds ls --status failed",
+    "valar help builds submit",
+  ]);
+  program.addHelpText("after", ["Exit codes (valar help exit-codes):", ...exitCodeLines()].join("\n") + "\n");
+}
+
+/**
+ * `valar help [command...]` in place of commander's, which only looks one level down:
+ * this one walks the whole path (`valar help builds ls`) and knows topics.
+ */
+export function defineHelp(rt: Runtime, program: Command): Command {
+  const cmd = new Command("help")
+    .description("show help for a command, or a topic: exit-codes")
+    .argument("[command...]", "a command, e.g. builds ls; or exit-codes");
+  withExamples(cmd, ["valar help builds ls", "valar help exit-codes"]);
+  return cmd.action(rt.action((ctx, words) => run(ctx, words, program)));
+}
+
+export async function run(ctx: Ctx, words: string[], program: Command): Promise<number> {
+  const topic = words.length === 1 ? HELP_TOPICS[words[0]!] : undefined;
+  if (topic) {
+    ctx.io.write(topic);
+    return 0;
+  }
+  let target = program;
+  for (const word of words) {
+    const next = target.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!next || next.name().startsWith("__")) {
+      throw new UsageError(`no help for '${words.join(" ")}': not a command or a help topic`, {
+        hint: `topics: ${Object.keys(HELP_TOPICS).join(", ")}; commands: see \`valar help\``,
+      });
+    }
+    target = next;
+  }
+  target.outputHelp();
+  return 0;
+}
