@@ -44,6 +44,9 @@ async function readFirstLine(stdin: AsyncIterable<unknown>): Promise<string> {
   return text.split(/\r?\n/)[0]!.trim();
 }
 
+/** What resolving needs of the builds API (a fake in tests). */
+export type BuildLister = Pick<BuildsApi, "list" | "project" | "service">;
+
 function startsWith(id: string, prefix: string): boolean {
   return id.toLowerCase().startsWith(prefix.toLowerCase());
 }
@@ -52,7 +55,7 @@ function startsWith(id: string, prefix: string): boolean {
  * The build a prefix names (the contract's rule): exactly one match, or the one whose ID
  * is exactly the prefix; none or several → exit 5. No prefix means the newest build.
  */
-export async function resolveBuild(ctx: Pick<Ctx, "clock">, api: BuildsApi, prefix: string | undefined): Promise<Build> {
+export async function resolveBuild(ctx: Pick<Ctx, "clock">, api: BuildLister, prefix: string | undefined): Promise<Build> {
   if (prefix === undefined) {
     const builds = await api.list();
     if (builds.length === 0) {
