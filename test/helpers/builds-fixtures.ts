@@ -15,7 +15,7 @@ export function build(id: string, status: string, minutesAgo: number, error = ""
   return { id, status, error, createdAt: new Date(Date.now() - minutesAgo * MINUTE).toISOString() };
 }
 
-export function inspectOf(b: Build, extra: Partial<BuildInspect> = {}): BuildInspect {
+export function inspectOf(b: Build, extra: { flags?: string; owner?: string } = {}): BuildInspect {
   return { ...b, constructor: "golang", flags: "", owner: "myuser", ...extra };
 }
 
