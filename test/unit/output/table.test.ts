@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { formatTable, type Column } from "../../../src/output/table.js";
+
+interface Row {
+  id: string;
+  status: string;
+  error: string;
+}
+
+const rows: Row[] = [
+  { id: "a1b2", status: "done", error: "" },
+  { id: "c3d4e5", status: "failed", error: "go build exited with status 2" },
+];
+
+const columns = (extra: Partial<Column<Row>> = {}): Column<Row>[] => [
+  { header: "ID", value: (r) => r.id },
+  { header: "STATUS", value: (r) => r.status, ...extra },
+  { header: "ERROR", value: (r) => r.error, shrink: true },
+];
+
+describe("formatTable", () => {
+  it("aligns columns with two spaces, no borders, no trailing blanks", () => {
+    expect(formatTable(columns(), rows)).toEqual([
+      "ID      STATUS  ERROR",
+      "a1b2    done",
+      "c3d4e5  failed  go build exited with status 2",
+    ]);
+  });
+
+  it("can leave out the header", () => {
+    expect(formatTable(columns(), rows, { header: false })).toEqual(["a1b2    done", "c3d4e5  failed  go build exited with status 2"]);
+  });
+
+  it("shrinks the shrinking column to fit the width, marking the cut", () => {
+    const lines = formatTable(columns(), rows, { maxWidth: 30 });
+    expect(lines[2]).toBe("c3d4e5  failed  go build exit…");
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(30);
+  });
+
+  it("does not shrink below the minimum: a very narrow terminal overflows instead", () => {
+    const lines = formatTable(columns(), rows, { maxWidth: 10, minShrinkWidth: 8 });
+    expect(lines[2]).toBe("c3d4e5  failed  go buil…");
+  });
+
+  it("fits without change when the table is narrow enough", () => {
+    expect(formatTable(columns(), rows, { maxWidth: 200 })).toEqual(formatTable(columns(), rows));
+  });
+
+  it("styles cell text after measuring, so colour does not break alignment", () => {
+    const lines = formatTable(columns({ style: (t) => `<${t}>` }), rows);
+    expect(lines).toEqual(["ID      STATUS  ERROR", "a1b2    <done>", "c3d4e5  <failed>  go build exited with status 2"]);
+  });
+
+  it("keeps each row on one line when a cell holds line breaks", () => {
+    const lines = formatTable(columns(), [{ id: "x", status: "failed", error: "line one\nline two" }]);
+    expect(lines).toEqual(["ID  STATUS  ERROR", "x   failed  line one line two"]);
+  });
+
+  it("an empty table is just the header", () => {
+    expect(formatTable(columns(), [])).toEqual(["ID  STATUS  ERROR"]);
+  });
+});

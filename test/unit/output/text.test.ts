@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { displayWidth, oneLine, shorten, truncate } from "../../../src/output/text.js";
+
+describe("text helpers", () => {
+  it("displayWidth counts code points, not UTF-16 units", () => {
+    expect(displayWidth("abc")).toBe(3);
+    expect(displayWidth("héllo")).toBe(5);
+    expect(displayWidth("a😀b")).toBe(3);
+  });
+
+  it("oneLine joins lines and squeezes whitespace", () => {
+    expect(oneLine("  go build failed\n\tmain.go:3:  x \r\n")).toBe("go build failed main.go:3: x");
+  });
+
+  it("truncate keeps short text and marks a cut with …", () => {
+    expect(truncate("short", 10)).toBe("short");
+    expect(truncate("exactly10!", 10)).toBe("exactly10!");
+    expect(truncate("one two three", 8)).toBe("one two…");
+    expect(truncate("abcdef", 1)).toBe("…");
+    expect(truncate("abcdef", 0)).toBe("");
+  });
+
+  it("truncate never splits a surrogate pair", () => {
+    expect(truncate("😀😀😀😀", 3)).toBe("😀😀…");
+  });
+
+  it("shorten gives one line of at most max characters", () => {
+    const s = shorten("constructor failed:\nexit status 2 while running build.sh", 30);
+    expect(s).toBe("constructor failed: exit stat…");
+    expect(displayWidth(s)).toBe(30);
+  });
+});

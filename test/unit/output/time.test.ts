@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { absoluteTime, formatElapsed, relativeTime } from "../../../src/output/time.js";
+
+const NOW = Date.parse("2026-01-10T12:00:00Z");
+const ago = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
+
+describe("relativeTime", () => {
+  it.each([
+    [0, "just now"],
+    [4, "just now"],
+    [5, "5 seconds ago"],
+    [59, "59 seconds ago"],
+    [60, "1 minute ago"],
+    [180, "3 minutes ago"],
+    [3599, "59 minutes ago"],
+    [3600, "1 hour ago"],
+    [2 * 3600 + 59 * 60, "2 hours ago"],
+    [24 * 3600, "1 day ago"],
+    [3 * 24 * 3600, "3 days ago"],
+    [45 * 24 * 3600, "1 month ago"],
+    [400 * 24 * 3600, "1 year ago"],
+    [800 * 24 * 3600, "2 years ago"],
+  ])("%i seconds ago → %s", (seconds, text) => {
+    expect(relativeTime(ago(seconds), NOW)).toBe(text);
+  });
+
+  it("a server clock slightly ahead still reads 'just now'", () => {
+    expect(relativeTime(ago(-30), NOW)).toBe("just now");
+  });
+
+  it("a time clearly in the future says so", () => {
+    expect(relativeTime(ago(-2 * 3600), NOW)).toBe("in 2 hours");
+  });
+
+  it("text that is not a date is shown as it is", () => {
+    expect(relativeTime("yesterday-ish", NOW)).toBe("yesterday-ish");
+    expect(relativeTime("", NOW)).toBe("");
+  });
+
+  it("accepts RFC 3339 with an offset", () => {
+    expect(relativeTime("2026-01-10T13:57:00+02:00", NOW)).toBe("3 minutes ago");
+  });
+});
+
+describe("absoluteTime", () => {
+  it("prints UTC whatever the offset of the input", () => {
+    expect(absoluteTime("2025-06-01T14:20:00Z")).toBe("2025-06-01 14:20:00 UTC");
+    expect(absoluteTime("2025-06-01T16:20:00.123+02:00")).toBe("2025-06-01 14:20:00 UTC");
+  });
+
+  it("leaves text that is not a date alone", () => {
+    expect(absoluteTime("soon")).toBe("soon");
+  });
+});
+
+describe("formatElapsed", () => {
+  it.each([
+    [0, "0s"],
+    [42_900, "42s"],
+    [65_000, "1m 05s"],
+    [2 * 3600_000 + 3 * 60_000, "2h 03m"],
+    [-5, "0s"],
+  ])("%i ms → %s", (ms, text) => {
+    expect(formatElapsed(ms)).toBe(text);
+  });
+});
