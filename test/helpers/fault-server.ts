@@ -76,3 +76,20 @@ export async function startFaultServer(): Promise<FaultServer> {
       }),
   };
 }
+
+/** The requests a server received for "METHOD /path" (path without /v2 and query). */
+export function requestsTo(server: FaultServer, route: string): RecordedRequest[] {
+  return server.requests.filter((r) => `${r.method} ${r.path}` === route);
+}
+
+/** A handler that never answers: the client's timeout (or Ctrl-C) must end the wait. */
+export const stall: Handler = () => new Promise<void>(() => {});
+
+/** Resolves once the server has received `count` requests (polling; for signalling a spawned CLI). */
+export async function waitForRequests(server: FaultServer, count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (server.requests.length < count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} requests, got ${server.requests.length}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

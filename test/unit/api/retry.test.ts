@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, retryPolicyFromEnv } from "../../../src/api/retry.js";
+
+describe("backoffDelay", () => {
+  const noJitter = () => 0;
+  it("starts at 0.5 s and doubles up to 8 s", () => {
+    const delays = [1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(DEFAULT_RETRY_POLICY, n, undefined, noJitter));
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
+  });
+  it("jitters down by at most 25%", () => {
+    expect(backoffDelay(DEFAULT_RETRY_POLICY, 1, undefined, () => 0.999)).toBeGreaterThanOrEqual(375);
+    expect(backoffDelay(DEFAULT_RETRY_POLICY, 1, undefined, () => 0.999)).toBeLessThan(500);
+  });
+  it("honours Retry-After, capped", () => {
+    expect(backoffDelay(DEFAULT_RETRY_POLICY, 1, 2000)).toBe(2000);
+    expect(backoffDelay(DEFAULT_RETRY_POLICY, 1, 0)).toBe(0);
+    expect(backoffDelay(DEFAULT_RETRY_POLICY, 1, 3_600_000)).toBe(DEFAULT_RETRY_POLICY.maxRetryAfterMs);
+  });
+});
+
+describe("retry policy", () => {
+  it("retries 408, 429 and 5xx only", () => {
+    expect([408, 429, 500, 502, 503, 504].every(isRetryableStatus)).toBe(true);
+    expect([400, 401, 403, 404, 409, 200].some(isRetryableStatus)).toBe(false);
+  });
+  it("VALAR_RETRY_BASE_MS shrinks the delays (a testing knob)", () => {
+    expect(retryPolicyFromEnv({})).toEqual(DEFAULT_RETRY_POLICY);
+    expect(retryPolicyFromEnv({ VALAR_RETRY_BASE_MS: "1" })).toMatchObject({ baseDelayMs: 1, maxDelayMs: 16, attempts: 4 });
+    expect(retryPolicyFromEnv({ VALAR_RETRY_BASE_MS: "nope" })).toEqual(DEFAULT_RETRY_POLICY);
+  });
+});
