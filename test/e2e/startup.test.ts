@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { execa } from "execa";
+import { BIN, ROOT, isolatedEnv, tempDir } from "../helpers/cli.js";
+import { build, envFor, startBuildsServer } from "../helpers/builds-fixtures.js";
+import type { FaultServer } from "../helpers/fault-server.js";
+
+/*
+ * Which modules a run loads, seen from inside Node: a module.register() hook appends
+ * every URL it loads to a file. The hook runs on Node's loader thread, so it writes
+ * synchronously — nothing is lost when the CLI exits.
+ */
+const dir = tempDir("valar-startup-");
+const HOOKS = join(dir, "hooks.mjs");
+const REGISTER = join(dir, "register.mjs");
+writeFileSync(
+  HOOKS,
+  `import { appendFileSync } from "node:fs";
+let log;
+export function initialize(data) { log = data.log; }
+export async function load(url, context, next) {
+  appendFileSync(log, url + "\\n");
+  return next(url, context);
+}
+`,
+);
+writeFileSync(
+  REGISTER,
+  `import { register } from "node:module";
+register(${JSON.stringify(pathToFileURL(HOOKS).href)}, { data: { log: process.env.VALAR_TEST_MODULE_LOG } });
+`,
+);
+
+let n = 0;
+async function loadedModules(args: string[], env = isolatedEnv()): Promise<{ exitCode?: number; modules: string[] }> {
+  const log = join(dir, `modules-${++n}.log`);
+  writeFileSync(log, "");
+  const r = await execa("node", ["--import", pathToFileURL(REGISTER).href, BIN, ...args], {
+    reject: false,
+    extendEnv: false,
+    env: { ...env, VALAR_TEST_MODULE_LOG: log },
+    stdin: "ignore",
+  });
+  const root = pathToFileURL(ROOT).href;
+  const modules = readFileSync(log, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((url) => (url.startsWith(root) ? url.slice(root.length) : url));
+  return { exitCode: r.exitCode, modules };
+}
+
+/** Dependencies and own modules that only the commands which need them may load. */
+const HEAVY = [
+  /node_modules\/undici\//,
+  /node_modules\/conf\//,
+  /node_modules\/yaml\//,
+  /node_modules\/cli-table3\//,
+  /node_modules\/ora\//,
+  /node_modules\/tar\//,
+  /node_modules\/ignore\//,
+  /node_modules\/env-paths\//,
+  /^dist\/api\/client\.js$/,
+  /^dist\/settings\/(store|valar-yml)\.js$/,
+  /^dist\/sandbox\//,
+  /^dist\/archive\//,
+];
+
+function heavyIn(modules: string[]): string[] {
+  return modules.filter((m) => HEAVY.some((re) => re.test(m)));
+}
+
+let server: FaultServer;
+beforeAll(async () => {
+  server = await startBuildsServer([build("a1b2c3d4-e5f6-7890-abcd-ef1234567890", "done", 1)]);
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("start-up stays lean", () => {
+  it.each([[["--version"]], [["--help"]], [["builds", "ls", "--help"]], [["builds", "--help"]]])(
+    "%j loads no HTTP, config, YAML, table, spinner or archive module",
+    async (args) => {
+      const { exitCode, modules } = await loadedModules(args);
+      expect(exitCode).toBe(0);
+      // the hook did see the CLI itself, so an empty list cannot pass by accident
+      expect(modules).toContain("dist/cli.js");
+      expect(modules).toContain("bin/valar.js");
+      expect(heavyIn(modules)).toEqual([]);
+    },
+  );
+
+  it("a usage error does not load them either", async () => {
+    const { exitCode, modules } = await loadedModules(["builds", "ls", "-n", "x"]);
+    expect(exitCode).toBe(2);
+    expect(heavyIn(modules)).toEqual([]);
+  });
+
+  it("the check sees heavy modules when a command really uses them", async () => {
+    const { exitCode, modules } = await loadedModules(["builds", "ls", "-q"], envFor(server));
+    expect(exitCode).toBe(0);
+    expect(modules.some((m) => /node_modules\/undici\//.test(m))).toBe(true);
+    expect(modules).toContain("dist/api/client.js");
+  });
+});
