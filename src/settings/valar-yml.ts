@@ -74,8 +74,7 @@ function parseEnvironment(path: string, where: string, raw: unknown): Environmen
 }
 
 function section(path: string, doc: Record<string, unknown>, key: string): Record<string, unknown> {
-  const value = doc[key];
-  if (value === undefined || value === null) return {};
+  const value = doc[key] ?? {};
   if (!isMapping(value)) fail(path, `${key} must be a mapping`);
   // Without a prototype: `build.constructor` must not find Object.prototype.constructor.
   return Object.assign(Object.create(null) as Record<string, unknown>, value);
