@@ -1,0 +1,277 @@
+import { execa } from "execa";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, ROOT, isolatedEnv, runValar, tempDir } from "../helpers/cli.js";
+import { json, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
+import { startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../helpers/sandbox.js";
+
+const FILES = { bash: "completions/valar.bash", zsh: "completions/_valar", fish: "completions/valar.fish" } as const;
+type Shell = keyof typeof FILES;
+
+/** A `valar` on PATH that runs this checkout's bin, as an installed one would. */
+function shimDir(): string {
+  const dir = tempDir("valar-shim-");
+  writeFileSync(join(dir, "valar"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(join(dir, "valar"), 0o755);
+  return dir;
+}
+const SHIM = shimDir();
+
+async function hasShell(shell: string): Promise<boolean> {
+  const r = await execa(shell, ["-c", "exit 0"], { reject: false });
+  return r.exitCode === 0;
+}
+const available: Record<Shell, boolean> = {
+  bash: await hasShell("bash"),
+  zsh: await hasShell("zsh"),
+  fish: await hasShell("fish"),
+};
+for (const shell of ["zsh", "fish"] as const) {
+  // eslint-disable-next-line no-console
+  if (!available[shell]) console.warn(`completion tests for ${shell} SKIPPED: ${shell} is not installed`);
+}
+
+function shellEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return { ...env, PATH: `${SHIM}:${env.PATH ?? process.env.PATH}` };
+}
+
+/**
+ * Candidates each shell offers for a command line (the last word is the one being
+ * completed; "" = after a space). bash: the real _valar with COMP_WORDS; zsh: _valar with
+ * the completion builtins stubbed to print what they are given (no zle here); fish: its
+ * own `complete -C`. Descriptions are cut off: names only.
+ */
+async function complete(shell: Shell, words: string[], env = isolatedEnv()): Promise<string[]> {
+  const script = join(ROOT, FILES[shell]);
+  const quoted = words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(" ");
+  let program: string;
+  if (shell === "bash") {
+    program = `source '${script}'; COMP_WORDS=(${quoted}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); _valar; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  } else if (shell === "zsh") {
+    program = [
+      "compdef() { :; }",
+      'compadd() { while [[ $1 != -- ]]; do shift; done; shift; print -rl -- "$@"; }',
+      '_describe() { while [[ $1 == -* ]]; do shift 2; done; print -rl -- "${(@P)2}"; }',
+      "compset() { [[ $1 == -P ]] && PREFIX=${PREFIX##${~2}}; return 0; }",
+      "_files() { print -r -- \"<files $*>\"; }",
+      `source '${script}'`,
+      `words=(${quoted}); CURRENT=$#words; PREFIX=\${words[CURRENT]}`,
+      "_valar",
+    ].join("\n");
+  } else {
+    program = `source '${script}'; complete -C ${`'${words.join(" ").replace(/'/g, "\\'")}'`}`;
+  }
+  const r = await execa(shell, shell === "zsh" ? ["-f", "-c", program] : ["-c", program], {
+    reject: false,
+    extendEnv: false,
+    env: shellEnv(env),
+    cwd: ROOT,
+  });
+  expect(r.stderr).toBe("");
+  const names = r.stdout.split("\n").filter(Boolean).map((l) => l.split(shell === "fish" ? "\t" : shell === "zsh" ? ":" : "\0")[0]!);
+  // zsh and the stubs leave prefix filtering to zle: apply it here as zle would.
+  const word = words[words.length - 1]!;
+  const tail = word.includes("=") ? word.slice(word.indexOf("=") + 1) : word.includes(",") ? word.slice(word.lastIndexOf(",") + 1) : word;
+  return shell === "zsh" ? names.filter((n) => n.startsWith(tail) || n.startsWith("<")) : names;
+}
+
+describe("valar completion", () => {
+  for (const shell of ["bash", "zsh", "fish"] as const) {
+    it(`${FILES[shell]} is what \`valar completion ${shell}\` prints (regenerate: npm run completions)`, async () => {
+      const r = await runValar(["completion", shell], { stripFinalNewline: false });
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toBe(readFileSync(join(ROOT, FILES[shell]), "utf8"));
+    });
+  }
+
+  it("rejects an unknown shell with a usage error", async () => {
+    const r = await runValar(["completion", "powershell"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/powershell/);
+    expect(r.stdout).toBe("");
+  });
+
+  it("keeps __complete out of help and out of the completions", async () => {
+    const help = await runValar(["--help"]);
+    expect(help.stdout).not.toContain("__complete");
+    const r = await runValar(["completion", "bash"]);
+    expect(r.stdout).not.toMatch(/"\/__complete"/);
+  });
+});
+
+describe.each(["bash", "zsh", "fish"] as const)("%s completion of commands, flags and values", (shell) => {
+  const run = (words: string[]) => complete(shell, words);
+  it.skipIf(!available[shell])("completes top-level and nested subcommands (aliases lead on)", async () => {
+    expect(await run(["valar", ""])).toEqual(expect.arrayContaining(["builds", "auth", "config", "sandbox", "completion", "help"]));
+    expect(await run(["valar", ""])).not.toContain("__complete");
+    expect(await run(["valar", "bu"])).toEqual(["builds"]);
+    expect(await run(["valar", "builds", ""])).toEqual(
+      expect.arrayContaining(["ls", "submit", "inspect", "logs", "abort", "watch", "status"]),
+    );
+    expect(await run(["valar", "config", ""])).toEqual(expect.arrayContaining(["get", "set", "unset", "list"]));
+    // `list` is an alias of `ls`: its flags are ls's.
+    expect(await run(["valar", "builds", "list", "--li"])).toEqual(["--limit"]);
+  });
+
+  it.skipIf(!available[shell])("completes a command's own flags and the global ones", async () => {
+    const flags = await run(["valar", "builds", "submit", "-"]);
+    expect(flags).toEqual(expect.arrayContaining(["--constructor", "--follow", "--wait", "--timeout", "--project", "--service", "--help"]));
+    expect(flags).not.toContain("--limit");
+    expect(await run(["valar", "builds", "logs", "--fo"])).toEqual(["--follow"]);
+  });
+
+  it.skipIf(!available[shell])("completes constructors (names, aliases and shell), statuses, shells and config keys", async () => {
+    const constructors = await run(["valar", "builds", "submit", "-c", ""]);
+    expect(constructors.sort()).toEqual(
+      ["golang", "go", "golang-1.17", "python", "node", "node-static", "static", "docker", "dockerfile", "kaniko", "shell"].sort(),
+    );
+    expect(await run(["valar", "builds", "submit", "--constructor", "dock"])).toEqual(["docker", "dockerfile"]);
+    expect((await run(["valar", "builds", "ls", "--status", ""])).sort()).toEqual(["done", "expired", "failed", "pending", "running"]);
+    expect((await run(["valar", "completion", ""])).sort()).toEqual(["bash", "fish", "zsh"]);
+    expect(await run(["valar", "config", "set", ""])).toEqual(["endpoint", "project", "service"]);
+    expect(await run(["valar", "config", "unset", "pro"])).toEqual(["project"]);
+    expect(await run(["valar", "help", "ex"])).toEqual(["exit-codes"]);
+  });
+
+  it.skipIf(!available[shell])("completes each entry of a comma-separated status list", async () => {
+    const got = await run(["valar", "builds", "ls", "--status", "failed,ex"]);
+    // bash and fish complete the whole word; zsh moves the prefix aside (compset) and offers the entry.
+    expect(got).toEqual([shell === "zsh" ? "expired" : "failed,expired"]);
+  });
+
+  it.skipIf(!available[shell] || shell === "bash")("completes the value of --flag=value", async () => {
+    const got = await run(["valar", "builds", "ls", "--status=fa"]);
+    expect(got).toEqual([shell === "zsh" ? "failed" : "--status=failed"]);
+  });
+
+  it.skipIf(!available[shell])("skips flag values when finding the command (a value is not a subcommand)", async () => {
+    // "-p builds": builds is the project here, so completion is still at the top level.
+    expect(await run(["valar", "-p", "builds", "bu"])).toEqual(["builds"]);
+    expect(await run(["valar", "-p", "x", "builds", "submit", "-c", "pyt"])).toEqual(["python"]);
+  });
+});
+
+describe("bash: --flag=value split by COMP_WORDBREAKS", () => {
+  it.skipIf(!available.bash)("completes the value after =", async () => {
+    expect(await complete("bash", ["valar", "builds", "ls", "--status", "=", "fa"])).toEqual(["failed"]);
+    expect(await complete("bash", ["valar", "builds", "submit", "--constructor", "=", "pyt"])).toEqual(["python"]);
+  });
+});
+
+describe("build ID completion against the sandbox", () => {
+  let sb: TestSandbox;
+  let ids: string[];
+  beforeAll(async () => {
+    sb = await startSandbox();
+    ids = [];
+    for (let i = 0; i < 2; i++) {
+      const b = await submitFiles(sb, { "build.sh": "#!/bin/sh\necho hi\n" }, { skipDeploy: true });
+      await waitForBuild(sb, b.id);
+      ids.push(b.id);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await sb?.stop();
+  });
+
+  it("__complete build-ids prints ID<TAB>status, age lines, newest first", async () => {
+    const r = await runValar(["__complete", "build-ids"], { env: sb.env() });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.trim().split("\n");
+    expect(lines.map((l) => l.split("\t")[0]).sort()).toEqual([...ids].sort());
+    for (const line of lines) expect(line).toMatch(/^[A-Za-z0-9-]+\t(done|failed|expired|pending|running), /);
+  });
+
+  it("__complete build-ids PREFIX narrows to the matching builds", async () => {
+    const id = ids[0]!;
+    const r = await runValar(["__complete", "build-ids", id.slice(0, id.length - 1)], { env: sb.env() });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split("\n").map((l) => l.split("\t")[0])).toContain(id);
+    const none = await runValar(["__complete", "build-ids", "zzzzzz"], { env: sb.env() });
+    expect(none.exitCode).toBe(0);
+    expect(none.stdout).toBe("");
+    expect(none.stderr).toBe("");
+  });
+
+  it.each(["bash", "zsh", "fish"] as const)("%s offers build IDs for <prefix> arguments", async (shell) => {
+    if (!available[shell]) return;
+    // The scripts share one table: every <prefix> command once in bash, one in the others.
+    const commands = shell === "bash" ? ["ls", "inspect", "logs", "abort", "watch", "status"] : ["logs"];
+    for (const cmd of commands) {
+      expect((await complete(shell, ["valar", "builds", cmd, ""], sb.env())).sort()).toEqual([...ids].sort());
+    }
+    const id = ids[1]!;
+    expect(await complete(shell, ["valar", "builds", "inspect", id.slice(0, id.length - 1)], sb.env())).toEqual([id]);
+  });
+
+  it.each(["bash", "zsh", "fish"] as const)("%s passes -p/-s from the command line to the API", async (shell) => {
+    if (!available[shell]) return;
+    const env = sb.env({ VALAR_PROJECT: undefined, VALAR_SERVICE: undefined });
+    expect(await complete(shell, ["valar", "builds", "logs", ""], env)).toEqual([]);
+    expect((await complete(shell, ["valar", "-p", "demo", "builds", "logs", "-s", "web", ""], env)).sort()).toEqual([...ids].sort());
+    // Another service has no builds: the flags really reach the request.
+    expect(await complete(shell, ["valar", "-p", "demo", "-s", "other", "builds", "logs", ""], env)).toEqual([]);
+  });
+});
+
+describe("__complete build-ids prints nothing and exits 0 on any failure", () => {
+  let server: FaultServer;
+  beforeAll(async () => {
+    server = await startFaultServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  const env = (extra: Record<string, string | undefined> = {}) =>
+    isolatedEnv({ VALAR_ENDPOINT: server.endpoint, VALAR_TOKEN: "t0k3n", VALAR_PROJECT: "demo", VALAR_SERVICE: "web", ...extra });
+
+  async function expectSilent(args: string[], e: Record<string, string | undefined>) {
+    const r = await runValar(["__complete", "build-ids", ...args], { env: e });
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+  }
+
+  it("without a token", () => expectSilent([], env({ VALAR_TOKEN: undefined })));
+  it("without a project or service", () => expectSilent([], env({ VALAR_PROJECT: undefined, VALAR_SERVICE: undefined })));
+  it("when the API is unreachable", async () => {
+    const closed = await startFaultServer();
+    await closed.close();
+    await expectSilent([], env({ VALAR_ENDPOINT: closed.endpoint }));
+  });
+  it("when the API answers 500 / 401 / garbage", async () => {
+    server.on("GET /projects/demo/services/web/builds", (_req, res) => json(res, 500, { error: "boom" }));
+    await expectSilent([], env());
+    server.on("GET /projects/demo/services/web/builds", (_req, res) => json(res, 401, { error: "bad token" }));
+    await expectSilent([], env());
+    server.on("GET /projects/demo/services/web/builds", (_req, res) => json(res, 200, { not: "a list" }));
+    await expectSilent([], env());
+  });
+  it("when the API does not answer at all (gives up after its short deadline)", async () => {
+    server.on("GET /projects/demo/services/web/builds", () => new Promise(() => {}));
+    await expectSilent([], env());
+  }, 15_000);
+  it("for a word that is not an ID prefix, without asking the API", async () => {
+    const before = server.requests.length;
+    await expectSilent(["a/b"], env());
+    await expectSilent(["build-ids"].slice(1), env({ VALAR_ENDPOINT: "ftp://nowhere" }));
+    expect(server.requests.length).toBe(before);
+  });
+  it("for an unknown kind or a stray flag", async () => {
+    const r = await runValar(["__complete", "nonsense", "--weird"], { env: env() });
+    expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, "", ""]);
+  });
+  it("sends the token and asks the builds of the project", async () => {
+    server.on("GET /projects/demo/services/web/builds", (_req, res) =>
+      json(res, 200, [{ id: "abc-1", status: "done", error: "", createdAt: new Date().toISOString() }]),
+    );
+    const r = await runValar(["__complete", "build-ids"], { env: env() });
+    expect(r.stdout).toMatch(/^abc-1\tdone, /);
+    const req = server.requests.at(-1)!;
+    expect(req.path).toBe("/projects/demo/services/web/builds");
+    expect(req.headers.authorization).toBe("Bearer t0k3n");
+  });
+});
