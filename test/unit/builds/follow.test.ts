@@ -1,0 +1,146 @@
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { StreamResponse } from "../../../src/api/client.js";
+import { AuthError, ApiUnreachableError, InterruptedError, NotFoundError } from "../../../src/errors.js";
+import { followBuildLog, streamBuildLog, type FollowLogOptions, type LogSource } from "../../../src/builds/follow.js";
+
+/** One scripted connection: chunks, then either a clean end or an error (a drop). */
+type Connection = { status?: number; chunks: string[]; drop?: boolean } | Error;
+
+function source(connections: Connection[]): LogSource & { opened: number } {
+  const s = {
+    opened: 0,
+    async openLogs(): Promise<StreamResponse> {
+      const c = connections[Math.min(s.opened++, connections.length - 1)]!;
+      if (c instanceof Error) throw c;
+      async function* body() {
+        for (const chunk of c.chunks) yield Buffer.from(chunk);
+        if (!("drop" in c) || c.drop) throw new Error("other side closed");
+      }
+      return { status: c.status ?? 200, headers: {}, body: Readable.from(body()) };
+    },
+  };
+  return s;
+}
+
+const ok = (chunks: string[]): Connection => ({ chunks, drop: false });
+const drop = (chunks: string[]): Connection => ({ chunks, drop: true });
+
+function options(src: LogSource, statuses: string[], extra: Partial<FollowLogOptions> = {}) {
+  const lines: string[] = [];
+  const reconnects: number[] = [];
+  let reads = 0;
+  const opts: FollowLogOptions = {
+    source: src,
+    buildId: "b1",
+    onLine: (l) => void lines.push(l),
+    signal: new AbortController().signal,
+    sleep: async () => {},
+    readStatus: async () => statuses[Math.min(reads++, statuses.length - 1)]!,
+    retry: { baseMs: 1, maxMs: 8, attempts: 3 },
+    onReconnect: (n) => void reconnects.push(n),
+    ...extra,
+  };
+  return { opts, lines, reconnects };
+}
+
+describe("followBuildLog", () => {
+  it("resumes after drops without repeating or losing a line; partial lines come again whole", async () => {
+    const src = source([
+      drop(["a\nb\nc", "c-partial"]),
+      drop(["a\nb\ncccc\nd"]),
+      ok(["a\nb\ncccc\nd\ne\n"]),
+    ]);
+    const { opts, lines, reconnects } = options(src, ["done"]);
+    const result = await followBuildLog(opts);
+    expect(result).toEqual({ kind: "ended", status: "done", lines: 5 });
+    expect(lines).toEqual(["a", "b", "cccc", "d", "e"]);
+    expect(reconnects).toEqual([1, 1]); // progress resets the count
+  });
+
+  it("treats a clean end while the build runs as a drop, discarding the partial tail", async () => {
+    const src = source([ok(["a\nb\npart"]), ok(["a\nb\npartial\nlast"])]);
+    const { opts, lines } = options(src, ["running", "failed"]);
+    const result = await followBuildLog(opts);
+    expect(result).toMatchObject({ kind: "ended", status: "failed" });
+    // Once the build is final, the unterminated last line is the log's real last line.
+    expect(lines).toEqual(["a", "b", "partial", "last"]);
+  });
+
+  it("gives up after the policy's attempts without progress and reports the stream lost", async () => {
+    const src = source([drop(["a\n"]), new ApiUnreachableError("HTTP 503")]);
+    const { opts, lines, reconnects } = options(src, ["running"]);
+    const result = await followBuildLog(opts);
+    expect(result).toMatchObject({ kind: "lost", lines: 1 });
+    expect(lines).toEqual(["a"]);
+    expect(reconnects).toEqual([1, 2, 3]);
+    expect(src.opened).toBe(4);
+  });
+
+  it("backs off exponentially up to the cap", async () => {
+    const delays: number[] = [];
+    const src = source([new ApiUnreachableError("down")]);
+    const { opts } = options(src, ["running"], {
+      retry: { baseMs: 100, maxMs: 400, attempts: 5 },
+      sleep: async (ms) => void delays.push(ms),
+    });
+    await followBuildLog(opts);
+    expect(delays).toEqual([100, 200, 400, 400, 400]);
+  });
+
+  it("204 on the first connection means the logs expired (exit 5); later, the stream is lost", async () => {
+    await expect(followBuildLog(options(source([{ status: 204, chunks: [], drop: false }]), ["expired"]).opts)).rejects.toThrow(
+      NotFoundError,
+    );
+    const later = await followBuildLog(options(source([drop(["a\n"]), { status: 204, chunks: [], drop: false }]), ["running"]).opts);
+    expect(later).toMatchObject({ kind: "lost", lines: 1 });
+  });
+
+  it("does not retry what another try cannot fix", async () => {
+    const src = source([new AuthError("token expired")]);
+    await expect(followBuildLog(options(src, ["running"]).opts)).rejects.toThrow(AuthError);
+    expect(src.opened).toBe(1);
+  });
+
+  it("stops with the signal's reason when interrupted", async () => {
+    const ctl = new AbortController();
+    const src = source([drop(["a\n"])]);
+    const reason = new InterruptedError();
+    const { opts } = options(src, ["running"], {
+      signal: ctl.signal,
+      onLine: () => ctl.abort(reason),
+    });
+    await expect(followBuildLog(opts)).rejects.toBe(reason);
+  });
+
+  it("waits for the sink before reading on (backpressure)", async () => {
+    const order: string[] = [];
+    const src = source([ok(["a\n", "b\n"])]);
+    const { opts } = options(src, ["done"], {
+      onLine: async (l) => {
+        order.push(`start ${l}`);
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(`end ${l}`);
+      },
+    });
+    await followBuildLog(opts);
+    expect(order).toEqual(["start a", "end a", "start b", "end b"]);
+  });
+});
+
+describe("streamBuildLog", () => {
+  it("delivers every line, including an unterminated last one", async () => {
+    const lines: string[] = [];
+    const n = await streamBuildLog(source([ok(["x\ny", "\nz"])]), "b1", (l) => void lines.push(l), new AbortController().signal);
+    expect(lines).toEqual(["x", "y", "z"]);
+    expect(n).toBe(3);
+  });
+
+  it("throws exit 5 on 204", async () => {
+    const err = await streamBuildLog(source([{ status: 204, chunks: [], drop: false }]), "b1", () => {}, new AbortController().signal).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as NotFoundError).message).toBe("the logs of build b1 have expired");
+  });
+});
