@@ -160,6 +160,7 @@ async function submitBuild(core: SandboxCore, req: IncomingMessage, res: ServerR
   if (!input.skipDeploy) build.deploy.version = core.deploys.reserve(build, input.deployEnvironment);
   core.store.saveBuild(build);
   core.logs.append(build.id, "WRAPPER", "SETUP", `build ${build.id} queued`);
+  core.note(`build ${build.id} (${p.project}/${p.service}) submitted, constructor ${build.constructor}`);
   core.runner.enqueue(build.id);
   const answer: SubmitBuildResponse = { id: build.id, status: "pending", createdAt: build.createdAt, deployment: build.deploy.version ?? "" };
   sendJson(res, 200, answer);

@@ -70,6 +70,14 @@ export class Runner {
     await Promise.all([...this.active.keys()].map((id) => this.abort(id, "the sandbox stopped while the build was running")));
   }
 
+  /**
+   * Last resort when the process exits without a clean shutdown (a second Ctrl-C): the
+   * builds' process groups are detached, so they would outlive the sandbox otherwise.
+   */
+  killAllNow(): void {
+    for (const run of this.active.values()) if (run.child) signalGroup(run.child, "SIGKILL");
+  }
+
   private pump(): void {
     while (!this.closed && this.active.size < this.opts.maxParallel && this.queue.length > 0) {
       const id = this.queue.shift()!;
@@ -77,10 +85,12 @@ export class Runner {
       if (!build || build.status !== "pending") continue;
       const run: Active = { finished: Promise.resolve() };
       this.active.set(id, run);
-      run.finished = this.run(build, run).finally(() => {
-        this.active.delete(id);
-        this.pump();
-      });
+      run.finished = this.run(build, run)
+        .catch((err: unknown) => this.opts.note(`build ${id}: ${(err as Error).stack ?? String(err)}`))
+        .finally(() => {
+          this.active.delete(id);
+          this.pump();
+        });
     }
   }
 
@@ -92,6 +102,7 @@ export class Runner {
     const { store } = this.opts;
     build.status = "running";
     store.saveBuild(build);
+    this.opts.note(`build ${build.id} (${build.project}/${build.service}) running`);
     const workspace = store.workspacePath(build.id);
     let error = "";
     try {
@@ -170,6 +181,7 @@ export class Runner {
     build.finishedAt = new Date().toISOString();
     this.opts.store.saveBuild(build);
     this.opts.logs.finish(build.id);
+    this.opts.note(`build ${build.id} (${build.project}/${build.service}) ${status}${error ? `: ${error}` : ""}`);
     this.opts.onFinished(build);
   }
 }

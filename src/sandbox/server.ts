@@ -80,6 +80,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const port = await listen(server, opts.port);
   const endpoint = `http://127.0.0.1:${port}/v2`;
 
+  const onExit = () => runner.killAllNow();
+  process.on("exit", onExit);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -89,6 +91,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       // Followers' responses ended with their builds; idle keep-alive sockets go now.
       server.closeAllConnections();
       await stopped;
+      process.off("exit", onExit);
     })());
   return { endpoint, port, token, close };
 }
