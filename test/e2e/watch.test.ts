@@ -65,7 +65,7 @@ describe("builds watch (not a terminal)", () => {
     const s = srv;
     s.server.on(`GET ${BUILDS_PATH}/${BUILD_ID}`, (_req, res, _b, n) => {
       if (n <= 3) return json(res, 500, { error: "internal error" });
-      if (n <= 6) return res.destroy();
+      if (n <= 6) return void res.destroy();
       s.build.status = n < 8 ? "running" : "done";
       json(res, 200, [s.build]);
     });

@@ -13,11 +13,12 @@ function source(connections: Connection[]): LogSource & { opened: number } {
     async openLogs(): Promise<StreamResponse> {
       const c = connections[Math.min(s.opened++, connections.length - 1)]!;
       if (c instanceof Error) throw c;
+      const conn = c;
       async function* body() {
-        for (const chunk of c.chunks) yield Buffer.from(chunk);
-        if (!("drop" in c) || c.drop) throw new Error("other side closed");
+        for (const chunk of conn.chunks) yield Buffer.from(chunk);
+        if (conn.drop) throw new Error("other side closed");
       }
-      return { status: c.status ?? 200, headers: {}, body: Readable.from(body()) };
+      return { status: conn.status ?? 200, headers: {}, body: Readable.from(body()) };
     },
   };
   return s;
