@@ -1,0 +1,147 @@
+import type { Command } from "commander";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { buildProgram } from "../../src/cli.js";
+import { ExitCode } from "../../src/errors.js";
+import { IOStreams } from "../../src/output/io.js";
+import { createRuntime, systemClock } from "../../src/runtime.js";
+import { runValar } from "../helpers/cli.js";
+
+/** The real command tree, to enumerate every command and check examples against it. */
+function tree(): Command {
+  const s = () => new PassThrough();
+  const io = new IOStreams({ stdout: s(), stderr: s(), stdin: s(), env: {} });
+  const rt = createRuntime(
+    { io, env: {}, cwd: process.cwd(), clock: systemClock, signal: new AbortController().signal, version: "0.0.0" },
+    { exitCode: 0 },
+  );
+  return buildProgram(rt);
+}
+
+const root = tree();
+const isHidden = (c: Command) => (c as unknown as { _hidden: boolean })._hidden;
+
+function commandPaths(cmd: Command, path: string[] = []): string[][] {
+  return [path, ...cmd.commands.filter((c) => !isHidden(c)).flatMap((c) => commandPaths(c, [...path, c.name()]))];
+}
+
+function findCommand(words: string[]): { cmd: Command; rest: string[] } {
+  let cmd = root;
+  let i = 0;
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.startsWith("-")) break;
+    const next = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
+    if (!next) break;
+    cmd = next;
+  }
+  return { cmd, rest: words.slice(i) };
+}
+
+/** The words after the first `valar` of an example line, e.g. in `id=$(valar builds submit …)`. */
+function exampleWords(line: string): string[] {
+  const m = /(?:^|[\s(|;&])valar((?:\s+(?:"[^"]*"|'[^']*'|[^\s|;&)>#"']+))*)/.exec(line.replace(/^\s*\$ /, ""));
+  return m ? [...m[1]!.matchAll(/"[^"]*"|'[^']*'|\S+/g)].map((x) => x[0]) : [];
+}
+
+const paths = commandPaths(root);
+
+describe("--help of every command", () => {
+  it("covers the whole tree, groups included", () => {
+    const names = paths.map((p) => p.join(" "));
+    expect(names).toEqual(expect.arrayContaining(["", "builds", "builds ls", "builds submit", "auth", "auth login", "config", "config set", "completion", "sandbox", "help"]));
+    expect(names).not.toContain("__complete");
+  });
+
+  it.each(paths.map((p) => [p.join(" ") || "(root)", p] as const))(
+    "%s: usage, a one-line summary, options and real examples",
+    async (_name, path) => {
+      const r = await runValar([...path, "--help"]);
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr).toBe("");
+      // eslint-disable-next-line no-control-regex
+      expect(r.stdout).not.toMatch(/\u001b\[/);
+      const lines = r.stdout.split("\n");
+      expect(lines[0]).toMatch(new RegExp(`^Usage: valar${path.length ? " " + path.join(" ") : ""}`));
+      expect(lines[1]).toBe("");
+      expect(lines[2]!.trim().length).toBeGreaterThan(10);
+      expect(lines[3]).toBe("");
+      expect(r.stdout).toMatch(/^Options:\n {2}-/m);
+
+      const examples = r.stdout.split("\nExamples:\n")[1]?.split("\n\n")[0]?.split("\n").filter(Boolean) ?? [];
+      expect(examples.length, "at least one example").toBeGreaterThan(0);
+      for (const example of examples) {
+        expect(example).toMatch(/^ {2}\$ /);
+        const words = exampleWords(example);
+        expect(words.length, `${example} runs valar with arguments`).toBeGreaterThan(0);
+        const { cmd, rest } = findCommand(words);
+        // An example is real when its command exists and every flag is one it accepts.
+        expect(cmd.commands.filter((c) => !isHidden(c)).length === 0 || rest.length === 0, `${example}: a leaf command`).toBe(true);
+        const known = new Set([...cmd.options, ...root.options].flatMap((o) => [o.short, o.long]).concat(["-h", "--help"]));
+        for (const w of rest.filter((x) => /^--?[A-Za-z]/.test(x))) {
+          expect(known.has(w.split("=")[0]!), `${example}: flag ${w} of \`valar ${path.join(" ")}\``).toBe(true);
+        }
+      }
+    },
+  );
+});
+
+describe("valar help", () => {
+  it("lists the commands grouped, the build commands in full", async () => {
+    const r = await runValar(["help"]);
+    expect(r.exitCode).toBe(0);
+    const out = r.stdout;
+    const headings = ["Build commands:", "Account and settings:", "Local server:", "Other:"];
+    const at = headings.map((h) => out.indexOf(`\n${h}\n`));
+    expect(at.every((i) => i > 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    const section = (h: string) => out.slice(out.indexOf(`\n${h}\n`)).split("\n\n")[0]!;
+    for (const c of ["ls", "submit", "inspect", "logs", "abort", "watch", "status"]) {
+      expect(section("Build commands:")).toMatch(new RegExp(`^ {2}builds ${c}\\b`, "m"));
+    }
+    expect(section("Account and settings:")).toMatch(/^ {2}auth\b/m);
+    expect(section("Account and settings:")).toMatch(/^ {2}config\b/m);
+    expect(section("Local server:")).toMatch(/^ {2}sandbox\b/m);
+    expect(section("Other:")).toMatch(/^ {2}completion\b/m);
+    expect(section("Other:")).toMatch(/^ {2}help\b/m);
+    expect(r.stdout).toBe((await runValar(["--help"])).stdout);
+  });
+
+  it("ends `valar --help` with the exit-code table: every code the CLI uses", async () => {
+    const r = await runValar(["--help"]);
+    const table = r.stdout.slice(r.stdout.lastIndexOf("Exit codes"));
+    expect(table).toMatch(/^Exit codes.*\n/);
+    for (const code of Object.values(ExitCode)) expect(table).toMatch(new RegExp(`^ {2}${code} +\\S`, "m"));
+    expect(table).toMatch(/^ {2}130 +interrupted/m);
+  });
+
+  it("has an exit-codes topic", async () => {
+    const r = await runValar(["help", "exit-codes"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe("");
+    for (const code of Object.values(ExitCode)) expect(r.stdout).toMatch(new RegExp(`^ {2}${code} +\\S`, "m"));
+    expect(r.stdout).toMatch(/^ {2}124 +.*--timeout/m);
+  });
+
+  it("shows a nested command's help: valar help builds ls", async () => {
+    const r = await runValar(["help", "builds", "ls"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: valar builds ls\|list /);
+    expect(r.stdout).toBe((await runValar(["builds", "ls", "--help"])).stdout);
+    expect((await runValar(["help", "builds", "list"])).stdout).toBe(r.stdout);
+  });
+
+  it("keeps commander's help command of a group: valar builds help submit", async () => {
+    const r = await runValar(["builds", "help", "submit"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: valar builds submit /);
+  });
+
+  it("rejects an unknown command or topic with a usage error", async () => {
+    const r = await runValar(["help", "builds", "frobnicate"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: .*builds frobnicate/m);
+    expect(r.stderr).toMatch(/^hint: .*exit-codes/m);
+  });
+});
