@@ -248,7 +248,7 @@ function __valar_complete
     set -l n (count $tokens)
     while test $i -le $n
         set -l word $tokens[$i]
-        if test $dashdash = 0 -a "$word" = '--'
+        if test $dashdash = 0; and test "$word" = '--'
             set dashdash 1
         else if test $dashdash = 0; and string match -q -- '--*=*' $word
             if contains -- (string split -m1 = -- $word)[1] -p --project -s --service --endpoint
