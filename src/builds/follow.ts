@@ -73,6 +73,7 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
   const { source, buildId, signal } = opts;
   let delivered = 0;
   let failures = 0;
+  let earlyEnds = 0;
   let firstConnect = true;
   for (;;) {
     let cause: unknown;
@@ -94,6 +95,7 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
           await opts.onLine(line);
           delivered++;
           failures = 0;
+          earlyEnds = 0;
         }
       }
       ended = { splitter, seen };
@@ -114,7 +116,13 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
         }
         return { kind: "ended", status, lines: delivered };
       }
-      cause = new Error("the log stream ended while the build is still running");
+      // The server answered properly, so the stream is not failing: it is early. Come back
+      // (more slowly each time nothing new came), and never call the log lost for that;
+      // the build's end will end the loop. A pending build has no log yet: no note either.
+      earlyEnds++;
+      if (status === "running") opts.onReconnect?.(earlyEnds, new Error("the log stream ended while the build is running"));
+      await opts.sleep(backoffDelay(opts.retry, earlyEnds), signal);
+      continue;
     }
     failures++;
     if (failures > opts.retry.attempts) return { kind: "lost", lines: delivered, cause };

@@ -68,6 +68,17 @@ describe("followBuildLog", () => {
     expect(lines).toEqual(["a", "b", "partial", "last"]);
   });
 
+  it("never calls the log lost for clean early ends; no note while the build is pending", async () => {
+    const src = source([ok([]), ok([]), ok([]), ok([]), ok([]), ok(["a\n"]), ok(["a\n"]), ok(["a\n"]), ok(["a\n"]), ok(["a\nb\n"])]);
+    const statuses = ["pending", "pending", "pending", "pending", "pending", "running", "running", "running", "running", "done"];
+    const { opts, lines, reconnects } = options(src, statuses);
+    const result = await followBuildLog(opts);
+    expect(result).toMatchObject({ kind: "ended", status: "done" });
+    expect(lines).toEqual(["a", "b"]);
+    // Notes only for the running build's four early ends (the count restarts with the progress of "a").
+    expect(reconnects).toEqual([1, 2, 3, 4]);
+  });
+
   it("gives up after the policy's attempts without progress and reports the stream lost", async () => {
     const src = source([drop(["a\n"]), new ApiUnreachableError("HTTP 503")]);
     const { opts, lines, reconnects } = options(src, ["running"]);
