@@ -1,4 +1,5 @@
 import type { ChalkInstance } from "chalk";
+import { stripControl } from "./text.js";
 
 /** A status word coloured for a terminal; unknown statuses are printed as they are. */
 export function colorStatus(status: string, c: ChalkInstance): string {
@@ -14,6 +15,7 @@ export function colorStatus(status: string, c: ChalkInstance): string {
     case "pending":
       return c.yellow(status);
     default:
-      return status;
+      // A status this CLI does not know yet is shown, but never as raw control characters.
+      return stripControl(status);
   }
 }

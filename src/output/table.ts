@@ -1,4 +1,4 @@
-import { displayWidth, shorten } from "./text.js";
+import { displayWidth, oneLine, shorten } from "./text.js";
 
 export interface Column<Row> {
   header: string;
@@ -31,7 +31,7 @@ export function formatTable<Row>(columns: Column<Row>[], rows: Row[], opts: Tabl
   const showHeader = opts.header ?? true;
   const cells = rows.map((row) => columns.map((c) => c.value(row)));
   // Cells of a table are one line each, whatever the data held.
-  const plain = cells.map((r) => r.map((cell) => cell.replace(/\s*[\r\n]+\s*/g, " ")));
+  const plain = cells.map((r) => r.map(oneLine));
   const widths = columns.map((c, i) =>
     Math.max(showHeader ? displayWidth(c.header) : 0, ...plain.map((r) => displayWidth(r[i]!))),
   );

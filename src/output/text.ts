@@ -1,6 +1,6 @@
 /**
  * Display width of plain text, counted in code points. Escape codes are never passed in:
- * tables measure plain cells and colour them after padding.
+ * tables measure plain cells and colour them afterwards.
  */
 export function displayWidth(text: string): number {
   let n = 0;
@@ -8,9 +8,20 @@ export function displayWidth(text: string): number {
   return n;
 }
 
+// C0 and C1 control characters except tab and newline (which callers lay out themselves).
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from the server without control characters: an error message must not be able to
+ * move the cursor or recolour the terminal (escape-sequence injection).
+ */
+export function stripControl(text: string): string {
+  return text.replace(/\r\n?/g, "\n").replace(CONTROL, "");
+}
+
 /** One line: an API error message may span lines; a table cell may not. */
 export function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+  return stripControl(text.replace(/\s+/g, " ")).trim();
 }
 
 /** At most `max` characters, ending in "…" when something was cut off. */

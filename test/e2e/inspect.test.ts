@@ -40,6 +40,21 @@ describe("builds inspect", () => {
     expect(r.stdout.endsWith("Error:       go build failed\n             main.go:3: undefined: x")).toBe(true);
   });
 
+  it("never passes the server's control characters to the terminal", async () => {
+    const evil = build("e0e1d2c3-0000-4000-8000-000000000000", "failed", 1, "\u001b[2J\u001b[31mfake\u0007");
+    server = await startBuildsServer([evil], { [evil.id]: inspectOf(evil, { owner: "\u001b]0;title\u0007eve" }) });
+    const r = await runValar(["builds", "inspect", "e0"], { env: envFor(server) });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(r.stdout).toContain("Owner:       ]0;titleeve\n");
+    expect(r.stdout).toContain("Error:       [2J[31mfake");
+    const ls = await runValar(["builds", "ls"], { env: envFor(server) });
+    expect(ls.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    // and --json stays the API's own object, escaped by JSON
+    const j = await runValar(["builds", "inspect", "e0", "--json"], { env: envFor(server) });
+    expect(JSON.parse(j.stdout).error).toBe(evil.error);
+  });
+
   it("--json prints the inspect object as the API sent it, and nothing else", async () => {
     const details = inspectOf(F, { flags: "x", owner: "bob" });
     server = await startBuildsServer([F], { [F.id]: details });

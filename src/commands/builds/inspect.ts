@@ -5,6 +5,7 @@ import type { BuildInspect } from "../../api/types.js";
 import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
 import { colorStatus } from "../../output/status.js";
 import { absoluteTime, relativeTime } from "../../output/time.js";
+import { stripControl } from "../../output/text.js";
 import type { ChalkInstance } from "chalk";
 import { addJsonOption, withExamples } from "../shared/options.js";
 
@@ -24,18 +25,18 @@ export function defineInspect(rt: Runtime): Command {
 /** The key/value lines of `inspect`: labels aligned, Error only when the build has one. */
 export function inspectLines(b: BuildInspect, now: number, c: ChalkInstance): string[] {
   const pairs: Array<[string, string]> = [
-    ["ID", b.id],
+    ["ID", stripControl(b.id)],
     ["Status", colorStatus(b.status, c)],
-    ["Constructor", b.constructor || "-"],
-    ["Owner", b.owner || "-"],
-    ["Created", `${absoluteTime(b.createdAt)} (${relativeTime(b.createdAt, now)})`],
-    ["Flags", b.flags || "-"],
+    ["Constructor", stripControl(b.constructor) || "-"],
+    ["Owner", stripControl(b.owner) || "-"],
+    ["Created", stripControl(`${absoluteTime(b.createdAt)} (${relativeTime(b.createdAt, now)})`)],
+    ["Flags", stripControl(b.flags) || "-"],
   ];
-  if (b.error) pairs.push(["Error", b.error]);
+  if (b.error) pairs.push(["Error", stripControl(b.error).trimEnd()]);
   const width = Math.max(...pairs.map(([k]) => k.length)) + 1;
   // A multi-line error keeps its lines, indented under the value column.
   const indent = "\n" + " ".repeat(width + 1);
-  return pairs.map(([k, v]) => `${c.bold(`${k}:`.padEnd(width))} ${v.replace(/\r?\n/g, indent)}`);
+  return pairs.map(([k, v]) => `${c.bold(`${k}:`.padEnd(width))} ${v.replace(/\n/g, indent)}`);
 }
 
 export async function run(ctx: Ctx, args: string[], opts: InspectOptions): Promise<number> {

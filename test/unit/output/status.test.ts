@@ -20,6 +20,10 @@ describe("colorStatus", () => {
     expect(colorStatus("queued", on)).toBe("queued");
   });
 
+  it("an unknown status cannot smuggle control characters to the terminal", () => {
+    expect(colorStatus("evil\u001b[2J", on)).toBe("evil[2J");
+  });
+
   it("no escape codes when colour is off", () => {
     for (const s of ["done", "failed", "running", "pending", "expired"]) expect(colorStatus(s, off)).toBe(s);
   });

@@ -56,6 +56,11 @@ describe("formatTable", () => {
     expect(lines).toEqual(["ID  STATUS  ERROR", "x   failed  line one line two"]);
   });
 
+  it("drops control characters from cells, so a server cannot drive the terminal", () => {
+    const lines = formatTable(columns(), [{ id: "x", status: "done", error: "\u001b[2J\u001b[Hboom\tbang" }]);
+    expect(lines[1]).toBe("x   done    [2J[Hboom bang");
+  });
+
   it("an empty table is just the header", () => {
     expect(formatTable(columns(), [])).toEqual(["ID  STATUS  ERROR"]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayWidth, oneLine, shorten, truncate } from "../../../src/output/text.js";
+import { displayWidth, oneLine, shorten, stripControl, truncate } from "../../../src/output/text.js";
 
 describe("text helpers", () => {
   it("displayWidth counts code points, not UTF-16 units", () => {
@@ -10,6 +10,15 @@ describe("text helpers", () => {
 
   it("oneLine joins lines and squeezes whitespace", () => {
     expect(oneLine("  go build failed\n\tmain.go:3:  x \r\n")).toBe("go build failed main.go:3: x");
+  });
+
+  it("stripControl removes escape sequences' control bytes but keeps lines and tabs", () => {
+    expect(stripControl("a\u001b[2Jb\u0007c\u009bd")).toBe("a[2Jbcd");
+    expect(stripControl("one\r\ntwo\rthree\tx")).toBe("one\ntwo\nthree\tx");
+  });
+
+  it("oneLine also drops control characters", () => {
+    expect(oneLine("red \u001b[31malert\u001b[0m\n")).toBe("red [31malert[0m");
   });
 
   it("truncate keeps short text and marks a cut with …", () => {
