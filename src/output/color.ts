@@ -10,7 +10,10 @@ export function colorEnabled(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
   return isTTY;
 }
 
-/** Spinners and progress bars redraw the line: only on a real, capable terminal. */
+/**
+ * Spinners and progress bars redraw the line: only on a real, capable terminal, and only
+ * where escape codes are allowed at all (NO_COLOR means none, unless FORCE_COLOR).
+ */
 export function animationEnabled(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
-  return isTTY && env.TERM !== "dumb" && !env.CI;
+  return isTTY && env.TERM !== "dumb" && !env.CI && colorEnabled(isTTY, env);
 }
