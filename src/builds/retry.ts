@@ -1,4 +1,4 @@
-import { AuthError, NotFoundError, OperationError, ValarError } from "../errors.js";
+import { ApiUnreachableError, ValarError } from "../errors.js";
 
 /** How the waiting code retries: base delay doubling up to maxMs, at most `attempts` times in a row. */
 export interface RetryPolicy {
@@ -27,10 +27,11 @@ export function backoffDelay(policy: RetryPolicy, attempt: number): number {
 
 /**
  * A failure that another try will not fix: the token, a build that is gone, a request the
- * API refuses. Everything else (network, 5xx, an odd answer) may pass.
+ * API refuses, stdout closed. Only an unreachable or failing API (network, 5xx, an odd
+ * answer) and errors that are not ours may pass.
  */
 export function isPermanent(err: unknown): boolean {
-  return err instanceof AuthError || err instanceof NotFoundError || err instanceof OperationError;
+  return err instanceof ValarError && !(err instanceof ApiUnreachableError);
 }
 
 export function describeError(err: unknown): string {

@@ -203,6 +203,24 @@ describe("builds logs", () => {
     expect(s.server.requests.some((q) => q.method === "POST")).toBe(false);
   });
 
+  it("ends quietly with 0 when the reader of stdout goes away (| head)", async () => {
+    srv = await startWaitServer("running");
+    const s = srv;
+    s.server.on(`GET ${s.logsPath}`, async (_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      for (let i = 0; i < 2000 && !res.destroyed; i++) {
+        res.write(jsonLine(i) + "\n");
+        await delay(2);
+      }
+      res.end();
+    });
+    const child = runValar(["builds", "logs", "-f", "b1"], { env: s.env() });
+    child.stdout!.once("data", () => child.stdout!.destroy());
+    const r = await child;
+    expect(r.stderr).not.toMatch(/EPIPE|error/);
+    expect(r.exitCode).toBe(0);
+  });
+
   it("rejects a malformed --timeout before sending anything", async () => {
     srv = await startWaitServer("running");
     const r = await runValar(["builds", "logs", "-f", "b1", "--timeout", "soon"], { env: srv.env() });
