@@ -67,6 +67,15 @@ const SIGNAL_ECHO_MS = 250;
 /** The single exit point: every error becomes its contract exit code here. */
 export async function main(argv: string[]): Promise<number> {
   const io = IOStreams.fromProcess();
+  // A reader that stops early (`valar builds ls -q | head -1`) closes the pipe: it has what
+  // it wanted, so that is success, never Node's unhandled-EPIPE stack trace. The listener
+  // stays: the error can arrive after main has returned, while stdout drains.
+  io.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    io.cleanup();
+    if (err.code === "EPIPE") process.exit(ExitCode.OK);
+    io.error(`cannot write to stdout: ${err.message}`);
+    process.exit(ExitCode.FAILURE);
+  });
   const interrupt = new AbortController();
   let firstInterrupt: number | undefined;
   const onSigint = () => {
