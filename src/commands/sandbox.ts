@@ -46,6 +46,9 @@ export async function run(ctx: Ctx, _args: string[], opts: SandboxOptions): Prom
   try {
     sandbox = await startSandbox({ dataDir, port, maxParallel, logTtlMs, note });
   } catch (err) {
+    if (err instanceof Error && err.name === "DataDirBusyError") {
+      throw new OperationError(err.message, { hint: "stop it first, or pass another --data-dir" });
+    }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") throw new OperationError(`port ${port} is already in use`, { hint: "choose another with --port, or --port 0 for any free port" });
     if (code === "EACCES" || code === "EPERM" || code === "ENOTDIR") {

@@ -98,12 +98,17 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
       else done(null, chunk);
     },
   });
+  // req is piped, not part of the pipeline: a refused upload must leave the request (and
+  // its socket) alive, so the 413 can be read while the rest is drained.
+  req.on("error", (err) => counter.destroy(err));
+  req.on("aborted", () => counter.destroy(new Error("upload aborted")));
+  req.pipe(counter);
   try {
-    await pipeline(req, counter, createWriteStream(path, { mode: 0o600 }));
+    await pipeline(counter, createWriteStream(path, { mode: 0o600 }));
   } catch (err) {
     rmSync(path, { force: true });
     if (err instanceof HttpError) return refuseUpload(req, res, err.message);
-    if (req.destroyed || req.aborted) return; // the client went away mid-upload
+    if (req.destroyed || req.aborted || req.socket.destroyed) return; // the client went away mid-upload
     throw err;
   }
   if (size === 0) {
@@ -114,14 +119,16 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
   sendJson(res, 200, { artifact: key });
 }
 
-function refuseUpload(req: IncomingMessage, res: ServerResponse, message: string): void {
-  sendError(res, 413, message, { Connection: "close" });
-  // The rest of the upload is drained (not kept) for a while so the client can read the
-  // answer; a client that keeps sending far past it is cut off.
+export function refuseUpload(req: IncomingMessage, res: ServerResponse, message: string): void {
+  req.unpipe();
+  sendError(res, 413, message);
+  // Closing now would make the client's next write fail before it reads the answer: the
+  // rest is drained (never kept) instead; a client that keeps sending far past the limit
+  // is cut off.
   let drained = 0;
   req.on("data", (chunk: Buffer) => {
     drained += chunk.length;
-    if (drained > 64 * 1024 * 1024) req.socket.destroy();
+    if (drained > MAX_ARTIFACT_BYTES) req.socket.destroy();
   });
   req.on("error", () => {});
   req.resume();

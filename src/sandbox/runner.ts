@@ -204,6 +204,8 @@ function buildEnvironment(build: BuildRecord): NodeJS.ProcessEnv {
   return env;
 }
 
+const MAX_LINE = 64 * 1024;
+
 /** Calls onLine for each whole line of a stream (a last line without newline included). */
 function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
   return new Promise((resolve) => {
@@ -213,6 +215,11 @@ function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void
       const parts = (rest + chunk).split(/\r?\n/);
       rest = parts.pop()!;
       for (const part of parts) onLine(part);
+      // Output that never ends a line must not grow without bound in memory.
+      while (rest.length >= MAX_LINE) {
+        onLine(rest.slice(0, MAX_LINE));
+        rest = rest.slice(MAX_LINE);
+      }
     });
     const end = () => {
       if (rest) onLine(rest);

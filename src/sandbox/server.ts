@@ -5,9 +5,11 @@ import { Store, type BuildRecord } from "./store.js";
 import { LogBook } from "./logs.js";
 import { Runner } from "./runner.js";
 import { Deploys } from "./deploys.js";
-import { loadOrCreateToken } from "./token.js";
+import { bearerMatches, loadOrCreateToken } from "./token.js";
+import { lockDataDir } from "./lock.js";
 import { HttpError, sendError } from "./http.js";
-import { route } from "./routes.js";
+import { refuseUpload, route } from "./routes.js";
+import { MAX_ARTIFACT_BYTES } from "../api/types.js";
 
 export interface SandboxOptions {
   dataDir: string;
@@ -44,6 +46,16 @@ export interface SandboxCore {
 export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
   const note = opts.note ?? (() => {});
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = lockDataDir(opts.dataDir);
+  try {
+    return await serve(opts, note, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function serve(opts: SandboxOptions, note: (line: string) => void, unlock: () => void): Promise<RunningSandbox> {
   const token = loadOrCreateToken(opts.dataDir);
   const store = new Store(opts.dataDir);
   const logs = new LogBook((id) => store.logPath(id));
@@ -74,13 +86,34 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   store.allBuilds().forEach(freshen);
 
   const server = createServer((req, res) => void handle(core, req, res));
+  // A client that asks first (Expect: 100-continue, as curl does for large bodies) is
+  // refused an oversized artifact before it sends a byte of it.
+  server.on("checkContinue", (req, res) => {
+    const declared = Number(req.headers["content-length"]);
+    const authorized = bearerMatches(req.headers.authorization, token);
+    if (authorized && req.method === "POST" && /\/artifacts\/?$/.test(req.url ?? "") && declared > MAX_ARTIFACT_BYTES) {
+      refuseUpload(req, res, `artifact is larger than the ${MAX_ARTIFACT_BYTES / (1024 * 1024)} MB limit`);
+      return;
+    }
+    res.writeContinue();
+    void handle(core, req, res);
+  });
+  // Even a request Node cannot parse gets a JSON error body.
+  server.on("clientError", (_err, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const body = JSON.stringify({ error: "malformed HTTP request" });
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  });
   // Long log follows must not be cut by the default request timeouts.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   const port = await listen(server, opts.port);
   const endpoint = `http://127.0.0.1:${port}/v2`;
 
-  const onExit = () => runner.killAllNow();
+  const onExit = () => {
+    runner.killAllNow();
+    unlock();
+  };
   process.on("exit", onExit);
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -92,6 +125,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       server.closeAllConnections();
       await stopped;
       process.off("exit", onExit);
+      unlock();
     })());
   return { endpoint, port, token, close };
 }

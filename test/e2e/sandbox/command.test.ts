@@ -67,6 +67,18 @@ describe("valar sandbox (the command)", () => {
     expect(r.stderr).not.toContain(token);
   });
 
+  it("refuses a data directory another sandbox is using (exit 1)", async () => {
+    const sb = await startSandbox();
+    try {
+      const r = await runValar(["sandbox", "--port", "0", "--data-dir", sb.dataDir]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/error: another sandbox \(pid \d+\) is using /);
+      expect(r.stdout).toBe("");
+    } finally {
+      await sb.stop();
+    }
+  });
+
   it("points the real CLI at itself through the printed environment", async () => {
     const sb = await startSandbox();
     try {
