@@ -21,8 +21,14 @@ export function defineSandbox(rt: Runtime): Command {
   withExamples(cmd, [
     "valar sandbox",
     "valar sandbox --port 0 --data-dir /tmp/valar-sandbox",
-    "eval \"$(valar sandbox --port 9090 | grep ^export)\"   # in another shell: point the CLI at it",
+    "valar sandbox --max-parallel 4 --log-ttl 1h",
   ]);
+  cmd.addHelpText(
+    "after",
+    "\nIt prints its endpoint, its token and two `export VALAR_…` lines: run them in another\n" +
+      "shell to point the CLI at the sandbox. Besides Valar's constructors it has `shell`, which\n" +
+      "runs the archive's build.sh. Ctrl-C stops it: running builds are stopped and marked failed.\n",
+  );
   return cmd.action(rt.action(run));
 }
 

@@ -129,8 +129,13 @@ export class Runner {
       }
       this.log(build.id, "TURNDOWN", `build failed: ${error}`);
     }
-    rmSync(workspace, { recursive: true, force: true });
-    this.log(build.id, "TURNDOWN", error ? "workspace removed" : "build succeeded; workspace removed");
+    try {
+      rmSync(workspace, { recursive: true, force: true, maxRetries: 2 });
+      this.log(build.id, "TURNDOWN", error ? "workspace removed" : "build succeeded; workspace removed");
+    } catch (err) {
+      // A workspace the build made hard to delete must not keep the build from ending.
+      this.log(build.id, "TURNDOWN", `${error ? "" : "build succeeded; "}could not remove the workspace: ${(err as Error).message}`);
+    }
     this.finish(build, error ? "failed" : "done", error);
   }
 
