@@ -69,7 +69,9 @@ describe("requestJson", () => {
 
   it("retries a GET on 5xx with growing delays, then gives up with exit 6", async () => {
     srv.on("GET /x", (_req, res) => json(res, 500, { error: "internal error" }));
-    const err = await client().requestJson({ method: "GET", path: ["x"], validate: anything }).catch((e) => e);
+    const err = await client()
+      .requestJson({ method: "GET", path: ["x"], validate: anything })
+      .then(() => undefined, (e: ApiUnreachableError) => e);
     expect(err).toBeInstanceOf(ApiUnreachableError);
     expect(requestsTo(srv, "GET /x")).toHaveLength(DEFAULT_RETRY_POLICY.attempts);
     expect(sleeps).toEqual([500, 1000, 2000]);
@@ -103,7 +105,9 @@ describe("requestJson", () => {
     const port = srv.port;
     await srv.close();
     const c = client({ endpoint: `http://127.0.0.1:${port}/v2` });
-    const err = await c.requestJson({ method: "POST", path: ["x"], body: {}, validate: anything }).catch((e) => e);
+    const err = await c
+      .requestJson({ method: "POST", path: ["x"], body: {}, validate: anything })
+      .then(() => undefined, (e: ApiUnreachableError) => e);
     expect(err).toBeInstanceOf(ApiUnreachableError);
     expect(err.message).toContain("connection refused");
     expect(sleeps).toHaveLength(DEFAULT_RETRY_POLICY.attempts - 1);
@@ -131,7 +135,7 @@ describe("requestJson", () => {
 
   it("a validator's complaint is exit 6 and not retried", async () => {
     srv.on("GET /projects/p/services/s/builds", (_req, res) => json(res, 200, [{ id: 1 }]));
-    const err = await new BuildsApi(client(), "p", "s").list().catch((e) => e);
+    const err = await new BuildsApi(client(), "p", "s").list().catch((e: ApiUnreachableError) => e);
     expect(err).toBeInstanceOf(ApiUnreachableError);
     expect(srv.requests).toHaveLength(1);
   });
@@ -141,7 +145,7 @@ describe("requestJson", () => {
     const ctl = new AbortController();
     const p = client({ signal: ctl.signal }).requestJson({ method: "GET", path: ["x"], validate: anything });
     setTimeout(() => ctl.abort(new InterruptedError()), 50);
-    const err = await p.catch((e) => e);
+    const err = await p.then(() => undefined, (e: InterruptedError) => e);
     expect(err).toBeInstanceOf(InterruptedError);
     expect(err.exitCode).toBe(130);
   });

@@ -7,7 +7,7 @@ const yml = (project?: string, service?: string): ValarYml => ({
   path: "/w/.valar.yml",
   project,
   service,
-  build: { ignore: [], environment: [] },
+  build: { constructor: undefined, ignore: [], environment: [] },
   deployment: { environment: [] },
 });
 
