@@ -109,7 +109,7 @@ describe("requestJson", () => {
       .requestJson({ method: "POST", path: ["x"], body: {}, validate: anything })
       .then(() => undefined, (e: ApiUnreachableError) => e);
     expect(err).toBeInstanceOf(ApiUnreachableError);
-    expect(err.message).toContain("connection refused");
+    expect(err?.message).toContain("connection refused");
     expect(sleeps).toHaveLength(DEFAULT_RETRY_POLICY.attempts - 1);
     srv = await startFaultServer();
   });
@@ -147,7 +147,7 @@ describe("requestJson", () => {
     setTimeout(() => ctl.abort(new InterruptedError()), 50);
     const err = await p.then(() => undefined, (e: InterruptedError) => e);
     expect(err).toBeInstanceOf(InterruptedError);
-    expect(err.exitCode).toBe(130);
+    expect(err?.exitCode).toBe(130);
   });
 
   it("an abort while waiting to retry is an interruption too", async () => {
