@@ -160,6 +160,10 @@ export class Runner {
     });
     // Whatever the step left running in the background goes with it.
     signalGroup(child, "SIGKILL");
+    if (exit.spawnError) {
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+    }
     await outputDone;
     run.child = undefined;
     this.checkStopped(run);
@@ -232,6 +236,7 @@ function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void
       resolve();
     };
     stream.once("end", end);
+    stream.once("close", end);
     stream.once("error", end);
   });
 }
