@@ -49,7 +49,7 @@ export function createProgressBar(io: IOStreams, label: string, total: number, n
   let drawn = false;
   let stopped = false;
   const draw = (done: number) => {
-    const columns = io.stderr.columns ?? 80;
+    const columns = io.stderr.columns || 80;
     io.stderr.write(CLEAR_LINE + io.err.cyan(renderProgress(label, done, total, columns)));
     drawn = true;
   };

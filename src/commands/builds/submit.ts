@@ -141,6 +141,10 @@ async function listDirectory(ctx: Ctx, dir: string, opts: SubmitOptions, yml: Va
   return { root, list };
 }
 
+function fileCount(n: number): string {
+  return n === 1 ? "1 file" : `${n} files`;
+}
+
 async function dryRun(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined): Promise<number> {
   const { list } = await listDirectory(ctx, dir, opts, yml);
   const { formatBytes } = await import("../../output/progress.js");
@@ -158,8 +162,7 @@ async function dryRun(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml 
   } else {
     for (const entry of list.entries) ctx.io.println(entry.path);
   }
-  const files = list.entries.length === 1 ? "1 file" : `${list.entries.length} files`;
-  ctx.io.note(`${files}, ${formatBytes(list.totalBytes)} before compression (dry run: nothing uploaded)`);
+  ctx.io.note(`${fileCount(list.entries.length)}, ${formatBytes(list.totalBytes)} before compression (dry run: nothing uploaded)`);
   return 0;
 }
 
@@ -185,7 +188,13 @@ async function packAndUpload(ctx: Ctx, api: BuildsApi, dir: string, opts: Submit
   const tmp = await mkdtemp(join(tmpdir(), "valar-artifact-"));
   try {
     const archive = join(tmp, "source.tar.gz");
-    const { bytes } = await packDirectory(root, list.entries, archive, ctx.signal);
+    const spinner = await ctx.io.spinner(`packing ${fileCount(list.entries.length)}`);
+    let bytes: number;
+    try {
+      ({ bytes } = await packDirectory(root, list.entries, archive, ctx.signal));
+    } finally {
+      spinner.stop();
+    }
     checkArchiveSize(bytes);
     ctx.signal.throwIfAborted();
     const bar = createProgressBar(ctx.io, "uploading", bytes);

@@ -1,0 +1,85 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { IOStreams } from "../../../src/output/io.js";
+import { createProgressBar, formatBytes, renderProgress } from "../../../src/output/progress.js";
+
+function fakeIO(tty: boolean) {
+  const stderr = Object.assign(new PassThrough(), { isTTY: tty, columns: 100 });
+  const stdout = Object.assign(new PassThrough(), { isTTY: tty });
+  let err = "";
+  stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
+  const io = new IOStreams({ stdout, stderr, stdin: new PassThrough(), env: { NO_COLOR: "1" } });
+  return { io, stderr: () => err };
+}
+
+describe("formatBytes", () => {
+  it.each([
+    [0, "0 B"],
+    [1023, "1023 B"],
+    [1536, "1.5 KB"],
+    [1024 * 1024, "1 MB"],
+    [Math.round(130.2 * 1024 * 1024), "130.2 MB"],
+    [128 * 1024 * 1024, "128 MB"],
+    [3 * 1024 ** 3, "3 GB"],
+  ])("%d → %s", (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe("renderProgress", () => {
+  it("shows a bar, the percentage and the byte counts", () => {
+    expect(renderProgress("up", 512, 1024, 80)).toBe(`up [${"#".repeat(15)}${"-".repeat(15)}]  50%  512 B / 1 KB`);
+  });
+
+  it("drops the bar on a narrow terminal and never exceeds the width", () => {
+    const line = renderProgress("uploading", 5, 10, 30);
+    expect(line.length).toBeLessThan(30);
+    expect(line).not.toContain("[");
+  });
+
+  it("caps at 100% and treats an empty total as done", () => {
+    expect(renderProgress("u", 20, 10, 80)).toContain("100%");
+    expect(renderProgress("u", 0, 0, 80)).toContain("100%");
+  });
+});
+
+describe("createProgressBar", () => {
+  it("draws nothing at all on a non-TTY", () => {
+    const { io, stderr } = fakeIO(false);
+    const bar = createProgressBar(io, "uploading", 100);
+    bar.update(0);
+    bar.update(100);
+    bar.stop();
+    expect(stderr()).toBe("");
+  });
+
+  it("redraws in place on a TTY, throttled, and leaves the line clean", () => {
+    const { io, stderr } = fakeIO(true);
+    let now = 0;
+    const bar = createProgressBar(io, "uploading", 100, () => now);
+    bar.update(0);
+    bar.update(10); // within the redraw interval: skipped
+    now = 200;
+    bar.update(50);
+    bar.update(100); // the end is always drawn
+    bar.stop("done");
+    const out = stderr();
+    expect(out.match(/\r\u001B\[2K/g)).toHaveLength(4);
+    expect(out).toContain("  0%");
+    expect(out).not.toContain(" 10%");
+    expect(out).toContain(" 50%");
+    expect(out).toContain("100%");
+    expect(out.endsWith("\r\u001B[2Kdone\n")).toBe(true);
+  });
+
+  it("stops once", () => {
+    const { io, stderr } = fakeIO(true);
+    const bar = createProgressBar(io, "u", 10);
+    bar.update(5);
+    bar.stop();
+    bar.stop("again");
+    bar.update(10);
+    expect(stderr().match(/\r\u001B\[2K/g)).toHaveLength(2);
+    expect(stderr()).not.toContain("again");
+  });
+});
