@@ -312,6 +312,35 @@ describe("builds submit (fault server)", () => {
     }
   });
 
+  it("exits 2 on a bad --timeout before anything is sent", async () => {
+    const dir = sourceTree({ "a.txt": "a" });
+    const r = await runValar(["builds", "submit", dir, "-c", "golang", "-w", "--timeout", "soon"], { env: env() });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('invalid duration "soon"');
+    expect(server.requests).toEqual([]);
+  });
+
+  it("on Ctrl-C during the upload exits 130, submits nothing and removes the temporary archive", async () => {
+    const stalled = await startFaultServer();
+    try {
+      let uploadSeen!: () => void;
+      const seen = new Promise<void>((resolve) => (uploadSeen = resolve));
+      // Never answers: the CLI is still waiting on the upload when it is interrupted.
+      stalled.on(`POST ${ARTIFACTS}`, () => uploadSeen());
+      const dir = sourceTree({ "a.txt": "a" });
+      const child = runValar(["builds", "submit", dir, "-c", "golang"], { env: env({ VALAR_ENDPOINT: stalled.endpoint }) });
+      await seen;
+      child.kill("SIGINT");
+      const r = await child;
+      expect(r.exitCode).toBe(130);
+      expect(r.stdout).toBe("");
+      expect(stalled.requests.filter((q) => q.path === BUILDS)).toEqual([]);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      await stalled.close();
+    }
+  });
+
   it("refuses an archive over 128 MB before any upload, saying its size", async () => {
     const dir = sourceTree({ "small.txt": "s" });
     // Random bytes do not compress: the archive ends up just over the limit.
