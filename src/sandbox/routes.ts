@@ -173,10 +173,20 @@ async function submitBuild(core: SandboxCore, req: IncomingMessage, res: ServerR
   sendJson(res, 200, answer);
 }
 
-/** A build of this service by its full ID. */
+/**
+ * A build of this service by its ID, or by a prefix only it has: the API's own examples
+ * inspect, follow and abort `a1b2c3d4`. A prefix several builds share is refused.
+ */
 function findBuild(core: SandboxCore, p: Params): BuildRecord {
-  const build = core.store.getBuild(p.id.toLowerCase());
-  if (!build || build.project !== p.project || build.service !== p.service) throw new HttpError(404, "build not found");
+  const key = p.id.toLowerCase();
+  let build = core.store.getBuild(key);
+  if (build && (build.project !== p.project || build.service !== p.service)) build = undefined;
+  if (!build && BUILD_PREFIX.test(key)) {
+    const matches = core.store.listBuilds(p.project, p.service).filter((b) => b.id.startsWith(key));
+    if (matches.length > 1) throw new HttpError(409, `build ID prefix "${p.id}" is ambiguous: ${matches.length} builds start with it`);
+    build = matches[0];
+  }
+  if (!build) throw new HttpError(404, "build not found");
   return core.freshen(build);
 }
 

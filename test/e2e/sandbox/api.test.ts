@@ -143,6 +143,28 @@ describe("sandbox API", () => {
     }
   });
 
+  it("takes a full ID or a prefix only one build has for inspect, logs and abort", async () => {
+    // 17 IDs over 16 hex digits: two of them surely share their first character.
+    const ids: string[] = [];
+    for (let i = 0; i < 17; i++) ids.push((await submitFiles(sb, { "build.sh": "true\n" }, { service: "prefixes", skipDeploy: true })).id);
+    const [a, b] = ids.flatMap((x, i) => ids.slice(i + 1).filter((y) => y[0] === x[0]).map((y) => [x, y]))[0]!;
+    let common = 0;
+    while (a![common] === b![common]) common++;
+    const svc = "/projects/demo/services/prefixes";
+    const unique = ids.filter((x) => x !== a).every((x) => !x.startsWith(a!.slice(0, common + 1)));
+    if (unique) expect((await sandboxRequest(sb, "GET", `${svc}/builds/${a!.slice(0, common + 1)}/inspect`)).json.id).toBe(a);
+    expect((await sandboxRequest(sb, "GET", `${svc}/builds/${a!.toUpperCase()}/inspect`)).json.id).toBe(a);
+    expect((await sandboxRequest(sb, "GET", `${svc}/builds/${a!.slice(0, 30)}/logs`)).status).toBe(200);
+    const shared = await sandboxRequest(sb, "GET", `${svc}/builds/${a!.slice(0, common)}/inspect`);
+    expect(shared.status).toBe(409);
+    expect(shared.json.error).toMatch(/ambiguous/);
+    // A build of another service is not found through this one.
+    const other = await sandboxRequest(sb, "GET", `${base}/builds/${a}/inspect`);
+    expect(other.status).toBe(404);
+    expect(other.json).toEqual({ error: "build not found" });
+    for (const id of ids) await waitForBuild(sb, id, { service: "prefixes" });
+  });
+
   it("answers 409 when aborting a finished build", async () => {
     const sub = await submitFiles(sb, HELLO);
     await waitForBuild(sb, sub.id);

@@ -68,16 +68,16 @@ describe("the documented curl examples against the sandbox", () => {
     expect(r.json.map((b: { id: string }) => b.id)).toContain(buildId);
   });
 
-  it("inspect → {id, constructor, status, error, createdAt, flags, owner}", async () => {
-    const r = await sandboxRequest(sb, "GET", `${svc}/builds/${buildId}/inspect`);
+  it("inspect (…/builds/a1b2c3d4/inspect) → {id, constructor, status, error, createdAt, flags, owner}", async () => {
+    const r = await sandboxRequest(sb, "GET", `${svc}/builds/${buildId.slice(0, 8)}/inspect`);
     expect(r.status).toBe(200);
     expect(Object.keys(r.json).sort()).toEqual(["constructor", "createdAt", "error", "flags", "id", "owner", "status"]);
     expect(r.json).toMatchObject({ id: buildId, constructor: "golang", flags: "", owner: "sandbox" });
     expect(["done", "failed"]).toContain(r.json.status);
   });
 
-  it("logs?follow=true → text/plain, one JSON entry per line", async () => {
-    const r = await sandboxRequest(sb, "GET", `${svc}/builds/${buildId}/logs?follow=true`);
+  it("logs?follow=true (…/builds/a1b2c3d4/logs) → text/plain, one JSON entry per line", async () => {
+    const r = await sandboxRequest(sb, "GET", `${svc}/builds/${buildId.slice(0, 8)}/logs?follow=true`);
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toMatch(/^text\/plain/);
     for (const line of r.text.trimEnd().split("\n")) {
@@ -89,7 +89,7 @@ describe("the documented curl examples against the sandbox", () => {
     const up = await sandboxRequest(sb, "POST", `${svc}/artifacts`, { body: await packFiles({ "build.sh": "sleep 20\n" }) });
     const sub = await sandboxRequest(sb, "POST", `${svc}/builds`, { body: { artifact: up.json.artifact, build: { constructor: "shell" } } });
     await waitForBuild(sb, sub.json.id, { project: "myproject", until: (s) => s === "running" });
-    const r = await sandboxRequest(sb, "POST", `${svc}/builds/${sub.json.id}/abort`);
+    const r = await sandboxRequest(sb, "POST", `${svc}/builds/${sub.json.id.slice(0, 8)}/abort`);
     expect(r.status).toBe(200);
     expect(r.json).toEqual({});
     const again = await sandboxRequest(sb, "POST", `${svc}/builds/${buildId}/abort`);
