@@ -51,3 +51,15 @@ export function normalizeEndpoint(raw: string, from?: string): string {
   const url = parseEndpoint(raw.trim(), from);
   return url.href.replace(/\/+$/, "");
 }
+
+/** Whether two endpoint strings name the same API (case of the host and trailing slashes aside). */
+export function sameEndpoint(a: string, b: string): boolean {
+  const canonical = (raw: string) => {
+    try {
+      return new URL(raw.trim()).href.replace(/\/+$/, "");
+    } catch {
+      return raw.trim().replace(/\/+$/, "");
+    }
+  };
+  return canonical(a) === canonical(b);
+}

@@ -83,7 +83,15 @@ export async function runGet(ctx: Ctx, args: string[]): Promise<number> {
 export async function runSet(ctx: Ctx, args: string[]): Promise<number> {
   const key = configKey(args[0]);
   const value = await checkConfigValue(key, args[1] ?? "");
-  (await store(ctx)).set(key, value);
+  const s = await store(ctx);
+  s.set(key, value);
+  const { tokenEndpoint } = s.read();
+  if (key === "endpoint" && tokenEndpoint) {
+    const { sameEndpoint } = await import("../api/endpoint.js");
+    if (!sameEndpoint(tokenEndpoint, value)) {
+      ctx.io.warn(`the stored token is for ${tokenEndpoint} and will not be sent to ${value}; run \`valar auth login\``);
+    }
+  }
   return 0;
 }
 

@@ -1,4 +1,5 @@
 import { AuthError, UsageError } from "../errors.js";
+import { sameEndpoint } from "../api/endpoint.js";
 import { PROJECT_NAME, SERVICE_NAME } from "../api/types.js";
 import type { GlobalOptions } from "../context.js";
 import { DEFAULT_ENDPOINT, type Setting, type Settings, type ValarYml } from "./types.js";
@@ -8,6 +9,8 @@ export interface StoredSettings {
   project?: string;
   service?: string;
   token?: string;
+  /** The endpoint `auth login` checked the token against (absent in files of older versions). */
+  tokenEndpoint?: string;
 }
 
 export interface ResolveInput {
@@ -32,7 +35,11 @@ export function resolveSettings({ flags, env, valarYml, stored }: ResolveInput):
     value: DEFAULT_ENDPOINT,
     source: "default" as const,
   };
-  const token = first([env.VALAR_TOKEN, "env"], [stored.token, "stored"]) as Settings["token"];
+  // A stored token goes only to the endpoint it was checked against: `--endpoint` pointing
+  // elsewhere must not carry it there.
+  const tokenFits = !stored.tokenEndpoint || sameEndpoint(stored.tokenEndpoint, endpoint.value);
+  const token = first([env.VALAR_TOKEN, "env"], [tokenFits ? stored.token : undefined, "stored"]) as Settings["token"];
+  const storedTokenEndpoint = !token && stored.token && !tokenFits ? stored.tokenEndpoint : undefined;
   const project = first(
     [flags.project, "flag"],
     [env.VALAR_PROJECT, "env"],
@@ -45,7 +52,7 @@ export function resolveSettings({ flags, env, valarYml, stored }: ResolveInput):
     [valarYml?.service, "valar.yml"],
     [stored.service, "stored"],
   );
-  return { endpoint, token, project, service, valarYml };
+  return { endpoint, token, project, service, valarYml, ...(storedTokenEndpoint ? { storedTokenEndpoint } : {}) };
 }
 
 const SOURCE_NAMES: Record<Setting["source"], string> = {
@@ -98,10 +105,17 @@ export function requireTarget(settings: Settings): { project: string; service: s
 }
 
 export function requireToken(settings: Settings): string {
-  if (!settings.token) {
-    throw new AuthError("not logged in", {
-      hint: "run `valar auth login` or set VALAR_TOKEN",
+  if (!settings.token) throw notLoggedIn(settings);
+  return settings.token.value;
+}
+
+/** Exit 4, with a hint that explains a stored token withheld because it belongs elsewhere. */
+export function notLoggedIn(settings: Settings): AuthError {
+  const endpoint = settings.endpoint.value;
+  if (settings.storedTokenEndpoint) {
+    return new AuthError(`not logged in to ${endpoint} (the stored token is for ${settings.storedTokenEndpoint})`, {
+      hint: `run \`valar auth login --endpoint ${endpoint}\` or set VALAR_TOKEN`,
     });
   }
-  return settings.token.value;
+  return new AuthError(`not logged in to ${endpoint}`, { hint: "run `valar auth login` or set VALAR_TOKEN" });
 }

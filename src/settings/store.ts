@@ -12,7 +12,7 @@ export interface SettingsStore {
   unset(key: keyof StoredSettings): void;
 }
 
-const STORED_KEYS: ReadonlyArray<keyof StoredSettings> = ["endpoint", "project", "service", "token"];
+const STORED_KEYS: ReadonlyArray<keyof StoredSettings> = ["endpoint", "project", "service", "token", "tokenEndpoint"];
 
 /** Only the string values of known keys: a hand-edited file cannot smuggle in other types. */
 function clean(raw: Record<string, unknown>): StoredSettings {

@@ -28,6 +28,11 @@ export interface ValarYml {
 export interface Settings {
   endpoint: Setting;
   token?: Setting & { source: "env" | "stored" };
+  /**
+   * The endpoint a stored token was checked against, when that is not the endpoint in use:
+   * the token is then withheld (it is sent only where it was issued).
+   */
+  storedTokenEndpoint?: string;
   project?: Setting;
   service?: Setting;
   valarYml?: ValarYml;

@@ -39,7 +39,7 @@ describe("auth login", () => {
     const r = await login(["--endpoint", srv.endpoint], env, `${GOOD}\n`);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain(`Logged in to ${srv.endpoint} as ada`);
-    expect(stored(env)).toEqual({ endpoint: srv.endpoint, token: GOOD });
+    expect(stored(env)).toEqual({ endpoint: srv.endpoint, token: GOOD, tokenEndpoint: srv.endpoint });
     expect(requestsTo(srv, "GET /users/info")[0]!.headers.authorization).toBe(`Bearer ${GOOD}`);
     expect(r.stdout + r.stderr).not.toContain(GOOD);
   });
@@ -55,7 +55,7 @@ describe("auth login", () => {
     const env = baseEnv({ VALAR_ENDPOINT: srv.endpoint });
     const r = await login([], env, GOOD);
     expect(r.exitCode).toBe(0);
-    expect(stored(env)).toEqual({ endpoint: srv.endpoint, token: GOOD });
+    expect(stored(env)).toEqual({ endpoint: srv.endpoint, token: GOOD, tokenEndpoint: srv.endpoint });
   });
 
   it("uses the stored endpoint without storing it again", async () => {
@@ -63,7 +63,7 @@ describe("auth login", () => {
     store(env, { endpoint: srv.endpoint, project: "p" });
     const r = await login([], env, GOOD);
     expect(r.exitCode).toBe(0);
-    expect(stored(env)).toEqual({ endpoint: srv.endpoint, project: "p", token: GOOD });
+    expect(stored(env)).toEqual({ endpoint: srv.endpoint, project: "p", token: GOOD, tokenEndpoint: srv.endpoint });
   });
 
   it("an invalid token → exit 4, nothing stored (an older token stays)", async () => {
@@ -130,10 +130,38 @@ describe("auth login", () => {
   });
 });
 
+describe("a stored token is bound to its endpoint", () => {
+  it("is not sent to another endpoint given by flag", async () => {
+    const other = await startFaultServer();
+    try {
+      const env = baseEnv();
+      const r1 = await login(["--endpoint", srv.endpoint], env, GOOD);
+      expect(r1.exitCode).toBe(0);
+      const r = await runValar(["--endpoint", other.endpoint, "auth", "status"], { env });
+      expect(r.exitCode).toBe(4);
+      expect(r.stderr).toContain(`the stored token is for ${srv.endpoint}`);
+      expect(r.stderr).toMatch(/^hint: .*valar auth login --endpoint/m);
+      expect(other.requests).toHaveLength(0);
+      // …while the endpoint it belongs to still gets it.
+      expect((await runValar(["auth", "status"], { env })).exitCode).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("config set endpoint elsewhere warns that the token stays behind", async () => {
+    const env = baseEnv();
+    await login(["--endpoint", srv.endpoint], env, GOOD);
+    const r = await runValar(["config", "set", "endpoint", "https://api.example.com/v2"], { env });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain(`warning: the stored token is for ${srv.endpoint}`);
+  });
+});
+
 describe("auth logout", () => {
   it("forgets the token and keeps the endpoint; status then exits 4", async () => {
     const env = baseEnv();
-    store(env, { endpoint: srv.endpoint, token: GOOD });
+    store(env, { endpoint: srv.endpoint, token: GOOD, tokenEndpoint: srv.endpoint });
     const r = await runValar(["auth", "logout"], { env });
     expect(r.exitCode).toBe(0);
     expect(stored(env)).toEqual({ endpoint: srv.endpoint });

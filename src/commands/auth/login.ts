@@ -9,8 +9,9 @@ export interface LoginOptions {
 
 /**
  * `valar auth login`: reads a token, checks it with GET /users/info and stores it only
- * when the API accepts it. The endpoint it was checked against is stored with it when it
- * was chosen explicitly (--endpoint or VALAR_ENDPOINT), so the token later goes nowhere else.
+ * when the API accepts it, bound to the endpoint it was checked against (it is never sent
+ * elsewhere). That endpoint also becomes the stored default when it was chosen explicitly
+ * (--endpoint or VALAR_ENDPOINT).
  */
 export async function runLogin(ctx: Ctx, _args: string[], opts: LoginOptions): Promise<number> {
   const [{ normalizeEndpoint }, { describeSource }, { openSettingsStore }, { readPipedToken, promptSecret }] = await Promise.all([
@@ -35,6 +36,7 @@ export async function runLogin(ctx: Ctx, _args: string[], opts: LoginOptions): P
   const store = await openSettingsStore(ctx.env);
   if (source === "flag" || source === "env") store.set("endpoint", endpoint);
   store.set("token", token);
+  store.set("tokenEndpoint", endpoint);
 
   ctx.io.println(`Logged in to ${endpoint} as ${user.name}`);
   if (settings.token?.source === "env") {

@@ -6,6 +6,7 @@ export async function runLogout(ctx: Ctx): Promise<number> {
   const store = await openSettingsStore(ctx.env);
   if (store.read().token) {
     store.unset("token");
+    store.unset("tokenEndpoint");
     ctx.io.success("Logged out: the stored token is forgotten");
   } else {
     ctx.io.note("No token was stored.");

@@ -20,7 +20,8 @@ export async function runStatus(ctx: Ctx, _args: string[], opts: StatusOptions):
   const settings = await ctx.settings();
   const endpoint = settings.endpoint.value;
   if (!settings.token) {
-    throw new AuthError(`not logged in to ${endpoint}`, { hint: "run `valar auth login` or set VALAR_TOKEN" });
+    const { notLoggedIn } = await import("../../settings/resolve.js");
+    throw notLoggedIn(settings);
   }
   const tokenSource = settings.token.source;
   const from = tokenSource === "env" ? "VALAR_TOKEN" : "the stored token";

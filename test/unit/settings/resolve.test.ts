@@ -63,6 +63,27 @@ describe("resolveSettings: flag > env > .valar.yml > stored > default", () => {
   });
 });
 
+describe("a stored token stays with the endpoint it was checked against", () => {
+  const stored = { token: "tok", tokenEndpoint: "https://a.example/v2" };
+  it("is used for that endpoint (trailing slash or host case aside)", () => {
+    expect(resolveSettings({ flags: { endpoint: "https://A.example/v2/" }, env: {}, stored }).token?.value).toBe("tok");
+  });
+  it("is withheld from another endpoint, saying why", () => {
+    const s = resolveSettings({ flags: { endpoint: "https://b.example/v2" }, env: {}, stored });
+    expect(s.token).toBeUndefined();
+    expect(s.storedTokenEndpoint).toBe("https://a.example/v2");
+    expect(() => requireToken(s)).toThrowError(/not logged in to https:\/\/b\.example\/v2 \(the stored token is for https:\/\/a\.example\/v2\)/);
+  });
+  it("a token stored without an endpoint (older files) applies anywhere", () => {
+    expect(resolveSettings({ flags: { endpoint: "https://b.example/v2" }, env: {}, stored: { token: "tok" } }).token?.value).toBe("tok");
+  });
+  it("VALAR_TOKEN is not affected", () => {
+    const s = resolveSettings({ flags: { endpoint: "https://b.example/v2" }, env: { VALAR_TOKEN: "e" }, stored });
+    expect(s.token).toEqual({ value: "e", source: "env" });
+    expect(s.storedTokenEndpoint).toBeUndefined();
+  });
+});
+
 describe("requireTarget and requireToken", () => {
   it("missing project or service → exit 2 with a hint", () => {
     expect(() => requireTarget(resolveSettings({ flags: {}, env: {}, stored: {} }))).toThrowError(/no project given/);
