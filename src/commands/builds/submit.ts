@@ -11,10 +11,10 @@ import { addJsonOption, addWaitOptions, collect, withExamples, type WaitOptions 
 export interface SubmitOptions extends WaitOptions {
   constructor?: string;
   artifact?: string;
-  buildEnv: string[];
-  env: string[];
+  buildEnv?: string[];
+  env?: string[];
   deploy: boolean;
-  ignore: string[];
+  ignore?: string[];
   dryRun?: boolean;
   follow?: boolean;
   wait?: boolean;
@@ -27,13 +27,13 @@ export function defineSubmit(rt: Runtime): Command {
     .argument("[dir]", "directory to package", ".")
     .option("-c, --constructor <name>", "constructor (stack) to build with; default: .valar.yml build.constructor")
     .option("--artifact <key>", "submit an already uploaded artifact; nothing is packaged")
-    .option("--build-env <KEY=VALUE>", "build-time environment variable (repeatable)", collect, [])
-    .option("--env <KEY=VALUE>", "deployment environment variable (repeatable)", collect, [])
+    .option("--build-env <KEY=VALUE>", "build-time environment variable (repeatable)", collect)
+    .option("--env <KEY=VALUE>", "deployment environment variable (repeatable)", collect)
     .option("--no-deploy", "build without deploying (deployment.skip)")
-    .option("--ignore <pattern>", "gitignore-style pattern to leave out (repeatable)", collect, [])
+    .option("--ignore <pattern>", "gitignore-style pattern to leave out, relative to dir (repeatable)", collect)
     .option("--dry-run", "list what would be packed and its size; upload nothing")
     .option("-f, --follow", "then stream the build's logs until it ends; exit with its outcome")
-    .option("-w, --wait", "then wait for the build to end (no logs); exit with its outcome");
+    .option("-w, --wait", "then wait for the build to end (no logs); exit with its outcome (-f wins over -w)");
   addWaitOptions(cmd);
   addJsonOption(cmd);
   withExamples(cmd, [
@@ -57,8 +57,8 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
   checkFlagCombinations(opts);
   const dir = args[0] ?? ".";
   // Malformed KEY=VALUE is a usage error even for --dry-run: nothing is sent either way.
-  const buildEnvFlags = parseEnvPairs(opts.buildEnv, "--build-env");
-  const deployEnvFlags = parseEnvPairs(opts.env, "--env");
+  const buildEnvFlags = parseEnvPairs(opts.buildEnv ?? [], "--build-env");
+  const deployEnvFlags = parseEnvPairs(opts.env ?? [], "--env");
   if (opts.timeout !== undefined) {
     const { parseDuration } = await import("../../util/duration.js");
     parseDuration(opts.timeout);
@@ -97,7 +97,7 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
 function checkFlagCombinations(opts: SubmitOptions): void {
   if (opts.artifact !== undefined) {
     if (opts.dryRun) throw new UsageError("--dry-run packages nothing when --artifact is given");
-    if (opts.ignore.length > 0) throw new UsageError("--ignore has no effect with --artifact: nothing is packaged");
+    if (opts.ignore?.length) throw new UsageError("--ignore has no effect with --artifact: nothing is packaged");
   }
   if (opts.json && opts.follow) {
     throw new UsageError("--json cannot be combined with -f/--follow: the logs would follow the JSON on stdout", {
