@@ -3,6 +3,7 @@
 // example submitted and followed with the real CLI, the builds listed, the sandbox stopped.
 // Exits with the CLI's exit code (0 when the build is done).
 import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,7 +23,8 @@ function startSandbox() {
   const child = spawn(process.execPath, [bin, "sandbox", "--port", "0", "--data-dir", dataDir], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stderr.pipe(process.stderr);
+  // The sandbox's own notes, told apart from the CLI's output.
+  createInterface({ input: child.stderr }).on("line", (line) => process.stderr.write(`[sandbox] ${line}\n`));
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.setEncoding("utf8");

@@ -74,7 +74,7 @@ export async function run(ctx: Ctx, _args: string[], opts: SandboxOptions): Prom
     if (ctx.signal.aborted) resolveStop();
     ctx.signal.addEventListener("abort", () => resolveStop(), { once: true });
   });
-  ctx.io.note("stopping: running builds are stopped and marked failed…");
+  ctx.io.note("stopping the sandbox…");
   await sandbox.close();
   ctx.io.note("sandbox stopped");
   return 0;
