@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import type { ChalkInstance } from "chalk";
 import type { Runtime } from "../../runtime.js";
 import type { Ctx } from "../../context.js";
 import type { BuildInspect } from "../../api/types.js";
@@ -6,7 +7,6 @@ import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
 import { colorStatus } from "../../output/status.js";
 import { absoluteTime, relativeTime } from "../../output/time.js";
 import { stripControl } from "../../output/text.js";
-import type { ChalkInstance } from "chalk";
 import { addJsonOption, withExamples } from "../shared/options.js";
 
 export interface InspectOptions {
@@ -24,15 +24,17 @@ export function defineInspect(rt: Runtime): Command {
 
 /** The key/value lines of `inspect`: labels aligned, Error only when the build has one. */
 export function inspectLines(b: BuildInspect, now: number, c: ChalkInstance): string[] {
+  // Every value is server text: shown without control characters, "-" when empty.
+  const text = (v: string) => stripControl(v).trimEnd() || "-";
   const pairs: Array<[string, string]> = [
-    ["ID", stripControl(b.id)],
+    ["ID", text(b.id)],
     ["Status", colorStatus(b.status, c)],
-    ["Constructor", stripControl(b.constructor) || "-"],
-    ["Owner", stripControl(b.owner) || "-"],
-    ["Created", stripControl(`${absoluteTime(b.createdAt)} (${relativeTime(b.createdAt, now)})`)],
-    ["Flags", stripControl(b.flags) || "-"],
+    ["Constructor", text(b.constructor)],
+    ["Owner", text(b.owner)],
+    ["Created", text(`${absoluteTime(b.createdAt)} (${relativeTime(b.createdAt, now)})`)],
+    ["Flags", text(b.flags)],
   ];
-  if (b.error) pairs.push(["Error", stripControl(b.error).trimEnd()]);
+  if (b.error.trim()) pairs.push(["Error", text(b.error)]);
   const width = Math.max(...pairs.map(([k]) => k.length)) + 1;
   // A multi-line error keeps its lines, indented under the value column.
   const indent = "\n" + " ".repeat(width + 1);
