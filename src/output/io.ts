@@ -44,7 +44,9 @@ export class IOStreams {
     this.stdinIsTTY = Boolean(opts.stdin.isTTY);
     this.out = new Chalk({ level: colorEnabled(this.stdoutIsTTY, opts.env) ? 1 : 0 });
     this.err = new Chalk({ level: colorEnabled(this.stderrIsTTY, opts.env) ? 1 : 0 });
-    this.canAnimate = animationEnabled(this.stderrIsTTY, opts.env);
+    // A terminal that reports zero columns (e.g. `script` with no size) makes ora redraw
+    // forever: there is no line to redraw on, so draw nothing.
+    this.canAnimate = animationEnabled(this.stderrIsTTY, opts.env) && opts.stderr.columns !== 0;
   }
 
   static fromProcess(): IOStreams {
