@@ -49,7 +49,8 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (s: string) => (stderr += s));
   const { endpoint, token } = await new Promise<{ endpoint: string; token: string }>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error("the sandbox did not start within 15s")), 15_000);
+    // Below vitest's 30 s hook timeout, so a slow start reports its output instead of a bare timeout.
+    const timer = setTimeout(() => fail(new Error("the sandbox did not start within 25s")), 25_000);
     const fail = (err: Error) => {
       clearTimeout(timer);
       child.kill("SIGKILL");
