@@ -1,0 +1,48 @@
+import { existsSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
+import { execa } from "execa";
+import { afterEach, describe, expect, it } from "vitest";
+import { BIN } from "../helpers/cli.js";
+import { jsonLine, startWaitServer, type WaitServer } from "../fixtures/wait-server.js";
+
+// util-linux `script` gives the CLI a real pseudo-terminal; without it there is nothing to test.
+const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p));
+
+let srv: WaitServer | undefined;
+afterEach(async () => {
+  await srv?.close();
+  srv = undefined;
+});
+
+/** Runs the CLI on an 80-column pseudo-terminal; resolves with everything it drew. */
+function onTerminal(args: string[], env: Record<string, string | undefined>) {
+  const command = `stty cols 80 rows 30; exec node ${BIN} ${args.join(" ")}`;
+  return execa(SCRIPT!, ["-qfec", command, "/dev/null"], { env, extendEnv: false, reject: false, stdin: "ignore", timeout: 20_000 });
+}
+
+describe.skipIf(!SCRIPT)("builds watch on a terminal", () => {
+  it("redraws status and the latest log lines in place, and leaves the terminal clean", async () => {
+    srv = await startWaitServer("running");
+    const s = srv;
+    s.server.on(`GET ${s.logsPath}`, async (_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      for (let i = 1; i <= 1000 && !res.destroyed; i++) {
+        // A build's own escape codes and carriage returns must not reach the live area.
+        res.write(jsonLine(i, `step ${i}\u001B[31m red\r`) + "\n");
+        await delay(20);
+      }
+    });
+    const r = await onTerminal(["builds", "watch", "b1", "--timeout", "1500ms"], s.env({ TERM: "xterm" }));
+    const out = r.stdout;
+    expect(r.exitCode).toBe(124);
+    expect(out).toMatch(/build b1c2d3e4\S*: \S*running\S* \(1m \d\ds\)/);
+    expect(out).toMatch(/\n {2}step \d+ red/);
+    expect(out).not.toContain("\u001B[31m red");
+    // The cursor was hidden while drawing and is visible again at the end…
+    expect(out).toContain("\u001B[?25l");
+    expect(out.lastIndexOf("\u001B[?25h")).toBeGreaterThan(out.lastIndexOf("\u001B[?25l"));
+    // …and nothing is drawn after the final message.
+    const tail = out.slice(out.indexOf("stopped waiting after 1500ms"));
+    expect(tail).not.toMatch(/step \d+/);
+  });
+});
