@@ -33,17 +33,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
   if (ctx.signal.aborted) onInterrupt();
   else ctx.signal.addEventListener("abort", onInterrupt, { once: true });
   const timer =
-    timeoutMs === undefined
-      ? undefined
-      : setTimeout(
-          () =>
-            waiting.abort(
-              new WaitTimeoutError(`stopped waiting after ${opts.timeout}; build ${buildId} goes on`, {
-                hint: `keep waiting with \`valar builds watch ${buildId}\``,
-              }),
-            ),
-          timeoutMs,
-        );
+    timeoutMs === undefined ? undefined : setTimeout(() => waiting.abort(timedOut(buildId, opts.timeout!)), timeoutMs);
   const w: Waiter = {
     ctx,
     api,
@@ -51,9 +41,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     signal: waiting.signal,
     sleep: (ms, signal = waiting.signal) => ctx.clock.sleep(ms, signal),
     policy: retryPolicy(ctx.env),
-    readBuild: undefined as never,
   };
-  w.readBuild = buildReader(w);
   try {
     const build =
       opts.mode === "follow" ? await followToEnd(w, opts.raw ?? false) : await pollToEnd(w, opts.mode);
@@ -67,6 +55,12 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onInterrupt);
   }
+}
+
+function timedOut(buildId: string, timeout: string): WaitTimeoutError {
+  return new WaitTimeoutError(`stopped waiting after ${timeout}; build ${buildId} goes on`, {
+    hint: `keep waiting with \`valar builds watch ${buildId}\``,
+  });
 }
 
 /** Exit code of a final build, with its one-line verdict on stderr. */
@@ -87,30 +81,27 @@ interface Waiter {
   signal: AbortSignal;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   policy: RetryPolicy;
-  /** The build as the list answer shows it; retries transient failures, exit 6 after repeated ones. */
-  readBuild(): Promise<Build>;
 }
 
-function buildReader(w: Waiter): () => Promise<Build> {
-  return async () => {
-    for (let failures = 1; ; failures++) {
-      try {
-        const builds = await abortable(w.api.list(w.buildId), w.signal);
-        const build = builds.find((b) => b.id === w.buildId);
-        if (!build) throw new NotFoundError(`build ${w.buildId} no longer exists`);
-        return build;
-      } catch (err) {
-        if (w.signal.aborted) throw w.signal.reason;
-        if (isPermanent(err)) throw err;
-        if (failures >= w.policy.attempts) {
-          throw new ApiUnreachableError(`cannot read the status of build ${w.buildId}: ${describeError(err)}`, {
-            hint: `the build may still be running; check later with \`valar builds status ${w.buildId}\``,
-          });
-        }
-        await w.sleep(backoffDelay(w.policy, failures));
+/** The build as the list answer shows it; retries transient failures, exit 6 after repeated ones. */
+async function readBuild(w: Waiter): Promise<Build> {
+  for (let failures = 1; ; failures++) {
+    try {
+      const builds = await abortable(w.api.list(w.buildId), w.signal);
+      const build = builds.find((b) => b.id === w.buildId);
+      if (!build) throw new NotFoundError(`build ${w.buildId} no longer exists`);
+      return build;
+    } catch (err) {
+      if (w.signal.aborted) throw w.signal.reason;
+      if (isPermanent(err)) throw err;
+      if (failures >= w.policy.attempts) {
+        throw new ApiUnreachableError(`cannot read the status of build ${w.buildId}: ${describeError(err)}`, {
+          hint: `the build may still be running; check later with \`valar builds status ${w.buildId}\``,
+        });
       }
+      await w.sleep(backoffDelay(w.policy, failures));
     }
-  };
+  }
 }
 
 async function followToEnd(w: Waiter, raw: boolean): Promise<Build> {
@@ -121,7 +112,7 @@ async function followToEnd(w: Waiter, raw: boolean): Promise<Build> {
     onLine: logPrinter(w.ctx.io, raw, w.signal),
     signal: w.signal,
     sleep: (ms, signal) => w.sleep(ms, signal),
-    readStatus: async () => (last = await w.readBuild()).status,
+    readStatus: async () => (last = await readBuild(w)).status,
     retry: w.policy,
     onReconnect: () => w.ctx.io.note(w.ctx.io.err.dim("reconnecting…")),
   });
@@ -141,7 +132,7 @@ async function pollToEnd(w: Waiter, mode: "spinner" | "watch"): Promise<Build> {
   try {
     const interval = pollInterval(w.ctx.env);
     for (;;) {
-      const build = await w.readBuild();
+      const build = await readBuild(w);
       display.show(build);
       if (isFinalStatus(build.status)) return build;
       await w.sleep(interval);
@@ -207,7 +198,7 @@ async function watchDisplay(w: Waiter): Promise<StatusDisplay> {
     buildId: w.buildId,
     signal: feed.signal,
     sleep: (ms, signal) => w.ctx.clock.sleep(ms, signal),
-    readStatus: async () => (await w.readBuild()).status,
+    readStatus: async () => (await readBuild(w)).status,
     retry: w.policy,
     onLine: (line) => {
       tail.push(renderLogLine(line, { raw: true, color: io.err }));
