@@ -34,6 +34,18 @@ export class IOStreams {
   readonly canAnimate: boolean;
   private readonly activeSpinners = new Set<Spinner>();
   private animated = false;
+  /**
+   * Ctrl-C on a terminal echoes "^C" where the cursor is. Until something clears that line
+   * (a spinner stopping does), the next message starts on a fresh line instead of after it.
+   */
+  private ctrlCEchoed = false;
+  private interrupted = false;
+  private readonly onInterrupt = () => {
+    // Only the first: a later SIGINT is conf's re-raised echo of it (no key, no "^C").
+    if (this.stderrIsTTY && !this.interrupted) this.ctrlCEchoed = true;
+    this.interrupted = true;
+  };
+  private interruptSource?: NodeJS.Process;
 
   constructor(opts: IOStreamsOptions) {
     this.stdout = opts.stdout;
@@ -50,12 +62,24 @@ export class IOStreams {
   }
 
   static fromProcess(): IOStreams {
-    return new IOStreams({
+    const io = new IOStreams({
       stdout: process.stdout,
       stderr: process.stderr,
       stdin: process.stdin,
       env: process.env,
     });
+    io.interruptSource = process;
+    process.on("SIGINT", io.onInterrupt);
+    return io;
+  }
+
+  /** Human text on stderr: first past a "^C" the terminal echoed, so it starts a clean line. */
+  private writeErr(text: string): void {
+    if (this.ctrlCEchoed) {
+      this.ctrlCEchoed = false;
+      text = "\n" + text;
+    }
+    this.stderr.write(text);
   }
 
   /** Terminal width of stdout, or undefined when it is not a terminal. */
@@ -80,20 +104,20 @@ export class IOStreams {
 
   /** Human notes, progress and warnings: one line to stderr. */
   note(line: string): void {
-    this.stderr.write(line + "\n");
+    this.writeErr(line + "\n");
   }
 
   warn(message: string): void {
-    this.stderr.write(`${this.err.yellow("warning:")} ${message}\n`);
+    this.writeErr(`${this.err.yellow("warning:")} ${message}\n`);
   }
 
   success(message: string): void {
-    this.stderr.write(`${this.err.green("✓")} ${message}\n`);
+    this.writeErr(`${this.err.green("✓")} ${message}\n`);
   }
 
   error(message: string, hint?: string): void {
-    this.stderr.write(`${this.err.red("error:")} ${message}\n`);
-    if (hint) this.stderr.write(`${this.err.dim("hint:")} ${hint}\n`);
+    this.writeErr(`${this.err.red("error:")} ${message}\n`);
+    if (hint) this.writeErr(`${this.err.dim("hint:")} ${hint}\n`);
   }
 
   /**
@@ -114,6 +138,8 @@ export class IOStreams {
       stop: (finalLine) => {
         this.activeSpinners.delete(spinner);
         s.stop();
+        // ora cleared its lines, the echoed "^C" with them.
+        this.ctrlCEchoed = false;
         if (finalLine) this.note(finalLine);
       },
     };
@@ -126,5 +152,6 @@ export class IOStreams {
     for (const s of [...this.activeSpinners]) s.stop();
     // ora hides the cursor; a kill mid-spin must not leave it hidden.
     if (this.animated) this.stderr.write("\u001B[?25h");
+    this.interruptSource?.off("SIGINT", this.onInterrupt);
   }
 }
