@@ -134,6 +134,48 @@ describe("builds logs", () => {
     expect(r.stderr).toContain(`error: build ${BUILD_ID} failed: exit status 2`);
   });
 
+  it("without -f, also prints each line as it arrives (no buffering until the end)", async () => {
+    srv = await startWaitServer("done");
+    const s = srv;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let open = false;
+    s.server.on(`GET ${s.logsPath}`, async (_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      open = true;
+      res.write(jsonLine(1) + "\n");
+      await released;
+      res.end(jsonLine(2) + "\n");
+      open = false;
+    });
+    const child = runValar(["builds", "logs", "b1"], { env: s.env() });
+    let openWhenSeen: boolean | undefined;
+    child.stdout!.once("data", () => {
+      openWhenSeen = open;
+      release();
+    });
+    const fallback = setTimeout(release, 10_000);
+    const r = await child;
+    clearTimeout(fallback);
+    expect(openWhenSeen).toBe(true);
+    expect(r.stdout).toBe(`${shown(1)}\n${shown(2)}`);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it("-f - reads the build ID from stdin (submit | logs -f - chains)", async () => {
+    srv = await startWaitServer("running");
+    const s = srv;
+    s.server.on(`GET ${s.logsPath}`, (_req, res) => {
+      s.build.status = "done";
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end(jsonLine(1) + "\n");
+    });
+    const r = await runValar(["builds", "logs", "-f", "-"], { env: s.env(), stdin: "pipe", input: `${BUILD_ID}\n` });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(shown(1));
+    expect(s.server.requests[0]!.path).toBe(`/projects/p/services/s/builds/${BUILD_ID}`);
+  });
+
   it("-f on a build that has ended prints the log and exits with its outcome", async () => {
     srv = await startWaitServer("failed");
     srv.server.on(`GET ${srv.logsPath}`, (_req, res) => {

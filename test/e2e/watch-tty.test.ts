@@ -17,7 +17,8 @@ afterEach(async () => {
 /** Runs the CLI on an 80-column pseudo-terminal; resolves with everything it drew. */
 function onTerminal(args: string[], env: Record<string, string | undefined>) {
   const command = `stty cols 80 rows 30; exec node ${BIN} ${args.join(" ")}`;
-  return execa(SCRIPT!, ["-qfec", command, "/dev/null"], { env, extendEnv: false, reject: false, stdin: "ignore", timeout: 20_000 });
+  // stdin is the terminal's keyboard: writing \x03 there is pressing Ctrl-C.
+  return execa(SCRIPT!, ["-qfec", command, "/dev/null"], { env, extendEnv: false, reject: false, stdin: "pipe", timeout: 20_000 });
 }
 
 describe.skipIf(!SCRIPT)("builds watch on a terminal", () => {
@@ -44,5 +45,30 @@ describe.skipIf(!SCRIPT)("builds watch on a terminal", () => {
     // …and nothing is drawn after the final message.
     const tail = out.slice(out.indexOf("stopped waiting after 1500ms"));
     expect(tail).not.toMatch(/step \d+/);
+  });
+
+  it("Ctrl-C on the terminal stops the live area, shows the cursor and hints how to abort", async () => {
+    srv = await startWaitServer("running");
+    const s = srv;
+    s.server.on(`GET ${s.logsPath}`, (_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(jsonLine(1, "compiling") + "\n");
+    });
+    const child = onTerminal(["builds", "watch", "b1"], s.env({ TERM: "xterm" }));
+    let seen = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      const before = seen;
+      seen += d.toString();
+      if (!before.includes("compiling") && seen.includes("compiling")) child.stdin!.write("\u0003");
+    });
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    const out = r.stdout;
+    const text = out.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, "");
+    expect(text).toContain("error: stopped waiting; build b1c2d3e4-0000-4000-8000-000000000001 goes on");
+    expect(text).toContain("hint: to abort it: valar builds abort b1c2d3e4-0000-4000-8000-000000000001");
+    expect(out.lastIndexOf("\u001B[?25h")).toBeGreaterThan(out.lastIndexOf("\u001B[?25l"));
+    expect(out.slice(out.indexOf("stopped waiting"))).not.toContain("compiling");
+    expect(s.server.requests.some((q) => q.method === "POST")).toBe(false);
   });
 });
