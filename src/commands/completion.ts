@@ -8,7 +8,7 @@ const SHELL_NAMES = ["bash", "zsh", "fish"];
 export function defineCompletion(rt: Runtime): Command {
   const cmd = new Command("completion")
     .description("print the shell completion script (bash, zsh or fish)")
-    .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(SHELL_NAMES));
+    .addArgument(new Argument("<shell>", "the shell to complete for").choices(SHELL_NAMES));
   withExamples(cmd, [
     "valar completion bash > ~/.local/share/bash-completion/completions/valar",
     'valar completion zsh > "${fpath[1]}/_valar"',
