@@ -3,6 +3,7 @@ import type { Runtime } from "../../runtime.js";
 import type { Ctx } from "../../context.js";
 import type { BuildsApi } from "../../api/builds.js";
 import { InterruptedError } from "../../errors.js";
+import { isFinalStatus } from "../../api/types.js";
 import { addWaitOptions, withExamples, type WaitOptions } from "../shared/options.js";
 import { parseDuration } from "../../util/duration.js";
 
@@ -24,10 +25,7 @@ export function defineLogs(rt: Runtime): Command {
 
 export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<number> {
   if (opts.timeout !== undefined) parseDuration(opts.timeout);
-  const [{ readPrefixArgument, resolveBuild }, { isFinalStatus }] = await Promise.all([
-    import("../../builds/resolve.js"),
-    import("../../api/types.js"),
-  ]);
+  const { readPrefixArgument, resolveBuild } = await import("../../builds/resolve.js");
   const prefix = await readPrefixArgument(ctx, args[0]);
   const api = await ctx.builds();
   const build = await resolveBuild(ctx, api, prefix);
