@@ -11,7 +11,7 @@ export function defineCompletion(rt: Runtime): Command {
     .addArgument(new Argument("<shell>", "the shell to complete for").choices(SHELL_NAMES));
   withExamples(cmd, [
     "valar completion bash > ~/.local/share/bash-completion/completions/valar",
-    'valar completion zsh > "${fpath[1]}/_valar"',
+    "valar completion zsh > ~/.zfunc/_valar   # with fpath=(~/.zfunc $fpath) in ~/.zshrc",
     "valar completion fish > ~/.config/fish/completions/valar.fish",
     "source <(valar completion bash)",
   ]);
