@@ -153,6 +153,40 @@ describe.each(["bash", "zsh", "fish"] as const)("%s completion of commands, flag
   });
 });
 
+describe("zsh: the real completion system (compinit, zle in a pseudo-terminal)", () => {
+  it.skipIf(!available.zsh)("finds _valar on $fpath through #compdef and completes with TAB", async () => {
+    const fpathDir = tempDir("valar-zfunc-");
+    writeFileSync(join(fpathDir, "_valar"), readFileSync(join(ROOT, FILES.zsh)));
+    // Types a line and TAB into an interactive zsh, then reads the terminal until the
+    // expected text shows (or 15 s pass): prints what it saw.
+    const program = String.raw`
+zmodload zsh/zpty
+zpty z 'zsh -f -i'
+zpty -w z "fpath=('${fpathDir}' \$fpath); autoload -Uz compinit; compinit -D -u; PS1='> '"
+typeit() {
+  local out="" chunk; integer i
+  zpty -w -n z $'\C-u'"$1"$'	'
+  for (( i = 0; i < 150; i++ )); do
+    while zpty -r -t z chunk; do out+=$chunk; done
+    [[ $out == *$2* ]] && break
+    sleep 0.1
+  done
+  print -r -- "$out"
+}
+typeit 'valar builds ls --status fa' 'failed'
+print -- '====='
+typeit 'valar builds ' 'watch'
+zpty -d z
+`;
+    const r = await execa("zsh", ["-f", "-c", program], { reject: false, extendEnv: false, env: shellEnv(isolatedEnv()) });
+    // eslint-disable-next-line no-control-regex
+    const [first, second] = r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]|\r/g, "").split("=====");
+    expect(first).toContain("--status failed");
+    expect(second).toMatch(/logs +-- print a build's log/);
+    expect(second).toMatch(/submit +-- package a directory/);
+  }, 40_000);
+});
+
 describe("bash: --flag=value split by COMP_WORDBREAKS", () => {
   it.skipIf(!available.bash)("completes the value after =", async () => {
     expect(await complete("bash", ["valar", "builds", "ls", "--status", "=", "fa"])).toEqual(["failed"]);
