@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { isolatedEnv, tempDir } from "../helpers/cli.js";
+import { ROOT, isolatedEnv, tempDir } from "../helpers/cli.js";
 import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../helpers/sandbox.js";
 import { ESC, SPINNER_FRAMES, openPane, tmuxMissing, type Pane } from "../helpers/tmux.js";
 
@@ -129,6 +129,24 @@ describe.skipIf(Boolean(tmuxMissing))("in a terminal (tmux)", () => {
     expect(screen).not.toMatch(/\^C\S/);
     expect(screen).toMatch(/^hint: .*valar builds abort \S+/m);
     build.open();
+  });
+
+  it("bash completes on TAB with the installed script, build IDs included", async () => {
+    const build = await submitFiles(sb, { "build.sh": "#!/bin/sh\necho ok\n" }, { skipDeploy: true });
+    await waitForBuild(sb, build.id);
+    pane = await openPane({ env: sb.env() });
+    // In the interactive shell itself (run() uses a subshell): `clear` marks that it is done.
+    await pane.keys("-l", `source '${join(ROOT, "completions", "valar.bash")}'; clear`);
+    await pane.keys("Enter");
+    await pane.waitFor((s) => s.trim() === "$");
+    await pane.keys("-l", "valar builds ls --status fa");
+    await pane.keys("Tab");
+    await pane.waitFor(/^\$ valar builds ls --status failed\s*$/m);
+    await pane.keys("C-u");
+    await pane.keys("-l", `valar builds inspect ${build.id.slice(0, 6)}`);
+    await pane.keys("Tab");
+    await pane.waitFor((s) => s.includes(`$ valar builds inspect ${build.id}`));
+    await pane.keys("C-u");
   });
 
   it("prints a followed log's lines as they come, before the build ends", async () => {
