@@ -1,7 +1,7 @@
 import type { StreamResponse } from "../api/client.js";
 import { NotFoundError } from "../errors.js";
 import { LineSplitter } from "./lines.js";
-import { abortable, backoffDelay, isPermanent, type RetryPolicy } from "./retry.js";
+import { abortable, reconnectDelay, isPermanent, type RetryPolicy } from "./retry.js";
 
 /** The part of BuildsApi the log readers need. */
 export interface LogSource {
@@ -121,12 +121,12 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
       // the build's end will end the loop. A pending build has no log yet: no note either.
       earlyEnds++;
       if (status === "running") opts.onReconnect?.(earlyEnds, new Error("the log stream ended while the build is running"));
-      await opts.sleep(backoffDelay(opts.retry, earlyEnds), signal);
+      await opts.sleep(reconnectDelay(opts.retry, earlyEnds), signal);
       continue;
     }
     failures++;
     if (failures > opts.retry.attempts) return { kind: "lost", lines: delivered, cause };
     opts.onReconnect?.(failures, cause);
-    await opts.sleep(backoffDelay(opts.retry, failures), signal);
+    await opts.sleep(reconnectDelay(opts.retry, failures), signal);
   }
 }

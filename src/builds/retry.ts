@@ -1,19 +1,14 @@
 import { ApiUnreachableError, ValarError } from "../errors.js";
+import { retryPolicyFromEnv, type RetryPolicy } from "../api/retry.js";
 
-/** How the waiting code retries: base delay doubling up to maxMs, at most `attempts` times in a row. */
-export interface RetryPolicy {
-  baseMs: number;
-  maxMs: number;
-  attempts: number;
-}
+export type { RetryPolicy };
 
 /**
- * 0.5 s doubling to 8 s, 6 tries. VALAR_RETRY_BASE_MS scales it (a testing knob shared
- * with the API client), keeping the 16× cap.
+ * The API client's policy (0.5 s doubling to 8 s, VALAR_RETRY_BASE_MS applied) with six
+ * tries in a row: the waiting code rides out longer outages than a single request does.
  */
-export function retryPolicy(env: NodeJS.ProcessEnv): RetryPolicy {
-  const base = positiveNumber(env.VALAR_RETRY_BASE_MS) ?? 500;
-  return { baseMs: base, maxMs: base * 16, attempts: 6 };
+export function waitRetryPolicy(env: NodeJS.ProcessEnv): RetryPolicy {
+  return { ...retryPolicyFromEnv(env), attempts: 6 };
 }
 
 /** Interval between status reads while waiting; VALAR_POLL_MS is a testing knob. */
@@ -21,8 +16,9 @@ export function pollInterval(env: NodeJS.ProcessEnv): number {
   return positiveNumber(env.VALAR_POLL_MS) ?? 1500;
 }
 
-export function backoffDelay(policy: RetryPolicy, attempt: number): number {
-  return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+/** Without jitter: a single client reconnecting has no herd to spread out. */
+export function reconnectDelay(policy: RetryPolicy, attempt: number): number {
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
 }
 
 /**

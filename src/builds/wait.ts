@@ -8,7 +8,7 @@ import { colorStatus } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
 import { parseDuration } from "../util/duration.js";
 import { followBuildLog } from "./follow.js";
-import { abortable, backoffDelay, describeError, isPermanent, pollInterval, retryPolicy, type RetryPolicy } from "./retry.js";
+import { abortable, reconnectDelay, describeError, isPermanent, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
 
 export interface WaitForBuildOptions {
   /** follow: the log on stdout; spinner: a spinner only; watch: status, elapsed time and the latest log lines. */
@@ -40,7 +40,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     buildId,
     signal: waiting.signal,
     sleep: (ms, signal = waiting.signal) => ctx.clock.sleep(ms, signal),
-    policy: retryPolicy(ctx.env),
+    policy: waitRetryPolicy(ctx.env),
   };
   try {
     const build =
@@ -99,7 +99,7 @@ async function readBuild(w: Waiter): Promise<Build> {
           hint: `the build may still be running; check later with \`valar builds status ${w.buildId}\``,
         });
       }
-      await w.sleep(backoffDelay(w.policy, failures));
+      await w.sleep(reconnectDelay(w.policy, failures));
     }
   }
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY_POLICY } from "../../../src/api/retry.js";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { StreamResponse } from "../../../src/api/client.js";
@@ -38,7 +39,7 @@ function options(src: LogSource, statuses: string[], extra: Partial<FollowLogOpt
     signal: new AbortController().signal,
     sleep: async () => {},
     readStatus: async () => statuses[Math.min(reads++, statuses.length - 1)]!,
-    retry: { baseMs: 1, maxMs: 8, attempts: 3 },
+    retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 8, attempts: 3 },
     onReconnect: (n) => void reconnects.push(n),
     ...extra,
   };
@@ -93,7 +94,7 @@ describe("followBuildLog", () => {
     const delays: number[] = [];
     const src = source([new ApiUnreachableError("down")]);
     const { opts } = options(src, ["running"], {
-      retry: { baseMs: 100, maxMs: 400, attempts: 5 },
+      retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 400, attempts: 5 },
       sleep: async (ms) => void delays.push(ms),
     });
     await followBuildLog(opts);
