@@ -1,12 +1,13 @@
-import { chmodSync, mkdirSync, openSync, readdirSync, rmSync, symlinkSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { closeSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as tar from "tar";
 import { isolatedEnv, runValar, tempDir } from "../helpers/cli.js";
 import { json, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
+import { makeTree, type Tree } from "../helpers/tree.js";
 
 const BUILD_ID = "1234abcd-0000-4000-8000-000000000001";
 const ARTIFACTS = "/projects/demo/services/web/artifacts";
@@ -15,7 +16,7 @@ const SUBMIT_ANSWER = { id: BUILD_ID, status: "pending", createdAt: "2026-01-01T
 
 let server: FaultServer;
 let tmp: string;
-const sources: string[] = [];
+const cleanups: Array<() => void> = [];
 
 beforeAll(async () => {
   server = await startFaultServer();
@@ -29,7 +30,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   rmSync(tmp, { recursive: true, force: true });
-  for (const dir of sources.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
 /** The CLI's environment: this server, a token, demo/web, and a TMPDIR the test can inspect. */
@@ -44,27 +45,11 @@ function env(extra: Record<string, string | undefined> = {}) {
   });
 }
 
-/** A source tree: "path": content | { mode } | { link }; "dir/": an empty directory. */
-function sourceTree(files: Record<string, string | { content: string; mode: number } | { link: string }>): string {
-  const root = tempDir("valar-submit-src-");
-  sources.push(root);
-  const dir = join(root, "app");
-  mkdirSync(dir);
-  for (const [path, spec] of Object.entries(files)) {
-    const abs = join(dir, path);
-    if (path.endsWith("/")) {
-      mkdirSync(abs, { recursive: true });
-      continue;
-    }
-    mkdirSync(dirname(abs), { recursive: true });
-    if (typeof spec === "string") writeFileSync(abs, spec);
-    else if ("link" in spec) symlinkSync(spec.link, abs);
-    else {
-      writeFileSync(abs, spec.content);
-      chmodSync(abs, spec.mode);
-    }
-  }
-  return dir;
+/** A source tree for one test, removed after it (see test/helpers/tree.ts for the spec). */
+function sourceTree(files: Tree): string {
+  const tree = makeTree(files);
+  cleanups.push(tree.cleanup);
+  return tree.dir;
 }
 
 interface TarEntry {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { IgnoreRules, type IgnoreRuleOptions } from "../../../src/archive/ignore-rules.js";
 import { listFiles } from "../../../src/archive/pack.js";
-import { makeTree, type Tree } from "./fixture.js";
+import { makeTree, type Tree } from "../../helpers/tree.js";
 
 let cleanups: Array<() => void> = [];
 afterEach(() => {

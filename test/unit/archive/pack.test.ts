@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as tar from "tar";
 import { IgnoreRules } from "../../../src/archive/ignore-rules.js";
 import { linkPointsOutside, listFiles, packDirectory } from "../../../src/archive/pack.js";
-import { makeTree, type Tree } from "./fixture.js";
+import { makeTree, type Tree } from "../../helpers/tree.js";
 
 let cleanups: Array<() => void> = [];
 afterEach(() => {
