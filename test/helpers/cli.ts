@@ -19,7 +19,8 @@ export function isolatedEnv(extra: Record<string, string | undefined> = {}): Rec
   const home = tempDir("valar-home-");
   const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(VALAR_|FORCE_COLOR|NO_COLOR|HTTPS?_PROXY|NO_PROXY|ALL_PROXY)/i.test(k)) continue;
+    // CI turns animation off (as is-interactive does): a test decides it, not the machine.
+    if (/^(VALAR_|FORCE_COLOR|NO_COLOR|CI$|HTTPS?_PROXY|NO_PROXY|ALL_PROXY)/i.test(k)) continue;
     env[k] = v;
   }
   return { ...env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), VALAR_CONFIG_DIR: join(home, "valar-config"), ...extra };
