@@ -106,9 +106,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return reportError(err, io, debug);
   } finally {
+    // The Ctrl-C listeners stay until the process exits: conf's when-exit re-raises a signal
+    // after main has returned, and without a listener that echo would kill the process
+    // (losing buffered stdout and the exit code). Listeners do not keep the process alive.
     io.cleanup();
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
   }
 }
 
