@@ -1,6 +1,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { Readable, Writable } from "node:stream";
 import { animationEnabled, colorEnabled } from "./color.js";
+import { stripControl } from "./text.js";
 
 export interface Spinner {
   /** Replace the spinner's text (ignored when no spinner is drawn). */
@@ -108,16 +109,17 @@ export class IOStreams {
   }
 
   warn(message: string): void {
-    this.writeErr(`${this.err.yellow("warning:")} ${message}\n`);
+    this.writeErr(`${this.err.yellow("warning:")} ${stripControl(message)}\n`);
   }
 
   success(message: string): void {
     this.writeErr(`${this.err.green("✓")} ${message}\n`);
   }
 
+  /** Messages often carry server text: its control characters never reach the terminal. */
   error(message: string, hint?: string): void {
-    this.writeErr(`${this.err.red("error:")} ${message}\n`);
-    if (hint) this.writeErr(`${this.err.dim("hint:")} ${hint}\n`);
+    this.writeErr(`${this.err.red("error:")} ${stripControl(message)}\n`);
+    if (hint) this.writeErr(`${this.err.dim("hint:")} ${stripControl(hint)}\n`);
   }
 
   /**
