@@ -3,6 +3,7 @@ import { isFinalStatus, type Build } from "../api/types.js";
 import type { Ctx } from "../context.js";
 import { ApiUnreachableError, InterruptedError, NotFoundError, WaitTimeoutError } from "../errors.js";
 import { renderLogLine } from "../output/log-format.js";
+import { oneLine } from "../output/text.js";
 import { logPrinter } from "./print.js";
 import { colorStatus } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
@@ -69,7 +70,9 @@ export function reportOutcome(ctx: Ctx, build: Build): number {
     ctx.io.success(`build ${build.id} done`);
     return 0;
   }
-  ctx.io.error(`build ${build.id} ${build.status}${build.error ? `: ${build.error}` : ""}`);
+  // The build's error is server text that may span lines: the verdict stays one error line.
+  const error = oneLine(build.error);
+  ctx.io.error(`build ${build.id} ${build.status}${error ? `: ${error}` : ""}`);
   return 3;
 }
 
