@@ -85,16 +85,15 @@ function allow(req: IncomingMessage, methods: string[]): void {
  * (by Content-Length, or as soon as the count passes it) and nothing of it is kept.
  */
 async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
-  const tooLarge = `artifact is larger than the ${MAX_ARTIFACT_BYTES / (1024 * 1024)} MB limit`;
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > MAX_ARTIFACT_BYTES) return refuseUpload(req, res, tooLarge);
+  if (Number.isFinite(declared) && declared > MAX_ARTIFACT_BYTES) return refuseUpload(req, res);
   const key = randomBytes(16).toString("hex");
   const path = core.store.artifactPath(key);
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
-      if (size > MAX_ARTIFACT_BYTES) done(new HttpError(413, tooLarge));
+      if (size > MAX_ARTIFACT_BYTES) done(new HttpError(413, TOO_LARGE));
       else done(null, chunk);
     },
   });
@@ -107,7 +106,7 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
     await pipeline(counter, createWriteStream(path, { mode: 0o600 }));
   } catch (err) {
     rmSync(path, { force: true });
-    if (err instanceof HttpError) return refuseUpload(req, res, err.message);
+    if (err instanceof HttpError) return refuseUpload(req, res);
     if (req.destroyed || req.aborted || req.socket.destroyed) return; // the client went away mid-upload
     throw err;
   }
@@ -119,9 +118,11 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
   sendJson(res, 200, { artifact: key });
 }
 
-export function refuseUpload(req: IncomingMessage, res: ServerResponse, message: string): void {
+const TOO_LARGE = `artifact is larger than the ${MAX_ARTIFACT_BYTES / (1024 * 1024)} MB limit`;
+
+export function refuseUpload(req: IncomingMessage, res: ServerResponse): void {
   req.unpipe();
-  sendError(res, 413, message);
+  sendError(res, 413, TOO_LARGE);
   // Closing now would make the client's next write fail before it reads the answer: the
   // rest is drained (never kept) instead; a client that keeps sending far past the limit
   // is cut off.

@@ -24,6 +24,10 @@ interface Active {
   finished: Promise<void>;
 }
 
+/** The errors of the builds a stopping sandbox cuts short (or a crashed one left behind). */
+export const STOPPED_BEFORE_START = "the sandbox stopped before the build started";
+export const STOPPED_WHILE_RUNNING = "the sandbox stopped while the build was running";
+
 /** Ends a build's steps early: the reason becomes the build's error. */
 class BuildFailure extends Error {}
 
@@ -65,9 +69,9 @@ export class Runner {
     this.closed = true;
     for (const id of this.queue.splice(0)) {
       const build = this.opts.store.getBuild(id);
-      if (build) this.finish(build, "failed", "the sandbox stopped before the build started");
+      if (build) this.finish(build, "failed", STOPPED_BEFORE_START);
     }
-    await Promise.all([...this.active.keys()].map((id) => this.abort(id, "the sandbox stopped while the build was running")));
+    await Promise.all([...this.active.keys()].map((id) => this.abort(id, STOPPED_WHILE_RUNNING)));
   }
 
   /**

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { mkdirSync } from "node:fs";
 import { Store, type BuildRecord } from "./store.js";
 import { LogBook } from "./logs.js";
-import { Runner } from "./runner.js";
+import { Runner, STOPPED_BEFORE_START, STOPPED_WHILE_RUNNING } from "./runner.js";
 import { Deploys } from "./deploys.js";
 import { bearerMatches, loadOrCreateToken } from "./token.js";
 import { lockDataDir } from "./lock.js";
@@ -92,7 +92,7 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
     const declared = Number(req.headers["content-length"]);
     const authorized = bearerMatches(req.headers.authorization, token);
     if (authorized && req.method === "POST" && /\/artifacts\/?$/.test(req.url ?? "") && declared > MAX_ARTIFACT_BYTES) {
-      refuseUpload(req, res, `artifact is larger than the ${MAX_ARTIFACT_BYTES / (1024 * 1024)} MB limit`);
+      refuseUpload(req, res);
       return;
     }
     res.writeContinue();
@@ -161,10 +161,8 @@ function listen(server: Server, port: number): Promise<number> {
 function recoverInterrupted(store: Store, logs: LogBook, deploys: Deploys, note: (l: string) => void): void {
   for (const build of store.allBuilds()) {
     if (build.status !== "pending" && build.status !== "running") continue;
-    const error =
-      build.status === "running"
-        ? "the sandbox stopped while the build was running"
-        : "the sandbox stopped before the build started";
+    const was = build.status;
+    const error = was === "running" ? STOPPED_WHILE_RUNNING : STOPPED_BEFORE_START;
     logs.append(build.id, "WRAPPER", "TURNDOWN", `build failed: ${error}`);
     logs.finish(build.id);
     build.status = "failed";
@@ -172,6 +170,6 @@ function recoverInterrupted(store: Store, logs: LogBook, deploys: Deploys, note:
     build.finishedAt = new Date().toISOString();
     store.saveBuild(build);
     deploys.buildFinished(build);
-    note(`build ${build.id} was ${error.includes("running") ? "running" : "pending"} when the sandbox stopped: marked failed`);
+    note(`build ${build.id} was ${was} when the sandbox stopped: marked failed`);
   }
 }
