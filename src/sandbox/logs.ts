@@ -55,7 +55,7 @@ export class LogBook {
   }
 
   /**
-   * The log so far plus every later line until finish(); returns the unsubscribe function.
+   * The log so far (`existing`) plus every later line until finish(); `stop` unsubscribes.
    * Must be called only for a build that is not final yet.
    */
   follow(id: string, follower: LogFollower): { existing: string; stop(): void } {

@@ -7,7 +7,7 @@ import { BUILD_PREFIX, MAX_ARTIFACT_BYTES, type SubmitBuildResponse, type UserIn
 import { HttpError, readJson, sendError, sendJson } from "./http.js";
 import { bearerMatches } from "./token.js";
 import { OWNER, toBuild, toDeploy, toInspect, type BuildRecord } from "./store.js";
-import { checkNames, environmentList, isArtifactKey, parseSubmit } from "./validate.js";
+import { checkNames, environmentList, isArtifactKey, isObject, parseSubmit } from "./validate.js";
 import type { SandboxCore } from "./server.js";
 
 type Handler = (core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params) => Promise<void> | void;
@@ -236,7 +236,7 @@ function listDeploys(core: SandboxCore, _req: IncomingMessage, res: ServerRespon
 
 async function createDeploy(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
   const body = await readJson(req);
-  const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  const fields = isObject(body) ? body : {};
   if (typeof fields.build !== "string" || !fields.build) throw new HttpError(400, `"build" is required: the ID of a done build`);
   const environment = environmentList(fields.environment, "environment");
   const build = core.store.getBuild(fields.build.toLowerCase());
@@ -245,7 +245,7 @@ async function createDeploy(core: SandboxCore, req: IncomingMessage, res: Server
 
 async function rollback(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
   const body = await readJson(req);
-  const raw = typeof body === "object" && body !== null ? (body as Record<string, unknown>).version : undefined;
+  const raw = isObject(body) ? body.version : undefined;
   const version = typeof raw === "number" && Number.isInteger(raw) ? `v${raw}` : typeof raw === "string" && /^v?\d+$/.test(raw) ? `v${raw.replace(/^v/, "")}` : undefined;
   if (!version) throw new HttpError(400, `"version" is required: a deployment version number (e.g. 3 or "v3")`);
   sendJson(res, 200, core.deploys.rollback(p.project, p.service, version));
