@@ -1,12 +1,12 @@
-import { readFile } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { UsageError } from "../errors.js";
 import type { EnvironmentEntry } from "../api/types.js";
+import { isRecord } from "../api/validate.js";
 import type { ValarYml } from "./types.js";
 
 /** The nearest .valar.yml walking up from cwd, or undefined. */
 export async function findValarYml(cwd: string): Promise<string | undefined> {
-  const { access } = await import("node:fs/promises");
   let dir = cwd;
   for (;;) {
     const candidate = join(dir, ".valar.yml");
@@ -39,10 +39,6 @@ function fail(path: string, message: string): never {
   throw new UsageError(`${path}: ${message}`);
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** YAML turns `value: 3` or `value: true` into non-strings; the API wants their text. */
 function scalarText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
@@ -60,7 +56,7 @@ function parseEnvironment(path: string, where: string, raw: unknown): Environmen
       if (eq <= 0) fail(path, `${where}[${i}] must be KEY=VALUE (got "${entry}")`);
       return { key: entry.slice(0, eq), value: entry.slice(eq + 1) };
     }
-    if (!isMapping(entry)) fail(path, `${where}[${i}] must be "KEY=VALUE" or {key, value, secret}`);
+    if (!isRecord(entry)) fail(path, `${where}[${i}] must be "KEY=VALUE" or {key, value, secret}`);
     if (typeof entry.key !== "string" || entry.key === "") fail(path, `${where}[${i}] needs a non-empty string "key"`);
     const value = entry.value === undefined || entry.value === null ? "" : scalarText(entry.value);
     if (value === undefined) fail(path, `${where}[${i}].value must be a string`);
@@ -75,7 +71,7 @@ function parseEnvironment(path: string, where: string, raw: unknown): Environmen
 
 function section(path: string, doc: Record<string, unknown>, key: string): Record<string, unknown> {
   const value = doc[key] ?? {};
-  if (!isMapping(value)) fail(path, `${key} must be a mapping`);
+  if (!isRecord(value)) fail(path, `${key} must be a mapping`);
   // Without a prototype: `build.constructor` must not find Object.prototype.constructor.
   return Object.assign(Object.create(null) as Record<string, unknown>, value);
 }
@@ -88,7 +84,7 @@ export async function parseValarYml(text: string, path: string): Promise<ValarYm
   } catch (err) {
     fail(path, `not valid YAML: ${(err as Error).message.split("\n")[0]}`);
   }
-  if (!isMapping(doc)) fail(path, "must be a mapping of settings (project, service, build, deployment)");
+  if (!isRecord(doc)) fail(path, "must be a mapping of settings (project, service, build, deployment)");
   const build = section(path, doc, "build");
   const deployment = section(path, doc, "deployment");
   const str = (v: unknown, where: string): string | undefined => {
