@@ -50,17 +50,8 @@ export async function checkConfigValue(key: ConfigKey, value: string): Promise<s
     const { normalizeEndpoint } = await import("../api/endpoint.js");
     return normalizeEndpoint(trimmed);
   }
-  const { PROJECT_NAME, SERVICE_NAME } = await import("../api/types.js");
-  if (key === "project" && !PROJECT_NAME.test(trimmed)) {
-    throw new UsageError(`invalid project name "${value}"`, {
-      hint: "project names are letters, digits and single dashes, starting with a letter",
-    });
-  }
-  if (key === "service" && !SERVICE_NAME.test(trimmed)) {
-    throw new UsageError(`invalid service name "${value}"`, {
-      hint: "service names are letters and digits, starting with a letter",
-    });
-  }
+  const { checkTargetName } = await import("../settings/resolve.js");
+  checkTargetName(key, trimmed, { shown: value });
   return trimmed;
 }
 

@@ -78,6 +78,20 @@ export function describeSource(source: Setting["source"], key?: string, valarYml
   return SOURCE_NAMES[source];
 }
 
+const NAME_RULES = {
+  project: { pattern: PROJECT_NAME, hint: "project names are letters, digits and single dashes, starting with a letter" },
+  service: { pattern: SERVICE_NAME, hint: "service names are letters and digits, starting with a letter" },
+};
+
+/**
+ * Exit 2 unless `value` is a valid project or service name. The message quotes `shown`
+ * (the text as the user gave it) and names `from`, where it came from, when known.
+ */
+export function checkTargetName(kind: "project" | "service", value: string, { shown = value, from }: { shown?: string; from?: string } = {}): void {
+  const { pattern, hint } = NAME_RULES[kind];
+  if (!pattern.test(value)) throw new UsageError(`invalid ${kind} name "${shown}"${from ? ` (from ${from})` : ""}`, { hint });
+}
+
 /** Project and service, validated: exit 2 with a hint before any request is made. */
 export function requireTarget(settings: Settings): { project: string; service: string } {
   const { project, service } = settings;
@@ -86,21 +100,13 @@ export function requireTarget(settings: Settings): { project: string; service: s
       hint: "pass -p PROJECT, set VALAR_PROJECT, add `project:` to .valar.yml, or run `valar config set project NAME`",
     });
   }
-  if (!PROJECT_NAME.test(project.value)) {
-    throw new UsageError(`invalid project name "${project.value}" (from ${describeSource(project.source, "project", settings.valarYml?.path)})`, {
-      hint: "project names are letters, digits and single dashes, starting with a letter",
-    });
-  }
+  checkTargetName("project", project.value, { from: describeSource(project.source, "project", settings.valarYml?.path) });
   if (!service) {
     throw new UsageError("no service given", {
       hint: "pass -s SERVICE, set VALAR_SERVICE, add `service:` to .valar.yml, or run `valar config set service NAME`",
     });
   }
-  if (!SERVICE_NAME.test(service.value)) {
-    throw new UsageError(`invalid service name "${service.value}" (from ${describeSource(service.source, "service", settings.valarYml?.path)})`, {
-      hint: "service names are letters and digits, starting with a letter",
-    });
-  }
+  checkTargetName("service", service.value, { from: describeSource(service.source, "service", settings.valarYml?.path) });
   return { project: project.value, service: service.value };
 }
 
