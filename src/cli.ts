@@ -48,7 +48,13 @@ function configureTree(cmd: Command, io: IOStreams): void {
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),
     outputError: (message, write) => {
-      const text = message.replace(/^error:\s*/, "").trimEnd();
+      // Commander puts its "(Did you mean ls?)" on a line of its own: errors are one line.
+      const text = message
+        .replace(/^error:\s*/, "")
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .join(" ");
       write(`${io.err.red("error:")} ${text}\n`);
       write(`${io.err.dim("hint:")} see \`${commandPath(cmd)} --help\`\n`);
     },
