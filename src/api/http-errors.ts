@@ -77,6 +77,8 @@ export function isNotSentError(err: unknown): boolean {
   return code !== undefined && NOT_SENT_CODES.has(code);
 }
 
+const TRANSPORT_PREFIX = "cannot reach the API at ";
+
 /** A transport failure (refused, reset, timeout…) as exit 6, naming the host. */
 export function transportError(err: unknown, url: URL, timeoutMs?: number): ApiUnreachableError {
   const code = errorCode(err);
@@ -84,7 +86,12 @@ export function transportError(err: unknown, url: URL, timeoutMs?: number): ApiU
   if ((code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") && timeoutMs) {
     reason += ` (timeout ${formatSeconds(timeoutMs)})`;
   }
-  return new ApiUnreachableError(`cannot reach the API at ${url.host}: ${reason}`, { hint: ENDPOINT_HINT, cause: err });
+  return new ApiUnreachableError(`${TRANSPORT_PREFIX}${url.host}: ${reason}`, { hint: ENDPOINT_HINT, cause: err });
+}
+
+/** Whether an error is transportError's: no answer came, as opposed to a strange one. */
+export function isTransportError(err: unknown): boolean {
+  return err instanceof ApiUnreachableError && err.message.startsWith(TRANSPORT_PREFIX);
 }
 
 /**

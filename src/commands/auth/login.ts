@@ -1,5 +1,5 @@
 import type { Ctx } from "../../context.js";
-import { ApiUnreachableError, AuthError, NotFoundError, ValarError } from "../../errors.js";
+import { ApiUnreachableError, AuthError, NotFoundError } from "../../errors.js";
 import type { ApiClient } from "../../api/client.js";
 import type { UserInfo } from "../../api/types.js";
 
@@ -46,7 +46,7 @@ export async function runLogin(ctx: Ctx, _args: string[], opts: LoginOptions): P
 }
 
 async function checkToken(client: ApiClient, endpoint: string): Promise<UserInfo> {
-  const { getUserInfo } = await import("../../api/users.js");
+  const [{ getUserInfo }, { isTransportError }] = await Promise.all([import("../../api/users.js"), import("../../api/http-errors.js")]);
   try {
     return await getUserInfo(client);
   } catch (err) {
@@ -56,7 +56,7 @@ async function checkToken(client: ApiClient, endpoint: string): Promise<UserInfo
       });
     }
     // A 404 or a strange answer to /users/info: say so plainly if the endpoint is no v2 API.
-    if (err instanceof NotFoundError || (err instanceof ApiUnreachableError && !isTransportFailure(err))) {
+    if (err instanceof NotFoundError || (err instanceof ApiUnreachableError && !isTransportError(err))) {
       if (!(await speaksV2(client))) {
         throw new ApiUnreachableError(`${endpoint} does not look like a Valar v2 API`, {
           hint: "check the endpoint: it ends in /v2, e.g. https://api.valar.dev/v2",
@@ -65,10 +65,6 @@ async function checkToken(client: ApiClient, endpoint: string): Promise<UserInfo
     }
     throw err;
   }
-}
-
-function isTransportFailure(err: ValarError): boolean {
-  return err.message.startsWith("cannot reach");
 }
 
 async function speaksV2(client: ApiClient): Promise<boolean> {

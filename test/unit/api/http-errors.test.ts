@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { errorForStatus, isNotSentError, parseRetryAfter, transportError, abortError } from "../../../src/api/http-errors.js";
+import { errorForStatus, isNotSentError, isTransportError, parseRetryAfter, transportError, abortError } from "../../../src/api/http-errors.js";
+import { invalidResponse } from "../../../src/api/validate.js";
 import { ApiUnreachableError, AuthError, InterruptedError, NotFoundError, OperationError, WaitTimeoutError } from "../../../src/errors.js";
 
 const body = (error: string) => JSON.stringify({ error });
@@ -57,6 +58,15 @@ describe("transport errors", () => {
     const wrapped = new Error("fetch failed", { cause: withCode("ECONNREFUSED") });
     expect(transportError(wrapped, url).message).toContain("connection refused");
     expect(isNotSentError(wrapped)).toBe(true);
+  });
+
+  it("tells a failure to get an answer from a strange answer (both exit 6)", () => {
+    const failed = transportError(withCode("ECONNRESET"), url);
+    failed.message += " (after 4 attempts)";
+    expect(isTransportError(failed)).toBe(true);
+    expect(isTransportError(errorForStatus(502, ""))).toBe(false);
+    expect(isTransportError(invalidResponse("the user info is not an object"))).toBe(false);
+    expect(isTransportError(new Error("cannot reach the API at x: y"))).toBe(false);
   });
 
   it("only refused/unresolved connections count as never sent", () => {
