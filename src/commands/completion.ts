@@ -3,12 +3,13 @@ import type { Runtime } from "../runtime.js";
 import type { Ctx } from "../context.js";
 import { withExamples } from "./shared/options.js";
 
-const SHELL_NAMES = ["bash", "zsh", "fish"];
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+export type Shell = (typeof SHELLS)[number];
 
 export function defineCompletion(rt: Runtime): Command {
   const cmd = new Command("completion")
     .description("print the shell completion script (bash, zsh or fish)")
-    .addArgument(new Argument("<shell>", "the shell to complete for").choices(SHELL_NAMES));
+    .addArgument(new Argument("<shell>", "the shell to complete for").choices(SHELLS));
   withExamples(cmd, [
     "valar completion bash > ~/.local/share/bash-completion/completions/valar",
     "valar completion zsh > ~/.zfunc/_valar   # with fpath=(~/.zfunc $fpath) in ~/.zshrc",
@@ -27,6 +28,6 @@ function rootOf(cmd: Command): Command {
 
 export async function run(ctx: Ctx, args: string[], root: Command): Promise<number> {
   const { completionScript } = await import("../completion/index.js");
-  ctx.io.write(completionScript(args[0] as "bash" | "zsh" | "fish", root));
+  ctx.io.write(completionScript(args[0] as Shell, root));
   return 0;
 }

@@ -2,10 +2,9 @@ import type { Command } from "commander";
 import { bashScript } from "./bash.js";
 import { fishScript } from "./fish.js";
 import { zshScript } from "./zsh.js";
-import { commandSpec, type Shell } from "./spec.js";
+import type { Shell } from "../commands/completion.js";
+import { commandSpec } from "./spec.js";
 import { completionTables } from "./tables.js";
-
-export { SHELLS, type Shell } from "./spec.js";
 
 /** The completion script of a shell for the command tree under root. */
 export function completionScript(shell: Shell, root: Command): string {

@@ -1,4 +1,4 @@
-import { Help, type Command, type Option } from "commander";
+import { Help, type Argument, type Command, type Option } from "commander";
 import { BUILD_STATUSES, CONSTRUCTORS } from "../api/types.js";
 import { CONFIG_KEYS } from "../settings/types.js";
 import { HELP_TOPICS } from "../commands/help.js";
@@ -44,9 +44,6 @@ export interface CommandSpec {
   args: ArgSpec[];
 }
 
-export const SHELLS = ["bash", "zsh", "fish"] as const;
-export type Shell = (typeof SHELLS)[number];
-
 /** Every constructor name and alias the API documents, plus the sandbox's `shell`. */
 export function constructorNames(): string[] {
   const names = Object.entries(CONSTRUCTORS).flatMap(([name, aliases]) => [name, ...aliases]);
@@ -67,13 +64,12 @@ function optionValues(long: string | undefined): ValueSource {
   }
 }
 
-/** Values of positional arguments, by argument name (and, for `help`, the tree itself). */
-function argumentValues(name: string, cmd: Command, parent: Command | undefined, root: Command): ValueSource {
-  switch (name) {
+/** Values of positional arguments: their declared choices, else by name (and, for `help`, the tree itself). */
+function argumentValues(arg: Argument, cmd: Command, parent: Command | undefined, root: Command): ValueSource {
+  if (arg.argChoices) return { kind: "words", words: [...arg.argChoices] };
+  switch (arg.name()) {
     case "prefix":
       return { kind: "build-ids" };
-    case "shell":
-      return { kind: "words", words: [...SHELLS] };
     case "key":
       return { kind: "words", words: [...CONFIG_KEYS] };
     case "dir":
@@ -127,7 +123,7 @@ export function commandSpec(root: Command): CommandSpec {
       args: cmd.registeredArguments.map((a) => ({
         name: a.name(),
         variadic: a.variadic,
-        value: argumentValues(a.name(), cmd, parent, root),
+        value: argumentValues(a, cmd, parent, root),
       })),
     };
   };
