@@ -4,9 +4,7 @@ import { ApiUnreachableError, UsageError, ValarError } from "../errors.js";
 import { parseEndpoint } from "./endpoint.js";
 import { abortError, errorForStatus, isNotSentError, parseRetryAfter, transportError } from "./http-errors.js";
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy } from "./retry.js";
-import type { Validator } from "./validate.js";
-
-export { errorForStatus } from "./http-errors.js";
+import { NOT_V2_HINT, type Validator } from "./validate.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -288,9 +286,7 @@ async function parseJson<T>(res: Dispatcher.ResponseData, attempts: number, vali
     parsed = JSON.parse(text);
   } catch {
     const type = String(res.headers["content-type"] ?? "no content type").split(";")[0];
-    throw new ApiUnreachableError(`the API sent a response that is not JSON (HTTP ${res.statusCode}, ${type})`, {
-      hint: "check that the endpoint is a Valar v2 API (valar config get endpoint)",
-    });
+    throw new ApiUnreachableError(`the API sent a response that is not JSON (HTTP ${res.statusCode}, ${type})`, { hint: NOT_V2_HINT });
   }
   return validate(parsed);
 }

@@ -3,10 +3,11 @@ import { ApiUnreachableError } from "../errors.js";
 /** Checks an untrusted response body and returns it typed, or throws (exit 6). */
 export type Validator<T> = (value: unknown) => T;
 
+/** For an answer no Valar v2 API would give. */
+export const NOT_V2_HINT = "check that the endpoint is a Valar v2 API (valar config get endpoint)";
+
 export function invalidResponse(what: string): ApiUnreachableError {
-  return new ApiUnreachableError(`the API sent an unexpected response: ${what}`, {
-    hint: "check that the endpoint is a Valar v2 API (valar config get endpoint)",
-  });
+  return new ApiUnreachableError(`the API sent an unexpected response: ${what}`, { hint: NOT_V2_HINT });
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
