@@ -1,6 +1,6 @@
 import { execa } from "execa";
 import { spawnSync } from "node:child_process";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, tempDir } from "./cli.js";
 
@@ -59,7 +59,7 @@ export async function openPane(opts: PaneOptions): Promise<Pane> {
   const socket = join(dir, "socket");
   const rawLog = join(dir, "raw.log");
   const shim = join(dir, "bin");
-  await execa("mkdir", ["-p", shim]);
+  mkdirSync(shim);
   writeFileSync(join(shim, "valar"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(shim, "valar"), 0o755);
   // Bracketed paste and a fancy prompt would put escape codes of their own in the raw log.
