@@ -1,22 +1,15 @@
 import { execa } from "execa";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT, isolatedEnv, runValar, tempDir } from "../helpers/cli.js";
+import { ROOT, isolatedEnv, runValar, tempDir, valarShimDir } from "../helpers/cli.js";
 import { json, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
 import { startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../helpers/sandbox.js";
 
 const FILES = { bash: "completions/valar.bash", zsh: "completions/_valar", fish: "completions/valar.fish" } as const;
 type Shell = keyof typeof FILES;
 
-/** A `valar` on PATH that runs this checkout's bin, as an installed one would. */
-function shimDir(): string {
-  const dir = tempDir("valar-shim-");
-  writeFileSync(join(dir, "valar"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-  chmodSync(join(dir, "valar"), 0o755);
-  return dir;
-}
-const SHIM = shimDir();
+const SHIM = valarShimDir();
 
 async function hasShell(shell: string): Promise<boolean> {
   const r = await execa(shell, ["-c", "exit 0"], { reject: false });

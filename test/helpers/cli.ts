@@ -1,5 +1,5 @@
 import { execa, type Options, type ResultPromise } from "execa";
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,14 @@ export const BIN = join(ROOT, "bin", "valar.js");
 
 export function tempDir(prefix = "valar-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A fresh directory holding a `valar` that runs this checkout's bin, as an installed one would: put it on PATH. */
+export function valarShimDir(): string {
+  const dir = tempDir("valar-shim-");
+  writeFileSync(join(dir, "valar"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(join(dir, "valar"), 0o755);
+  return dir;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { execa } from "execa";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, tempDir } from "./cli.js";
+import { tempDir, valarShimDir } from "./cli.js";
 
 /**
  * A real terminal for the CLI: a tmux pane running an interactive bash, driven with
@@ -58,10 +58,7 @@ export async function openPane(opts: PaneOptions): Promise<Pane> {
   const dir = tempDir("valar-tmux-");
   const socket = join(dir, "socket");
   const rawLog = join(dir, "raw.log");
-  const shim = join(dir, "bin");
-  mkdirSync(shim);
-  writeFileSync(join(shim, "valar"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-  chmodSync(join(shim, "valar"), 0o755);
+  const shim = valarShimDir();
   // Bracketed paste and a fancy prompt would put escape codes of their own in the raw log.
   writeFileSync(join(dir, "inputrc"), "set enable-bracketed-paste off\n");
   writeFileSync(join(dir, "bashrc"), "PS1='$ '\nPS2=''\nunset PROMPT_COMMAND\nHISTFILE=/dev/null\n");
