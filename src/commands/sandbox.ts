@@ -4,7 +4,8 @@ import type { Ctx } from "../context.js";
 import { OperationError, UsageError } from "../errors.js";
 import { withExamples } from "./shared/options.js";
 
-export interface SandboxOptions {
+/** The flags as commander parsed them: text, checked and converted by run. */
+export interface SandboxFlags {
   port: string;
   dataDir?: string;
   maxParallel: string;
@@ -38,7 +39,7 @@ function integer(text: string, flag: string, min: number, max: number): number {
   return n;
 }
 
-export async function run(ctx: Ctx, _args: string[], opts: SandboxOptions): Promise<number> {
+export async function run(ctx: Ctx, _args: string[], opts: SandboxFlags): Promise<number> {
   const port = integer(opts.port, "--port", 0, 65535);
   const maxParallel = integer(opts.maxParallel, "--max-parallel", 1, 64);
   const { parseDuration } = await import("../util/duration.js");
