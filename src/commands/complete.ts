@@ -36,11 +36,12 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
 async function buildIdCandidates(ctx: Ctx, prefix: string): Promise<string[]> {
   const { BUILD_PREFIX } = await import("../api/types.js");
   if (prefix !== "" && !BUILD_PREFIX.test(prefix)) return [];
-  const [{ requireTarget, requireToken }, { ApiClient }, { BuildsApi }, { relativeTime }] = await Promise.all([
+  const [{ requireTarget, requireToken }, { ApiClient }, { BuildsApi }, { relativeTime }, { abortable }] = await Promise.all([
     import("../settings/resolve.js"),
     import("../api/client.js"),
     import("../api/builds.js"),
     import("../output/time.js"),
+    import("../builds/retry.js"),
   ]);
   const settings = await ctx.settings();
   const token = requireToken(settings);
@@ -54,19 +55,11 @@ async function buildIdCandidates(ctx: Ctx, prefix: string): Promise<string[]> {
     signal: AbortSignal.any([ctx.signal, deadline]),
   });
   const api = new BuildsApi(client, target.project, target.service);
-  const builds = await withDeadline(api.list(prefix || undefined), deadline);
+  // The deadline holds even if the request does not heed its signal.
+  const builds = await abortable(api.list(prefix || undefined), deadline);
   const now = ctx.clock.now();
   return [...builds]
     .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
     .slice(0, 50)
     .map((b) => `${b.id}\t${b.status}, ${relativeTime(b.createdAt, now)}`);
-}
-
-/** Rejects when the deadline passes even if the request ignores its signal. */
-function withDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (deadline.aborted) return reject(deadline.reason);
-    deadline.addEventListener("abort", () => reject(deadline.reason), { once: true });
-    work.then(resolve, reject);
-  });
 }
