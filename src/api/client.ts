@@ -143,7 +143,7 @@ export class ApiClient {
       retry: idempotent ? "idempotent" : "not-sent-only",
       bodyTimeoutMs: this.timeoutMs,
       signal: this.options.signal,
-      handle: async (res, attempts) => parseJson(res, attempts, req.validate),
+      handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options.token),
     });
   }
 
@@ -178,7 +178,7 @@ export class ApiClient {
       retry: "not-sent-only",
       bodyTimeoutMs: this.timeoutMs,
       signal: this.options.signal,
-      handle: async (res, attempts) => parseJson(res, attempts, req.validate),
+      handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options.token),
     });
   }
 
@@ -199,7 +199,7 @@ export class ApiClient {
       bodyTimeoutMs: 0,
       signal: combined,
       handle: async (res, attempts) => {
-        if (res.statusCode >= 300) throw errorForStatus(res.statusCode, await readText(res), attempts);
+        if (res.statusCode >= 300) throw errorForStatus(res.statusCode, await readText(res), attempts, this.options.token);
         return { status: res.statusCode, headers: res.headers, body: res.body };
       },
     });
@@ -278,9 +278,9 @@ async function readText(res: Dispatcher.ResponseData): Promise<string> {
   return res.body.text();
 }
 
-async function parseJson<T>(res: Dispatcher.ResponseData, attempts: number, validate: Validator<T>): Promise<T> {
+async function parseJson<T>(res: Dispatcher.ResponseData, attempts: number, validate: Validator<T>, token?: string): Promise<T> {
   const text = await readText(res);
-  if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text, attempts);
+  if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text, attempts, token);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

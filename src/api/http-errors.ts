@@ -1,13 +1,22 @@
 import { ApiUnreachableError, AuthError, InterruptedError, NotFoundError, OperationError, ValarError } from "../errors.js";
 import { isRecord } from "./validate.js";
+import { oneLine } from "../output/text.js";
 
 const ENDPOINT_HINT = "check the endpoint (valar config get endpoint) and your network";
 
-/** The `error` field of an API error body, or undefined when the body has none. */
-export function apiErrorMessage(bodyText: string): string | undefined {
+/**
+ * The `error` field of an API error body, on one line (errors are one line), or undefined
+ * when the body has none. A server that echoes the bearer token back must not make us
+ * print it: `secret` is masked.
+ */
+export function apiErrorMessage(bodyText: string, secret?: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(bodyText);
-    if (isRecord(parsed) && typeof parsed.error === "string" && parsed.error.trim()) return parsed.error.trim();
+    if (isRecord(parsed) && typeof parsed.error === "string") {
+      let message = oneLine(parsed.error);
+      if (secret) message = message.split(secret).join("***");
+      if (message) return message;
+    }
   } catch {
     // not JSON (an HTML error page from a proxy, say): the status speaks for itself
   }
@@ -18,8 +27,8 @@ export function apiErrorMessage(bodyText: string): string | undefined {
  * The contract's exit code for an HTTP status: 401/403 → 4, 404 → 5, other 4xx → 1,
  * 5xx → 6. `attempts` > 1 says the request was retried before giving up.
  */
-export function errorForStatus(status: number, bodyText: string, attempts = 1): ValarError {
-  const apiMessage = apiErrorMessage(bodyText);
+export function errorForStatus(status: number, bodyText: string, attempts = 1, secret?: string): ValarError {
+  const apiMessage = apiErrorMessage(bodyText, secret);
   if (status === 401) {
     return new AuthError(apiMessage ? `not authenticated: ${apiMessage}` : "not authenticated (HTTP 401)", {
       hint: "log in again with `valar auth login` or set VALAR_TOKEN",

@@ -98,6 +98,21 @@ describe("errors carrying server text", () => {
     expect(r.stderr).toBe("error: no[2J[31m way (HTTP 409)");
   });
 
+  it("a multi-line API error message is shown on one error line", async () => {
+    server = await failingServer(409, "conflict:\n  build is busy\n");
+    const r = await runValar(["builds", "ls"], { env: envFor(server) });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe("error: conflict: build is busy (HTTP 409)");
+  });
+
+  it("a server that echoes the token in its error does not get it printed", async () => {
+    server = await failingServer(401, `invalid token ${TOKEN}`);
+    const r = await runValar(["builds", "ls"], { env: envFor(server) });
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain("error: not authenticated: invalid token ***");
+    expect(r.stderr + r.stdout).not.toContain(TOKEN);
+  });
+
   it("a waiting command's verdict shows a multi-line build error on one line, without escape codes", async () => {
     server = await startBuildsServer([build(ID, "failed", 2, "compile failed:\n  main.go:3: \u001B[2Jboom\n")]);
     server.on(`GET ${BUILDS_PATH}/${ID}/logs`, (_req, res) => {

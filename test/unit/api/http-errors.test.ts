@@ -37,6 +37,17 @@ describe("errorForStatus", () => {
   });
 });
 
+describe("API error messages", () => {
+  it("are one line, whatever the server sent", () => {
+    expect(errorForStatus(400, body("bad\n  request\r\n")).message).toBe("bad request (HTTP 400)");
+  });
+
+  it("never carry the token back, even when the server echoes it", () => {
+    const err = errorForStatus(401, body("token s3cr3t-t0k3n is invalid (s3cr3t-t0k3n)"), 1, "s3cr3t-t0k3n");
+    expect(err.message).toBe("not authenticated: token *** is invalid (***)");
+  });
+});
+
 describe("transport errors", () => {
   const url = new URL("https://api.valar.dev/v2/users/info");
   const withCode = (code: string) => Object.assign(new Error("boom"), { code });
