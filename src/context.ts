@@ -11,6 +11,15 @@ export interface GlobalOptions {
   service?: string;
 }
 
+export interface ClientOverride {
+  endpoint?: string;
+  token?: string;
+  /** Aborts the client's requests besides Ctrl-C (e.g. a deadline). */
+  signal?: AbortSignal;
+  /** Send each request once: no retries, no backoff. */
+  noRetry?: boolean;
+}
+
 export interface Clock {
   now(): number;
   /** Resolves after ms, or rejects with the signal's reason when it aborts first. */
@@ -34,9 +43,10 @@ export interface Ctx {
   /**
    * An API client for the endpoint with the token; exit 4 when there is no token, exit 2
    * for an endpoint that is not a URL or plain http to a non-loopback host. `override`
-   * (not cached) lets `auth login` check a token that is not stored yet.
+   * (not cached) lets `auth login` check a token that is not stored yet, and completion
+   * ask once under a deadline of its own.
    */
-  client(override?: { endpoint?: string; token?: string }): Promise<ApiClient>;
+  client(override?: ClientOverride): Promise<ApiClient>;
   /** The builds API of the resolved project/service; exit 2 when either is missing, 4 without token. */
   builds(): Promise<BuildsApi>;
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Clock, Ctx, GlobalOptions } from "./context.js";
+import type { ClientOverride, Clock, Ctx, GlobalOptions } from "./context.js";
 import type { IOStreams } from "./output/io.js";
 import type { Settings } from "./settings/types.js";
 import type { ApiClient } from "./api/client.js";
@@ -98,7 +98,7 @@ async function loadSettings(rt: Runtime, globals: GlobalOptions): Promise<Settin
   return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: store.read() });
 }
 
-async function makeClient(rt: Runtime, ctx: Ctx, override: { endpoint?: string; token?: string } = {}): Promise<ApiClient> {
+async function makeClient(rt: Runtime, ctx: Ctx, override: ClientOverride = {}): Promise<ApiClient> {
   const settings = await ctx.settings();
   const [{ requireToken, describeSource }, { parseEndpoint }, { createApiClient }] = await Promise.all([
     import("./settings/resolve.js"),
@@ -113,7 +113,8 @@ async function makeClient(rt: Runtime, ctx: Ctx, override: { endpoint?: string; 
     {
       env: rt.env,
       version: rt.version,
-      signal: rt.signal,
+      signal: override.signal ? AbortSignal.any([rt.signal, override.signal]) : rt.signal,
+      noRetry: override.noRetry,
       sleep: rt.clock.sleep,
       debug: ctx.globals.debug ? (line) => rt.io.note(rt.io.err.dim(`debug: ${line}`)) : undefined,
     },

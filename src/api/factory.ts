@@ -7,6 +7,8 @@ export interface ClientEnvironment {
   signal?: AbortSignal;
   sleep?: ApiClientOptions["sleep"];
   debug?: (line: string) => void;
+  /** Send each request once (completion has no time for backoff). */
+  noRetry?: boolean;
 }
 
 /** VALAR_HTTP_TIMEOUT in seconds (fractions allowed), else 30 s. */
@@ -34,7 +36,7 @@ export function createApiClient(base: ClientEnvironment, endpoint: string, token
     signal: base.signal,
     sleep: base.sleep,
     timeoutMs: timeoutFromEnv(base.env),
-    retry: retryPolicyFromEnv(base.env),
+    retry: base.noRetry ? { ...retryPolicyFromEnv(base.env), attempts: 1 } : retryPolicyFromEnv(base.env),
     proxy: proxyFromEnv(base.env),
   });
 }

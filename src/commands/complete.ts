@@ -36,24 +36,17 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
 async function buildIdCandidates(ctx: Ctx, prefix: string): Promise<string[]> {
   const { BUILD_PREFIX } = await import("../api/types.js");
   if (prefix !== "" && !BUILD_PREFIX.test(prefix)) return [];
-  const [{ requireTarget, requireToken }, { ApiClient }, { BuildsApi }, { relativeTime }, { abortable }] = await Promise.all([
+  const [{ requireTarget }, { BuildsApi }, { relativeTime }, { abortable }] = await Promise.all([
     import("../settings/resolve.js"),
-    import("../api/client.js"),
     import("../api/builds.js"),
     import("../output/time.js"),
     import("../builds/retry.js"),
   ]);
-  const settings = await ctx.settings();
-  const token = requireToken(settings);
-  const target = requireTarget(settings);
+  const target = requireTarget(await ctx.settings());
   const deadline = AbortSignal.timeout(COMPLETE_TIMEOUT_MS);
-  // A client of our own: the shared one has no deadline and may retry with backoff.
-  const client = new ApiClient({
-    endpoint: settings.endpoint.value,
-    token,
-    userAgent: "valar-cli (completion)",
-    signal: AbortSignal.any([ctx.signal, deadline]),
-  });
+  // The shared client's checks (loopback-only http, proxies), but one try under a deadline:
+  // a completion that waits on backoff is worse than none.
+  const client = await ctx.client({ signal: deadline, noRetry: true });
   const api = new BuildsApi(client, target.project, target.service);
   // The deadline holds even if the request does not heed its signal.
   const builds = await abortable(api.list(prefix || undefined), deadline);

@@ -1,8 +1,7 @@
-import { createServer } from "node:http";
-import { connect, type AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isolatedEnv, runValar } from "../helpers/cli.js";
 import { json, requestsTo, stall, startFaultServer, waitForRequests, type FaultServer } from "../helpers/fault-server.js";
+import { startConnectProxy } from "../helpers/connect-proxy.js";
 
 // The API client's error paths, seen from outside: `valar auth status` sends GET /users/info.
 const TOKEN = "tok_e2e_SECRET_0123456789abcdef";
@@ -252,30 +251,6 @@ describe("API client: safety", () => {
     expect(r.stderr).toContain("interrupted");
   });
 });
-
-/** A minimal CONNECT proxy on loopback (undici tunnels through proxies), recording what it was asked. */
-async function startConnectProxy() {
-  const seen: string[] = [];
-  const server = createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
-    res.writeHead(502).end();
-  });
-  server.on("connect", (req, client, head) => {
-    seen.push(`CONNECT ${req.url}`);
-    const [host, port] = (req.url ?? "").split(":");
-    const upstream = connect(Number(port), host!, () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, seen, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
 
 describe("API client: proxies", () => {
   it("goes through HTTP_PROXY when set", async () => {

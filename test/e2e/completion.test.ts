@@ -1,3 +1,4 @@
+import { startConnectProxy } from "../helpers/connect-proxy.js";
 import { execa } from "execa";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -290,6 +291,25 @@ describe("__complete build-ids prints nothing and exits 0 on any failure", () =>
   it("for an unknown kind or a stray flag", async () => {
     const r = await runValar(["__complete", "nonsense", "--weird"], { env: env() });
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, "", ""]);
+  });
+  it("uses the shared client's checks: plain http to a non-loopback host is refused, nothing sent", async () => {
+    const proxy = await startConnectProxy();
+    try {
+      await expectSilent([], env({ VALAR_ENDPOINT: "http://10.255.255.1/v2", HTTP_PROXY: proxy.url }));
+      expect(proxy.seen).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+  it("goes through HTTP_PROXY like every other request", async () => {
+    server.on("GET /projects/demo/services/web/builds", (_req, res) => json(res, 200, []));
+    const proxy = await startConnectProxy();
+    try {
+      await expectSilent([], env({ HTTP_PROXY: proxy.url }));
+      expect(proxy.seen).toEqual([`CONNECT 127.0.0.1:${server.port}`]);
+    } finally {
+      await proxy.close();
+    }
   });
   it("sends the token and asks the builds of the project", async () => {
     server.on("GET /projects/demo/services/web/builds", (_req, res) =>
