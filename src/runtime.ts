@@ -3,6 +3,7 @@ import type { ClientOverride, Clock, Ctx, GlobalOptions } from "./context.js";
 import type { IOStreams } from "./output/io.js";
 import type { Settings } from "./settings/types.js";
 import type { ApiClient } from "./api/client.js";
+import { sleep } from "./util/sleep.js";
 
 /** What one process run shares among its commands: the injected world before parsing. */
 export interface Runtime {
@@ -21,19 +22,7 @@ export interface Runtime {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
+  sleep,
 };
 
 export interface RuntimeState {

@@ -5,6 +5,7 @@ import { parseEndpoint } from "./endpoint.js";
 import { abortError, errorForStatus, isNotSentError, parseRetryAfter, transportError } from "./http-errors.js";
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy } from "./retry.js";
 import { NOT_V2_HINT, type Validator } from "./validate.js";
+import { sleep } from "../util/sleep.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -80,20 +81,6 @@ interface Exchange<R> {
   /** Turns a final response into the result; may read the body. */
   handle: (res: Dispatcher.ResponseData, attempts: number) => Promise<R>;
 }
-
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 
 /**
  * The only module that knows URLs: builds them, authenticates, retries what is safe to
@@ -226,7 +213,7 @@ export class ApiClient {
     const { request } = await import("undici");
     const dispatcher = await this.getDispatcher();
     const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
-    const sleep = this.options.sleep ?? defaultSleep;
+    const pause = this.options.sleep ?? sleep;
     for (let attempt = 1; ; attempt++) {
       if (x.signal?.aborted) throw abortError(x.signal);
       const started = Date.now();
@@ -265,7 +252,7 @@ export class ApiClient {
       const delay = backoffDelay(policy, attempt, retryAfterMs, this.options.random);
       this.trace(`retrying in ${delay} ms (attempt ${attempt + 1} of ${policy.attempts})`);
       try {
-        await sleep(delay, x.signal);
+        await pause(delay, x.signal);
       } catch (err) {
         if (x.signal?.aborted) throw abortError(x.signal);
         throw err;
