@@ -98,9 +98,12 @@ describe("builds logs", () => {
     expect(logRequests.every((q) => q.url.endsWith("?follow=true"))).toBe(true);
   });
 
-  it("-f shows each line as it arrives, while the server still holds the response open", async () => {
-    srv = await startWaitServer("running");
-    const s = srv;
+  /**
+   * Serves a two-line log, holding the response open after the first line until the CLI has
+   * printed it; `beforeEnd` runs just before the second line ends the response. Says whether
+   * the response was still open when the first line reached the CLI's stdout.
+   */
+  async function runWithHeldLog(s: WaitServer, args: string[], beforeEnd: () => void = () => {}) {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     let open = false;
@@ -109,12 +112,11 @@ describe("builds logs", () => {
       open = true;
       res.write(jsonLine(1) + "\n");
       await released;
-      s.build.status = "failed";
-      s.build.error = "exit status 2";
+      beforeEnd();
       res.end(jsonLine(2) + "\n");
       open = false;
     });
-    const child = runValar(["builds", "logs", "-f", "b1"], { env: s.env() });
+    const child = runValar(args, { env: s.env() });
     let seen = "";
     let openWhenSeen: boolean | undefined;
     child.stdout!.on("data", (d: Buffer) => {
@@ -124,10 +126,20 @@ describe("builds logs", () => {
         release();
       }
     });
-    // Should the first line never arrive, let the build end so the test fails on assertions, not on a hang.
+    // Should the first line never arrive, let the log end so the test fails on assertions, not on a hang.
     const fallback = setTimeout(release, 10_000);
-    const r = await child;
+    const result = await child;
     clearTimeout(fallback);
+    return { result, openWhenSeen };
+  }
+
+  it("-f shows each line as it arrives, while the server still holds the response open", async () => {
+    srv = await startWaitServer("running");
+    const s = srv;
+    const { result: r, openWhenSeen } = await runWithHeldLog(s, ["builds", "logs", "-f", "b1"], () => {
+      s.build.status = "failed";
+      s.build.error = "exit status 2";
+    });
     expect(openWhenSeen).toBe(true);
     expect(r.stdout).toBe(`${shown(1)}\n${shown(2)}`);
     expect(r.exitCode).toBe(3);
@@ -136,27 +148,7 @@ describe("builds logs", () => {
 
   it("without -f, also prints each line as it arrives (no buffering until the end)", async () => {
     srv = await startWaitServer("done");
-    const s = srv;
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let open = false;
-    s.server.on(`GET ${s.logsPath}`, async (_req, res) => {
-      res.writeHead(200, { "content-type": "text/plain" });
-      open = true;
-      res.write(jsonLine(1) + "\n");
-      await released;
-      res.end(jsonLine(2) + "\n");
-      open = false;
-    });
-    const child = runValar(["builds", "logs", "b1"], { env: s.env() });
-    let openWhenSeen: boolean | undefined;
-    child.stdout!.once("data", () => {
-      openWhenSeen = open;
-      release();
-    });
-    const fallback = setTimeout(release, 10_000);
-    const r = await child;
-    clearTimeout(fallback);
+    const { result: r, openWhenSeen } = await runWithHeldLog(srv, ["builds", "logs", "b1"]);
     expect(openWhenSeen).toBe(true);
     expect(r.stdout).toBe(`${shown(1)}\n${shown(2)}`);
     expect(r.exitCode).toBe(0);
