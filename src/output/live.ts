@@ -1,4 +1,5 @@
 import type { IOStreams } from "./io.js";
+import { truncate } from "./text.js";
 
 /**
  * A block redrawn in place on stderr: a spinner line and a few lines under it (the latest
@@ -30,9 +31,4 @@ const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
 /** A build's output may carry its own escape codes and carriage returns; they must not move our cursor. */
 export function printable(line: string): string {
   return line.replace(ANSI, "").replace(/\t/g, "  ").replace(CONTROL, "");
-}
-
-export function truncate(text: string, width: number): string {
-  const chars = [...text];
-  return chars.length <= width ? text : chars.slice(0, width - 1).join("") + "…";
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { printable, truncate } from "../../../src/output/live.js";
+import { printable } from "../../../src/output/live.js";
+import { truncate } from "../../../src/output/text.js";
 
 describe("live area text", () => {
   it("removes a build's escape codes, carriage returns and other controls; tabs become spaces", () => {
