@@ -1,5 +1,4 @@
 import { Command, CommanderError, Option } from "commander";
-import { readFileSync } from "node:fs";
 import { ExitCode, InterruptedError, ValarError } from "./errors.js";
 import { IOStreams } from "./output/io.js";
 import { createRuntime, systemClock, type Runtime, type RuntimeState } from "./runtime.js";
@@ -11,9 +10,11 @@ import { defineSandbox } from "./commands/sandbox.js";
 import { defineComplete } from "./commands/complete.js";
 import { configureRootHelp, defineHelp } from "./commands/help.js";
 
+// The bundle has the version written in (scripts/build.js), so --version reads no file.
+declare const VALAR_VERSION: string | undefined;
+
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+  return typeof VALAR_VERSION === "string" ? VALAR_VERSION : "0.0.0-dev";
 }
 
 /** The whole command tree. Command modules are light; each loads its heavy parts when it runs. */

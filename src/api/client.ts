@@ -1,5 +1,6 @@
-import type { Readable } from "node:stream";
-import type { Dispatcher } from "undici";
+import { createReadStream } from "node:fs";
+import { Transform, type Readable } from "node:stream";
+import { proxyAgent, request, type Dispatcher, type ResponseData } from "./undici.js";
 import { ApiUnreachableError, UsageError, ValarError } from "../errors.js";
 import { parseEndpoint } from "./endpoint.js";
 import { abortError, errorForStatus, isNotSentError, parseRetryAfter, transportError } from "./http-errors.js";
@@ -79,7 +80,7 @@ interface Exchange<R> {
   bodyTimeoutMs: number;
   signal?: AbortSignal;
   /** Turns a final response into the result; may read the body. */
-  handle: (res: Dispatcher.ResponseData, attempts: number) => Promise<R>;
+  handle: (res: ResponseData, attempts: number) => Promise<R>;
 }
 
 /**
@@ -89,7 +90,7 @@ interface Exchange<R> {
  */
 export class ApiClient {
   private readonly endpointUrl: URL;
-  private dispatcher?: Promise<Dispatcher | undefined>;
+  private dispatcher?: Dispatcher;
 
   constructor(readonly options: ApiClientOptions) {
     // Refused here, before any request: the token must never travel in clear text.
@@ -135,7 +136,6 @@ export class ApiClient {
   }
 
   async upload<T>(req: UploadRequest<T>): Promise<T> {
-    const [{ createReadStream }, { Transform }] = await Promise.all([import("node:fs"), import("node:stream")]);
     const headers = this.headers(true);
     headers.accept = "application/json";
     headers["content-type"] = "application/octet-stream";
@@ -198,11 +198,10 @@ export class ApiClient {
     return headers;
   }
 
-  private getDispatcher(): Promise<Dispatcher | undefined> {
+  private getDispatcher(): Dispatcher | undefined {
     const proxy = this.options.proxy;
-    if (!proxy || !(proxy.httpProxy || proxy.httpsProxy)) return Promise.resolve(undefined);
-    // Loaded only when a proxy is configured: it keeps start-up lean for everyone else.
-    return (this.dispatcher ??= import("undici").then(({ EnvHttpProxyAgent }) => new EnvHttpProxyAgent({ ...proxy })));
+    if (!proxy || !(proxy.httpProxy || proxy.httpsProxy)) return undefined;
+    return (this.dispatcher ??= proxyAgent({ ...proxy }));
   }
 
   private trace(line: string): void {
@@ -210,8 +209,7 @@ export class ApiClient {
   }
 
   private async exchange<R>(x: Exchange<R>): Promise<R> {
-    const { request } = await import("undici");
-    const dispatcher = await this.getDispatcher();
+    const dispatcher = this.getDispatcher();
     const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
     const pause = this.options.sleep ?? sleep;
     for (let attempt = 1; ; attempt++) {
@@ -261,11 +259,11 @@ export class ApiClient {
   }
 }
 
-async function readText(res: Dispatcher.ResponseData): Promise<string> {
+async function readText(res: ResponseData): Promise<string> {
   return res.body.text();
 }
 
-async function parseJson<T>(res: Dispatcher.ResponseData, attempts: number, validate: Validator<T>, token?: string): Promise<T> {
+async function parseJson<T>(res: ResponseData, attempts: number, validate: Validator<T>, token?: string): Promise<T> {
   const text = await readText(res);
   if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text, attempts, token);
   let parsed: unknown;

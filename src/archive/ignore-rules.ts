@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
-import type ignoreModule from "ignore";
+import ignore from "ignore";
 
 export type IgnoreFileName = ".valarignore" | ".gitignore";
 
@@ -11,7 +11,7 @@ export interface IgnoreRuleOptions {
   patterns?: readonly string[];
 }
 
-type Ignore = ignoreModule.Ignore;
+type Ignore = ignore.Ignore;
 type IgnoreFactory = () => Ignore;
 
 interface Layer {
@@ -45,7 +45,6 @@ export class IgnoreRules {
   }
 
   static async load(dir: string, options: IgnoreRuleOptions = {}): Promise<IgnoreRules> {
-    const { default: ignore } = await import("ignore");
     // Case-sensitive, as git is on the systems builds run on.
     const hasValarIgnore = (await readIgnoreFile(join(dir, ".valarignore"))) !== undefined;
     const rules = new IgnoreRules(dir, hasValarIgnore ? ".valarignore" : ".gitignore", () => ignore({ ignorecase: false }), options);

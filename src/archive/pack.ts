@@ -1,6 +1,7 @@
 import { lstat, readdir, readlink, stat } from "node:fs/promises";
 import { join, posix } from "node:path";
-import type { Stats } from "node:fs";
+import { createWriteStream, type Stats } from "node:fs";
+import { Pack } from "tar";
 import { OperationError } from "../errors.js";
 import type { IgnoreRules } from "./ignore-rules.js";
 
@@ -108,7 +109,6 @@ export async function packDirectory(
   destFile: string,
   signal?: AbortSignal,
 ): Promise<{ bytes: number }> {
-  const [{ Pack }, { createWriteStream }] = await Promise.all([import("tar"), import("node:fs")]);
   signal?.throwIfAborted();
   const pack = new Pack({ cwd: dir, gzip: true, noDirRecurse: true, follow: false, strict: true });
   const out = createWriteStream(destFile, { mode: 0o600 });

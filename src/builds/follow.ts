@@ -1,6 +1,6 @@
 import type { StreamResponse } from "../api/client.js";
 import { NotFoundError } from "../errors.js";
-import { LineSplitter } from "./lines.js";
+import { LineSplitter, type OnLineBytes } from "./lines.js";
 import { abortable, reconnectDelay, isPermanent, type RetryPolicy } from "./retry.js";
 
 /** The part of BuildsApi the log readers need. */
@@ -8,8 +8,18 @@ export interface LogSource {
   openLogs(id: string, follow: boolean, signal?: AbortSignal): Promise<StreamResponse>;
 }
 
-/** Receives each line; may return a promise to pause reading (backpressure). */
-export type LineSink = (line: string) => void | Promise<void>;
+/** Where a log's lines go: each line as bytes, then a flush at the end of each network chunk. */
+export interface LineSink {
+  /** One complete line: bytes[start, end), its line ending left out. Valid only during the call. */
+  line: OnLineBytes;
+  /** Pass on what the chunk's lines made; a promise pauses the reader until it resolves. */
+  flush(): void | Promise<void>;
+}
+
+/** A sink that hands each line on as a string: for small consumers (the watch view, tests). */
+export function stringSink(onLine: (line: string) => void): LineSink {
+  return { line: (b, s, e) => onLine(b.toString("utf8", s, e)), flush() {} };
+}
 
 export function logsExpired(buildId: string): NotFoundError {
   return new NotFoundError(`the logs of build ${buildId} have expired`);
@@ -19,7 +29,7 @@ export function logsExpired(buildId: string): NotFoundError {
  * Prints a whole log as it arrives (GET …/logs without follow). 204 → exit 5.
  * Returns the number of lines delivered.
  */
-export async function streamBuildLog(source: LogSource, buildId: string, onLine: LineSink, signal: AbortSignal): Promise<number> {
+export async function streamBuildLog(source: LogSource, buildId: string, sink: LineSink, signal: AbortSignal): Promise<number> {
   const res = await abortable(source.openLogs(buildId, false, signal), signal);
   if (res.status === 204) {
     res.body.resume();
@@ -27,24 +37,23 @@ export async function streamBuildLog(source: LogSource, buildId: string, onLine:
   }
   let count = 0;
   const splitter = new LineSplitter();
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    for (const line of splitter.push(chunk)) {
-      await onLine(line);
-      count++;
-    }
-  }
-  const rest = splitter.end();
-  if (rest !== undefined) {
-    await onLine(rest);
+  const line: OnLineBytes = (b, s, e) => {
     count++;
+    sink.line(b, s, e);
+  };
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    splitter.push(chunk, line);
+    await sink.flush();
   }
+  splitter.end(line);
+  await sink.flush();
   return count;
 }
 
 export interface FollowLogOptions {
   source: LogSource;
   buildId: string;
-  onLine: LineSink;
+  sink: LineSink;
   /** Aborted on Ctrl-C or --timeout: the follow stops and rejects with its reason. */
   signal: AbortSignal;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
@@ -70,7 +79,7 @@ export type FollowResult =
  * whole. Memory holds one partial line at most, however long the log.
  */
 export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResult> {
-  const { source, buildId, signal } = opts;
+  const { source, buildId, signal, sink } = opts;
   let delivered = 0;
   let failures = 0;
   let earlyEnds = 0;
@@ -88,15 +97,17 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
       firstConnect = false;
       let seen = 0;
       const splitter = new LineSplitter();
+      const line: OnLineBytes = (b, s, e) => {
+        seen++;
+        if (seen <= delivered) return;
+        sink.line(b, s, e);
+        delivered++;
+        failures = 0;
+        earlyEnds = 0;
+      };
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        for (const line of splitter.push(chunk)) {
-          seen++;
-          if (seen <= delivered) continue;
-          await opts.onLine(line);
-          delivered++;
-          failures = 0;
-          earlyEnds = 0;
-        }
+        splitter.push(chunk, line);
+        await sink.flush();
       }
       ended = { splitter, seen };
     } catch (err) {
@@ -109,10 +120,13 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
       const status = await opts.readStatus();
       if (status !== "pending" && status !== "running") {
         // Only now is an unterminated tail known to be the log's real last line.
-        const rest = ended.splitter.end();
-        if (rest !== undefined && rest !== "" && ended.seen >= delivered) {
-          await opts.onLine(rest);
-          delivered++;
+        if (ended.seen >= delivered) {
+          ended.splitter.end((b, s, e) => {
+            if (e === s) return;
+            sink.line(b, s, e);
+            delivered++;
+          });
+          await sink.flush();
         }
         return { kind: "ended", status, lines: delivered };
       }

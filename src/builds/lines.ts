@@ -1,38 +1,57 @@
+/** Receives each complete line as a slice of bytes: bytes[start, end), without its line ending. */
+export type OnLineBytes = (bytes: Buffer, start: number, end: number) => void;
+
 /**
- * Splits a byte stream into lines without ever holding more than the current partial line.
- * Lines are cut on bytes (0x0A) and decoded whole, so a UTF-8 character split across two
- * chunks is never mangled.
+ * Splits a byte stream into lines without decoding it or holding more than the current
+ * partial line. Lines are cut on bytes (0x0A), so a UTF-8 character split across two
+ * chunks is never mangled; a CR before the newline is left out.
  */
 export class LineSplitter {
   private pending: Buffer[] = [];
 
-  /** The complete (newline-terminated) lines this chunk finishes, without their line ending. */
-  push(chunk: Uint8Array): string[] {
+  /** Calls onLine for each line this chunk completes; keeps the unterminated rest. */
+  push(chunk: Uint8Array, onLine: OnLineBytes): void {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const lines: string[] = [];
     let start = 0;
-    let nl: number;
-    while ((nl = buf.indexOf(0x0a, start)) !== -1) {
-      const piece = buf.subarray(start, nl);
-      const bytes = this.pending.length ? Buffer.concat([...this.pending, piece]) : piece;
+    let nl = buf.indexOf(0x0a);
+    if (nl !== -1 && this.pending.length > 0) {
+      this.pending.push(buf.subarray(0, nl));
+      emit(Buffer.concat(this.pending), 0, undefined, onLine);
       this.pending = [];
-      lines.push(decodeLine(bytes));
       start = nl + 1;
+      nl = buf.indexOf(0x0a, start);
     }
-    if (start < buf.length) this.pending.push(buf.subarray(start));
-    return lines;
+    while (nl !== -1) {
+      emit(buf, start, nl, onLine);
+      start = nl + 1;
+      nl = buf.indexOf(0x0a, start);
+    }
+    // A copy: the caller's chunk may be reused once this returns.
+    if (start < buf.length) this.pending.push(Buffer.from(buf.subarray(start)));
   }
 
   /** The unterminated rest, if any (the last line of a log that does not end in a newline). */
-  end(): string | undefined {
-    if (this.pending.length === 0) return undefined;
-    const rest = decodeLine(Buffer.concat(this.pending));
+  end(onLine: OnLineBytes): boolean {
+    if (this.pending.length === 0) return false;
+    const rest = Buffer.concat(this.pending);
     this.pending = [];
-    return rest;
+    emit(rest, 0, undefined, onLine);
+    return true;
   }
 }
 
-function decodeLine(bytes: Buffer): string {
-  const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-  return bytes.toString("utf8", 0, end);
+function emit(buf: Buffer, start: number, nl: number | undefined, onLine: OnLineBytes): void {
+  let end = nl ?? buf.length;
+  if (end > start && buf[end - 1] === 0x0d) end--;
+  onLine(buf, start, end);
+}
+
+/** The lines of a text as LineSplitter would give them, decoded: for tests and small texts. */
+export function splitLines(chunks: Iterable<Uint8Array>): string[] {
+  const lines: string[] = [];
+  const splitter = new LineSplitter();
+  const collect: OnLineBytes = (b, s, e) => void lines.push(b.toString("utf8", s, e));
+  for (const chunk of chunks) splitter.push(chunk, collect);
+  splitter.end(collect);
+  return lines;
 }

@@ -1,14 +1,17 @@
-import type { BuildsApi } from "../api/builds.js";
+import { BuildsApi } from "../api/builds.js";
+import { ApiClient } from "../api/client.js";
 import { isFinalStatus, type Build } from "../api/types.js";
 import type { Ctx } from "../context.js";
 import { ApiUnreachableError, InterruptedError, NotFoundError, WaitTimeoutError } from "../errors.js";
 import { renderLogLine } from "../output/log-format.js";
+import { startSpinner } from "../output/spinner.js";
+import { startLiveArea } from "../output/live.js";
 import { oneLine } from "../output/text.js";
 import { logPrinter } from "./print.js";
 import { colorStatus } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
 import { parseDuration } from "../util/duration.js";
-import { followBuildLog } from "./follow.js";
+import { followBuildLog, stringSink } from "./follow.js";
 import { abortable, reconnectDelay, describeError, isPermanent, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
 
 export interface WaitForBuildOptions {
@@ -112,7 +115,7 @@ async function followToEnd(w: Waiter, raw: boolean): Promise<Build> {
   const result = await followBuildLog({
     source: w.api,
     buildId: w.buildId,
-    onLine: logPrinter(w.ctx.io, raw, w.signal),
+    sink: logPrinter(w.ctx.io, raw, w.signal),
     signal: w.signal,
     sleep: (ms, signal) => w.sleep(ms, signal),
     readStatus: async () => (last = await readBuild(w)).status,
@@ -131,7 +134,7 @@ interface StatusDisplay {
 }
 
 async function pollToEnd(w: Waiter, mode: "spinner" | "watch"): Promise<Build> {
-  const display = mode === "watch" ? await watchDisplay(w) : await spinnerDisplay(w);
+  const display = mode === "watch" ? watchDisplay(w) : spinnerDisplay(w);
   try {
     const interval = pollInterval(w.ctx.env);
     for (;;) {
@@ -152,8 +155,8 @@ function statusLine(w: Waiter, build: Build): string {
 }
 
 /** A spinner on a terminal (its elapsed time ticking each second); nothing elsewhere. */
-async function spinnerDisplay(w: Waiter): Promise<StatusDisplay> {
-  const spinner = await w.ctx.io.spinner(`waiting for build ${w.buildId}`);
+function spinnerDisplay(w: Waiter): StatusDisplay {
+  const spinner = startSpinner(w.ctx.io, `waiting for build ${w.buildId}`);
   let latest: Build | undefined;
   const ticker = w.ctx.io.canAnimate ? setInterval(() => latest && spinner.update(statusLine(w, latest)), 1000) : undefined;
   return {
@@ -175,7 +178,7 @@ const WATCH_LOG_LINES = 5;
  * followed on the side; if it fails, the status alone is shown). Elsewhere: one line per
  * status change, the final one left to the verdict.
  */
-async function watchDisplay(w: Waiter): Promise<StatusDisplay> {
+function watchDisplay(w: Waiter): StatusDisplay {
   const io = w.ctx.io;
   if (!io.canAnimate) {
     let shown: string | undefined;
@@ -188,8 +191,7 @@ async function watchDisplay(w: Waiter): Promise<StatusDisplay> {
       stop() {},
     };
   }
-  const { startLiveArea } = await import("../output/live.js");
-  const live = await startLiveArea(io, `waiting for build ${w.buildId}`);
+  const live = startLiveArea(io, `waiting for build ${w.buildId}`);
   const tail: string[] = [];
   let latest: Build | undefined;
   const redraw = () => latest && live.render(statusLine(w, latest), tail);
@@ -203,11 +205,11 @@ async function watchDisplay(w: Waiter): Promise<StatusDisplay> {
     sleep: (ms, signal) => w.ctx.clock.sleep(ms, signal),
     readStatus: async () => (await readBuild(w)).status,
     retry: w.policy,
-    onLine: (line) => {
-      tail.push(renderLogLine(line, { raw: true, color: io.err }));
+    sink: stringSink((line) => {
+      tail.push(renderLogLine(line, { raw: true, color: io.err, clean: "strip" }));
       if (tail.length > WATCH_LOG_LINES) tail.shift();
       redraw();
-    },
+    }),
   }).catch(() => {
     // The log is a garnish here: the status decides, and it is read on its own.
   });
@@ -230,7 +232,6 @@ async function interrupted(ctx: Ctx, api: BuildsApi, buildId: string, abort: boo
   const hint = `to abort it: valar builds abort ${buildId}`;
   if (!abort) return new InterruptedError(`stopped waiting; build ${buildId} goes on`, { hint });
   try {
-    const [{ ApiClient }, { BuildsApi }] = await Promise.all([import("../api/client.js"), import("../api/builds.js")]);
     // The CLI's client is tied to the Ctrl-C signal, which has fired: this last request needs its own.
     const client = new ApiClient({ ...api.client.options, signal: AbortSignal.timeout(10_000) });
     await new BuildsApi(client, api.project, api.service).abort(buildId);

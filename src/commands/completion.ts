@@ -1,6 +1,5 @@
 import { Argument, Command } from "commander";
 import type { Runtime } from "../runtime.js";
-import type { Ctx } from "../context.js";
 import { withExamples } from "./shared/options.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -16,18 +15,5 @@ export function defineCompletion(rt: Runtime): Command {
     "valar completion fish > ~/.config/fish/completions/valar.fish",
     "source <(valar completion bash)",
   ]);
-  // The script is generated from the whole tree, so run needs the root this command hangs from.
-  return cmd.action(rt.action((ctx, args) => run(ctx, args, rootOf(cmd))));
-}
-
-function rootOf(cmd: Command): Command {
-  let root = cmd;
-  while (root.parent) root = root.parent;
-  return root;
-}
-
-export async function run(ctx: Ctx, args: string[], root: Command): Promise<number> {
-  const { completionScript } = await import("../completion/index.js");
-  ctx.io.write(completionScript(args[0] as Shell, root));
-  return 0;
+  return cmd.action(rt.action(() => import("./completion.run.js")));
 }

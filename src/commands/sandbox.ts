@@ -1,7 +1,5 @@
 import { Command } from "commander";
 import type { Runtime } from "../runtime.js";
-import type { Ctx } from "../context.js";
-import { OperationError, UsageError } from "../errors.js";
 import { withExamples } from "./shared/options.js";
 
 /** The flags as commander parsed them: text, checked and converted by run. */
@@ -30,60 +28,5 @@ export function defineSandbox(rt: Runtime): Command {
       "shell to point the CLI at the sandbox. Besides Valar's constructors it has `shell`, which\n" +
       "runs the archive's build.sh. Ctrl-C stops it: running builds are stopped and marked failed.\n",
   );
-  return cmd.action(rt.action(run));
-}
-
-function integer(text: string, flag: string, min: number, max: number): number {
-  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`invalid value "${text}" for ${flag}: expected a whole number from ${min} to ${max}`);
-  return n;
-}
-
-export async function run(ctx: Ctx, _args: string[], opts: SandboxFlags): Promise<number> {
-  const port = integer(opts.port, "--port", 0, 65535);
-  const maxParallel = integer(opts.maxParallel, "--max-parallel", 1, 64);
-  const { parseDuration } = await import("../util/duration.js");
-  const logTtlMs = parseDuration(opts.logTtl, "--log-ttl");
-  const { resolve } = await import("node:path");
-  const dataDir = opts.dataDir ? resolve(ctx.cwd, opts.dataDir) : await defaultDataDir();
-
-  const { startSandbox } = await import("../sandbox/server.js");
-  const note = (line: string) => ctx.io.note(ctx.io.err.dim(line));
-  let sandbox;
-  try {
-    sandbox = await startSandbox({ dataDir, port, maxParallel, logTtlMs, note });
-  } catch (err) {
-    if (err instanceof Error && err.name === "DataDirBusyError") {
-      throw new OperationError(err.message, { hint: "stop it first, or pass another --data-dir" });
-    }
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new OperationError(`port ${port} is already in use`, { hint: "choose another with --port, or --port 0 for any free port" });
-    if (code === "EACCES" || code === "EPERM" || code === "ENOTDIR") {
-      throw new OperationError(`cannot use ${code === "EACCES" && port ? `port ${port}` : `the data directory ${dataDir}`}: ${(err as Error).message}`);
-    }
-    throw err;
-  }
-
-  // Printing the token is this command's purpose: it is how the CLI gets pointed here.
-  ctx.io.println(`valar sandbox listening on ${sandbox.endpoint}`);
-  ctx.io.println(`export VALAR_ENDPOINT=${sandbox.endpoint}`);
-  ctx.io.println(`export VALAR_TOKEN=${sandbox.token}`);
-  ctx.io.note(`data directory: ${dataDir}`);
-  ctx.io.note(`at most ${maxParallel} build${maxParallel === 1 ? "" : "s"} at once; logs expire after ${opts.logTtl}. Press Ctrl-C to stop.`);
-
-  await new Promise<void>((resolveStop) => {
-    if (ctx.signal.aborted) resolveStop();
-    ctx.signal.addEventListener("abort", () => resolveStop(), { once: true });
-  });
-  ctx.io.note("stopping the sandbox…");
-  await sandbox.close();
-  ctx.io.note("sandbox stopped");
-  return 0;
-}
-
-/** The platform's place for user data (XDG_DATA_HOME, ~/Library/Application Support, %LOCALAPPDATA%). */
-async function defaultDataDir(): Promise<string> {
-  const { default: envPaths } = await import("env-paths");
-  const { join } = await import("node:path");
-  return join(envPaths("valar", { suffix: "" }).data, "sandbox");
+  return cmd.action(rt.action(() => import("./sandbox.run.js")));
 }

@@ -13,7 +13,8 @@ export interface Spinner {
 export interface IOStreamsOptions {
   stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable & { isTTY?: boolean; columns?: number };
-  stdin: Readable & { isTTY?: boolean };
+  /** A function: creating process.stdin opens it, which only a command that reads it should pay for. */
+  stdin: () => Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
 }
 
@@ -25,10 +26,9 @@ export interface IOStreamsOptions {
 export class IOStreams {
   readonly stdout: IOStreamsOptions["stdout"];
   readonly stderr: IOStreamsOptions["stderr"];
-  readonly stdin: IOStreamsOptions["stdin"];
+  private readonly openStdin: IOStreamsOptions["stdin"];
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
-  readonly stdinIsTTY: boolean;
   /** Colours for text written to stdout / stderr (level 0 when colour is off). */
   readonly out: ChalkInstance;
   readonly err: ChalkInstance;
@@ -51,10 +51,9 @@ export class IOStreams {
   constructor(opts: IOStreamsOptions) {
     this.stdout = opts.stdout;
     this.stderr = opts.stderr;
-    this.stdin = opts.stdin;
+    this.openStdin = opts.stdin;
     this.stdoutIsTTY = Boolean(opts.stdout.isTTY);
     this.stderrIsTTY = Boolean(opts.stderr.isTTY);
-    this.stdinIsTTY = Boolean(opts.stdin.isTTY);
     this.out = new Chalk({ level: colorEnabled(this.stdoutIsTTY, opts.env) ? 1 : 0 });
     this.err = new Chalk({ level: colorEnabled(this.stderrIsTTY, opts.env) ? 1 : 0 });
     // A terminal that reports zero columns (e.g. `script` with no size) makes ora redraw
@@ -66,7 +65,7 @@ export class IOStreams {
     const io = new IOStreams({
       stdout: process.stdout,
       stderr: process.stderr,
-      stdin: process.stdin,
+      stdin: () => process.stdin,
       env: process.env,
     });
     io.interruptSource = process;
@@ -81,6 +80,14 @@ export class IOStreams {
       text = "\n" + text;
     }
     this.stderr.write(text);
+  }
+
+  get stdin(): ReturnType<IOStreamsOptions["stdin"]> {
+    return this.openStdin();
+  }
+
+  get stdinIsTTY(): boolean {
+    return Boolean(this.stdin.isTTY);
   }
 
   /** Terminal width of stdout, or undefined when it is not a terminal. */
@@ -122,31 +129,19 @@ export class IOStreams {
     if (hint) this.writeErr(`${this.err.dim("hint:")} ${stripControl(hint)}\n`);
   }
 
-  /**
-   * A spinner on stderr when it is an animated terminal, else a no-op (CI logs get no
-   * escape codes). ora is loaded only here, so commands that never wait never load it.
-   */
-  async spinner(text: string): Promise<Spinner> {
-    if (!this.canAnimate) {
-      return { update() {}, stop: (finalLine) => finalLine && this.note(finalLine) };
-    }
-    const { default: ora } = await import("ora");
+  /** An animation drawing on stderr (./spinner.ts): stopped by cleanup() if still running. */
+  track(spinner: Spinner): void {
     this.animated = true;
-    const s = ora({ text, stream: this.stderr as NodeJS.WritableStream, discardStdin: false }).start();
-    const spinner: Spinner = {
-      update: (t) => {
-        s.text = t;
-      },
-      stop: (finalLine) => {
-        this.activeSpinners.delete(spinner);
-        s.stop();
-        // ora cleared its lines, the echoed "^C" with them.
-        this.ctrlCEchoed = false;
-        if (finalLine) this.note(finalLine);
-      },
-    };
     this.activeSpinners.add(spinner);
-    return spinner;
+  }
+
+  untrack(spinner: Spinner): void {
+    this.activeSpinners.delete(spinner);
+  }
+
+  /** Something redrew the current stderr line, so an echoed "^C" is gone with it. */
+  lineCleared(): void {
+    this.ctrlCEchoed = false;
   }
 
   /** Stop anything still drawing so the terminal is left clean (called on every exit). */

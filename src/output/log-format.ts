@@ -1,28 +1,36 @@
 import type { ChalkInstance } from "chalk";
 import type { LogEntry } from "../api/types.js";
+import { cleanText, type CleanMode } from "./terminal-safe.js";
 
 export interface RenderLogOptions {
   /** Only the content of a JSON line; plain lines stay as they are. */
   raw?: boolean;
   /** Colours of the stream the line goes to (level 0 when colour is off). */
   color: ChalkInstance;
+  /** How server text is made safe for where it goes (default: no escape codes at all). */
+  clean?: CleanMode;
 }
 
 /**
- * One log line for display: the JSON form becomes `HH:MM:SS [setup] content` (local time;
- * a stage tag only on the platform's WRAPPER lines); anything else is shown as it is.
+ * One log line for display, the general path: the JSON form becomes
+ * `HH:MM:SS [setup] content` (UTC; a stage tag only on the platform's WRAPPER lines);
+ * anything else is shown as it is. The byte-level fast path (./log-render.ts) gives the
+ * same output for the lines it handles, and hands every other line to this function.
  */
 export function renderLogLine(line: string, opts: RenderLogOptions): string {
+  const clean = opts.clean ?? "strip";
   const entry = parseLogEntry(line);
-  if (!entry) return line;
-  if (opts.raw) return entry.content;
+  if (!entry) return cleanText(line, clean);
+  const content = cleanText(entry.content, clean);
+  if (opts.raw) return content;
   const c = opts.color;
-  const time = c.dim(formatClock(new Date(Date.parse(entry.timestamp))));
+  const time = c.dim(formatClock(Date.parse(entry.timestamp)));
   if (entry.source === "WRAPPER") {
     // Platform lines are dimmed whole: the build's own output is what the reader looks for.
-    return `${time} ${c.dim(`[${(entry.stage || "platform").toLowerCase()}] ${entry.content}`)}`;
+    const stage = cleanText((entry.stage || "platform").toLowerCase(), clean);
+    return `${time} ${c.dim(`[${stage}] ${content}`)}`;
   }
-  return `${time} ${entry.content}`;
+  return `${time} ${content}`;
 }
 
 /** The JSON form of a log line, or undefined for plain text or any other shape. */
@@ -43,6 +51,8 @@ export function parseLogEntry(line: string): LogEntry | undefined {
   return v as unknown as LogEntry;
 }
 
-function formatClock(d: Date): string {
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+/** HH:MM:SS in UTC: the same on every machine, like every absolute time valar shows. */
+export function formatClock(ms: number): string {
+  const d = new Date(ms);
+  return [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
 }

@@ -1,9 +1,12 @@
-import { UsageError } from "../errors.js";
+import { mkdirSync } from "node:fs";
+import Conf from "conf";
 import type { StoredSettings } from "./resolve.js";
+import { cleanStored, configDir, configFilePath, storeError } from "./stored.js";
 
 /**
- * Stored settings: one JSON file via `conf`, in the user's config directory or in
- * VALAR_CONFIG_DIR. The file holds the token, so it is written with mode 0600.
+ * Changing the stored settings: one JSON file written by `conf` (atomically), in the user's
+ * config directory or in VALAR_CONFIG_DIR. The file holds the token, so it is mode 0600 and
+ * its directory, when valar creates it, 0700. Reading alone goes through ./stored.ts.
  */
 export interface SettingsStore {
   readonly path: string;
@@ -12,36 +15,13 @@ export interface SettingsStore {
   unset(key: keyof StoredSettings): void;
 }
 
-const STORED_KEYS: ReadonlyArray<keyof StoredSettings> = ["endpoint", "project", "service", "token", "tokenEndpoint"];
-
-/** Only the string values of known keys: a hand-edited file cannot smuggle in other types. */
-function clean(raw: Record<string, unknown>): StoredSettings {
-  const out: StoredSettings = {};
-  for (const key of STORED_KEYS) {
-    const value = raw[key];
-    if (typeof value === "string" && value !== "") out[key] = value;
-  }
-  return out;
-}
-
-function storeError(path: string, err: unknown): UsageError {
-  const reason = (err as Error)?.message?.split("\n")[0] ?? String(err);
-  return new UsageError(`cannot use the stored settings in ${path}: ${reason}`, {
-    hint: "fix or delete that file (then log in again with `valar auth login`)",
-    cause: err,
-  });
-}
-
-export async function openSettingsStore(env: NodeJS.ProcessEnv): Promise<SettingsStore> {
-  const [{ default: Conf }, { default: envPaths }, { join }] = await Promise.all([
-    import("conf"),
-    import("env-paths"),
-    import("node:path"),
-  ]);
-  const cwd = env.VALAR_CONFIG_DIR || envPaths("valar", { suffix: "" }).config;
-  const path = join(cwd, "config.json");
-  let conf: InstanceType<typeof Conf<Record<string, unknown>>>;
+export function openSettingsStore(env: NodeJS.ProcessEnv): SettingsStore {
+  const cwd = configDir(env);
+  const path = configFilePath(env);
+  let conf: Conf<Record<string, unknown>>;
   try {
+    // conf would create it with the default mode: other users need not see that it exists.
+    mkdirSync(cwd, { recursive: true, mode: 0o700 });
     conf = new Conf<Record<string, unknown>>({
       projectName: "valar",
       cwd,
@@ -61,7 +41,7 @@ export async function openSettingsStore(env: NodeJS.ProcessEnv): Promise<Setting
   };
   return {
     path: conf.path,
-    read: () => guarded(() => clean({ ...conf.store })),
+    read: () => guarded(() => cleanStored({ ...conf.store })),
     set: (key, value) => guarded(() => conf.set(key, value)),
     unset: (key) => guarded(() => conf.delete(key)),
   };

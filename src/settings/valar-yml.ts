@@ -1,5 +1,6 @@
 import { access, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { parse } from "yaml";
 import { UsageError } from "../errors.js";
 import type { EnvironmentEntry } from "../api/types.js";
 import { isRecord } from "../api/validate.js";
@@ -77,7 +78,6 @@ function section(path: string, doc: Record<string, unknown>, key: string): Recor
 }
 
 export async function parseValarYml(text: string, path: string): Promise<ValarYml> {
-  const { parse } = await import("yaml");
   let doc: unknown;
   try {
     doc = parse(text) ?? {};

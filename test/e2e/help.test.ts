@@ -10,7 +10,7 @@ import { runValar } from "../helpers/cli.js";
 /** The real command tree, to enumerate every command and check examples against it. */
 function tree(): Command {
   const s = () => new PassThrough();
-  const io = new IOStreams({ stdout: s(), stderr: s(), stdin: s(), env: {} });
+  const io = new IOStreams({ stdout: s(), stderr: s(), stdin: () => s(), env: {} });
   const rt = createRuntime(
     { io, env: {}, cwd: process.cwd(), clock: systemClock, signal: new AbortController().signal, version: "0.0.0" },
     { exitCode: 0 },

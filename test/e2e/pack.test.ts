@@ -26,10 +26,10 @@ describe("npm pack → npm install -g", () => {
   beforeAll(async () => {
     work = tempDir("valar-pack-");
     const src = join(work, "src-copy");
-    for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "src", "bin", "completions"]) {
+    for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "README.md", "src", "bin", "scripts", "completions"]) {
       if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(src, entry), { recursive: true });
     }
-    // typescript for `prepare`; nothing of node_modules goes into the tarball.
+    // esbuild for `prepare`; nothing of node_modules goes into the tarball.
     symlinkSync(join(ROOT, "node_modules"), join(src, "node_modules"), "dir");
     const npmEnv = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
     const pack = await execa("npm", ["pack", "--json", "--pack-destination", work], { cwd: src, env: npmEnv });
@@ -64,6 +64,15 @@ describe("npm pack → npm install -g", () => {
     const unexpected = paths.filter((p) => !/^(bin|dist|completions)\/|^(package\.json|README\.md|LICENSE)$/.test(p));
     expect(unexpected).toEqual([]);
     expect(paths.filter((p) => /^(src|test|scripts|node_modules)\//.test(p) || /\.test\.|\.ts$/.test(p))).toEqual([]);
+    expect(paths).not.toContain("dist/meta.json");
+  });
+
+  it("is self-contained: the bundle needs no dependencies and no build step when installed", () => {
+    const installed = join(prefix, "lib", "node_modules", pkg.name);
+    const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as Record<string, unknown>;
+    expect(manifest.dependencies).toBeUndefined();
+    expect(existsSync(join(installed, "node_modules"))).toBe(false);
+    expect(existsSync(join(installed, "dist", "cli.js"))).toBe(true);
   });
 
   it("installs a working `valar` command", async () => {

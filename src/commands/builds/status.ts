@@ -1,9 +1,5 @@
 import { Command } from "commander";
 import type { Runtime } from "../../runtime.js";
-import type { Ctx } from "../../context.js";
-import { ExitCode } from "../../errors.js";
-import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
-import { colorStatus } from "../../output/status.js";
 import { addJsonOption, withExamples } from "../shared/options.js";
 
 export interface StatusOptions {
@@ -16,15 +12,5 @@ export function defineStatus(rt: Runtime): Command {
     .argument("<prefix>", "build ID or the start of one (- reads it from stdin)");
   addJsonOption(cmd);
   withExamples(cmd, ["valar builds status a1b2", 'valar builds status "$id" && echo deployed']);
-  return cmd.action(rt.action(run));
-}
-
-export async function run(ctx: Ctx, args: string[], opts: StatusOptions): Promise<number> {
-  const prefix = await readPrefixArgument(ctx, args[0]);
-  const build = await resolveBuild(ctx, await ctx.builds(), prefix);
-  // --json prints the build as the list endpoint sent it: the API's own object and names.
-  if (opts.json) ctx.io.printJson(build);
-  else ctx.io.println(colorStatus(build.status, ctx.io.out));
-  // pending and running are "not done" too: scripts ask "is it done?", not "has it failed?".
-  return build.status === "done" ? ExitCode.OK : ExitCode.BUILD_UNSUCCESSFUL;
+  return cmd.action(rt.action(() => import("./status.run.js")));
 }

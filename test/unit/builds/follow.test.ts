@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { StreamResponse } from "../../../src/api/client.js";
 import { AuthError, ApiUnreachableError, InterruptedError, NotFoundError } from "../../../src/errors.js";
-import { followBuildLog, streamBuildLog, type FollowLogOptions, type LogSource } from "../../../src/builds/follow.js";
+import { followBuildLog, streamBuildLog, stringSink, type FollowLogOptions, type LogSource } from "../../../src/builds/follow.js";
 
 /** One scripted connection: chunks, then either a clean end or an error (a drop). */
 type Connection = { status?: number; chunks: string[]; drop?: boolean } | Error;
@@ -35,7 +35,7 @@ function options(src: LogSource, statuses: string[], extra: Partial<FollowLogOpt
   const opts: FollowLogOptions = {
     source: src,
     buildId: "b1",
-    onLine: (l) => void lines.push(l),
+    sink: stringSink((l) => void lines.push(l)),
     signal: new AbortController().signal,
     sleep: async () => {},
     readStatus: async () => statuses[Math.min(reads++, statuses.length - 1)]!,
@@ -121,36 +121,39 @@ describe("followBuildLog", () => {
     const reason = new InterruptedError();
     const { opts } = options(src, ["running"], {
       signal: ctl.signal,
-      onLine: () => ctl.abort(reason),
+      sink: stringSink(() => ctl.abort(reason)),
     });
     await expect(followBuildLog(opts)).rejects.toBe(reason);
   });
 
-  it("waits for the sink before reading on (backpressure)", async () => {
+  it("waits for the sink's flush before reading on (backpressure)", async () => {
     const order: string[] = [];
     const src = source([ok(["a\n", "b\n"])]);
     const { opts } = options(src, ["done"], {
-      onLine: async (l) => {
-        order.push(`start ${l}`);
-        await new Promise((r) => setTimeout(r, 5));
-        order.push(`end ${l}`);
+      sink: {
+        line: (b, s, e) => void order.push(`line ${b.toString("utf8", s, e)}`),
+        flush: async () => {
+          order.push("flush start");
+          await new Promise((r) => setTimeout(r, 5));
+          order.push("flush end");
+        },
       },
     });
     await followBuildLog(opts);
-    expect(order).toEqual(["start a", "end a", "start b", "end b"]);
+    expect(order.slice(0, 6)).toEqual(["line a", "flush start", "flush end", "line b", "flush start", "flush end"]);
   });
 });
 
 describe("streamBuildLog", () => {
   it("delivers every line, including an unterminated last one", async () => {
     const lines: string[] = [];
-    const n = await streamBuildLog(source([ok(["x\ny", "\nz"])]), "b1", (l) => void lines.push(l), new AbortController().signal);
+    const n = await streamBuildLog(source([ok(["x\ny", "\nz"])]), "b1", stringSink((l) => void lines.push(l)), new AbortController().signal);
     expect(lines).toEqual(["x", "y", "z"]);
     expect(n).toBe(3);
   });
 
   it("throws exit 5 on 204", async () => {
-    const err = await streamBuildLog(source([{ status: 204, chunks: [], drop: false }]), "b1", () => {}, new AbortController().signal).catch(
+    const err = await streamBuildLog(source([{ status: 204, chunks: [], drop: false }]), "b1", stringSink(() => {}), new AbortController().signal).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(NotFoundError);

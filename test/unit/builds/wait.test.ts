@@ -19,7 +19,7 @@ function harness(statuses: Array<string | Error>, logs?: () => Promise<StreamRes
   stdout.on("data", (d: Buffer) => (out += d.toString()));
   stderr.on("data", (d: Buffer) => (err += d.toString()));
   const env = { VALAR_RETRY_BASE_MS: "1", VALAR_POLL_MS: "1" };
-  const io = new IOStreams({ stdout, stderr, stdin: Readable.from([]), env });
+  const io = new IOStreams({ stdout, stderr, stdin: () => Readable.from([]), env });
   const interrupt = new AbortController();
   let reads = 0;
   const calls: string[] = [];

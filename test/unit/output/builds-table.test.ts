@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PassThrough } from "node:stream";
 import { IOStreams } from "../../../src/output/io.js";
-import { run as runLs } from "../../../src/commands/builds/ls.js";
+import { run as runLs } from "../../../src/commands/builds/ls.run.js";
 import type { Ctx } from "../../../src/context.js";
 import type { Build } from "../../../src/api/types.js";
 import type { BuildsApi } from "../../../src/api/builds.js";
@@ -13,7 +13,7 @@ const NOW = Date.parse("2026-01-10T12:00:00Z");
 function terminal(columns: number, env: NodeJS.ProcessEnv = {}) {
   const out = Object.assign(new PassThrough(), { isTTY: true, columns });
   const err = Object.assign(new PassThrough(), { isTTY: true, columns });
-  const io = new IOStreams({ stdout: out, stderr: err, stdin: new PassThrough(), env: { TERM: "xterm", ...env } });
+  const io = new IOStreams({ stdout: out, stderr: err, stdin: () => new PassThrough(), env: { TERM: "xterm", ...env } });
   const read = (s: PassThrough) => () => (s.read() as Buffer | null)?.toString() ?? "";
   return { io, stdout: read(out), stderr: read(err) };
 }

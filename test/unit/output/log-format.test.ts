@@ -17,7 +17,7 @@ afterAll(() => {
 });
 
 describe("renderLogLine", () => {
-  it("renders a PROCESS line as local time and content", () => {
+  it("renders a PROCESS line as UTC time and content", () => {
     expect(renderLogLine(entry({ content: "compiling" }), { color: plain })).toBe("03:04:05 compiling");
   });
 
@@ -31,10 +31,10 @@ describe("renderLogLine", () => {
     expect(renderLogLine(entry({ source: "WRAPPER", stage: "", content: "x" }), { color: plain })).toBe("03:04:05 [platform] x");
   });
 
-  it("uses the local time zone", () => {
+  it("shows UTC whatever the local time zone", () => {
     process.env.TZ = "Asia/Tokyo";
     try {
-      expect(renderLogLine(entry({}), { color: plain })).toBe("12:04:05 hi");
+      expect(renderLogLine(entry({}), { color: plain })).toBe("03:04:05 hi");
     } finally {
       process.env.TZ = "UTC";
     }

@@ -8,7 +8,7 @@ function fakeIO(tty: boolean) {
   const stdout = Object.assign(new PassThrough(), { isTTY: tty });
   let err = "";
   stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
-  const io = new IOStreams({ stdout, stderr, stdin: new PassThrough(), env: { TERM: "xterm" } });
+  const io = new IOStreams({ stdout, stderr, stdin: () => new PassThrough(), env: { TERM: "xterm" } });
   return { io, stderr: () => err };
 }
 

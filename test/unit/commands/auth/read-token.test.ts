@@ -19,7 +19,7 @@ function fakeTerminal() {
   const stderr = new PassThrough();
   let errText = "";
   stderr.on("data", (c) => (errText += c.toString()));
-  const io = new IOStreams({ stdin, stdout: new PassThrough(), stderr, env: {} });
+  const io = new IOStreams({ stdin: () => stdin, stdout: new PassThrough(), stderr, env: {} });
   return { io, stdin, stderrText: () => errText };
 }
 
@@ -64,7 +64,7 @@ describe("readPipedToken", () => {
   const piped = (text: string) => {
     const stdin = new PassThrough();
     stdin.end(text);
-    return new IOStreams({ stdin, stdout: new PassThrough(), stderr: new PassThrough(), env: {} });
+    return new IOStreams({ stdin: () => stdin, stdout: new PassThrough(), stderr: new PassThrough(), env: {} });
   };
   it("takes the first non-empty line, trimmed", async () => {
     expect(await readPipedToken(piped("\n  tok-1 \r\nsecond\n"))).toBe("tok-1");

@@ -1,9 +1,9 @@
 import type { Ctx } from "../../context.js";
+import { openSettingsStore } from "../../settings/store.js";
 
 /** `valar auth logout`: forgets the stored token (the stored endpoint stays). */
-export async function runLogout(ctx: Ctx): Promise<number> {
-  const { openSettingsStore } = await import("../../settings/store.js");
-  const store = await openSettingsStore(ctx.env);
+export async function run(ctx: Ctx): Promise<number> {
+  const store = openSettingsStore(ctx.env);
   if (store.read().token) {
     store.unset("token");
     store.unset("tokenEndpoint");

@@ -1,5 +1,7 @@
 import type { Ctx } from "../../context.js";
 import { AuthError } from "../../errors.js";
+import { getUserInfo } from "../../api/users.js";
+import { describeSource, notLoggedIn } from "../../settings/resolve.js";
 import { maskToken } from "./mask.js";
 
 export interface StatusOptions {
@@ -16,17 +18,13 @@ export interface AuthStatus {
 }
 
 /** `valar auth status`: checks the token in use with GET /users/info; exit 4 without a valid one. */
-export async function runStatus(ctx: Ctx, _args: string[], opts: StatusOptions): Promise<number> {
+export async function run(ctx: Ctx, _args: string[], opts: StatusOptions): Promise<number> {
   const settings = await ctx.settings();
   const endpoint = settings.endpoint.value;
-  if (!settings.token) {
-    const { notLoggedIn } = await import("../../settings/resolve.js");
-    throw notLoggedIn(settings);
-  }
+  if (!settings.token) throw notLoggedIn(settings);
   const tokenSource = settings.token.source;
   const from = tokenSource === "env" ? "VALAR_TOKEN" : "the stored token";
   const client = await ctx.client();
-  const { getUserInfo } = await import("../../api/users.js");
   let user;
   try {
     user = await getUserInfo(client);
@@ -49,7 +47,6 @@ export async function runStatus(ctx: Ctx, _args: string[], opts: StatusOptions):
     ctx.io.printJson(status);
     return 0;
   }
-  const { describeSource } = await import("../../settings/resolve.js");
   const rows: Array<[string, string]> = [
     ["Endpoint", `${status.endpoint} (${describeSource(settings.endpoint.source, "endpoint")})`],
     ["User", status.name],

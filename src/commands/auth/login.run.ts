@@ -2,6 +2,12 @@ import type { Ctx } from "../../context.js";
 import { ApiUnreachableError, AuthError, NotFoundError } from "../../errors.js";
 import type { ApiClient } from "../../api/client.js";
 import type { UserInfo } from "../../api/types.js";
+import { normalizeEndpoint } from "../../api/endpoint.js";
+import { getApiVersion, getUserInfo } from "../../api/users.js";
+import { isTransportError } from "../../api/http-errors.js";
+import { describeSource } from "../../settings/resolve.js";
+import { openSettingsStore } from "../../settings/store.js";
+import { promptSecret, readPipedToken } from "./read-token.js";
 
 export interface LoginOptions {
   endpoint?: string;
@@ -13,13 +19,7 @@ export interface LoginOptions {
  * elsewhere). That endpoint also becomes the stored default when it was chosen explicitly
  * (--endpoint or VALAR_ENDPOINT).
  */
-export async function runLogin(ctx: Ctx, _args: string[], opts: LoginOptions): Promise<number> {
-  const [{ normalizeEndpoint }, { describeSource }, { openSettingsStore }, { readPipedToken, promptSecret }] = await Promise.all([
-    import("../../api/endpoint.js"),
-    import("../../settings/resolve.js"),
-    import("../../settings/store.js"),
-    import("./read-token.js"),
-  ]);
+export async function run(ctx: Ctx, _args: string[], opts: LoginOptions): Promise<number> {
   const settings = await ctx.settings();
   const fromFlag = opts.endpoint ?? ctx.globals.endpoint;
   const source = fromFlag !== undefined ? "flag" : settings.endpoint.source;
@@ -33,7 +33,7 @@ export async function runLogin(ctx: Ctx, _args: string[], opts: LoginOptions): P
   const client = await ctx.client({ endpoint, token });
   const user = await checkToken(client, endpoint);
 
-  const store = await openSettingsStore(ctx.env);
+  const store = openSettingsStore(ctx.env);
   if (source === "flag" || source === "env") store.set("endpoint", endpoint);
   store.set("token", token);
   store.set("tokenEndpoint", endpoint);
@@ -46,7 +46,6 @@ export async function runLogin(ctx: Ctx, _args: string[], opts: LoginOptions): P
 }
 
 async function checkToken(client: ApiClient, endpoint: string): Promise<UserInfo> {
-  const [{ getUserInfo }, { isTransportError }] = await Promise.all([import("../../api/users.js"), import("../../api/http-errors.js")]);
   try {
     return await getUserInfo(client);
   } catch (err) {
@@ -68,7 +67,6 @@ async function checkToken(client: ApiClient, endpoint: string): Promise<UserInfo
 }
 
 async function speaksV2(client: ApiClient): Promise<boolean> {
-  const { getApiVersion } = await import("../../api/users.js");
   try {
     return (await getApiVersion(client)).version === "v2";
   } catch {

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// The shipped build: one esbuild bundle of src/cli.ts with code splitting. The command tree
+// is the entry chunk; each command's implementation (an `import("./x.run.js")` at its action)
+// and what only it needs land in chunks loaded when the command runs. Dependencies are
+// bundled, so the package installs without a build step or runtime dependencies.
+import { build } from "esbuild";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Node built-ins that a bundled dependency requires when it loads but uses only on paths
+ * valar never takes: commander spawns executable subcommands (valar has none) with
+ * child_process; undici's HTTP/2 client (never enabled here) needs http2. Loading them
+ * costs a short command more than the rest of its start-up, so the dependency gets a
+ * stand-in that loads the real module on first use. http2's constants are read when
+ * undici loads: they are protocol numbers and header names, so the stand-in carries them.
+ */
+const LAZY_BUILTINS = {
+  child_process: { importer: /node_modules[\\/]commander[\\/]/, eager: {} },
+  http2: { importer: /node_modules[\\/]undici[\\/]/, eager: { constants: (await import("node:http2")).constants } },
+};
+
+const lazyBuiltins = {
+  name: "lazy-builtins",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?(child_process|http2)$/ }, (args) => {
+      const name = args.path.replace(/^node:/, "");
+      if (!LAZY_BUILTINS[name].importer.test(args.importer)) return undefined;
+      return { path: name, namespace: "lazy-builtin" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
+      loader: "js",
+      contents: `let real;
+const eager = ${JSON.stringify(LAZY_BUILTINS[args.path].eager)};
+const load = () => (real ??= require("node:${args.path}"));
+module.exports = new Proxy(eager, {
+  get: (target, key) => (key in target ? target[key] : load()[key]),
+  has: (_, key) => key in load(),
+});`,
+    }));
+  },
+};
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { cli: "src/cli.ts" },
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.18",
+  chunkNames: "chunks/[name]-[hash]",
+  metafile: true,
+  legalComments: "none",
+  minify: true,
+  define: { VALAR_VERSION: JSON.stringify(pkg.version) },
+  // Bundled CommonJS dependencies call require() for Node built-ins: give the ESM chunks one.
+  banner: { js: 'import { createRequire as __valarCreateRequire } from "node:module"; const require = __valarCreateRequire(import.meta.url);' },
+  plugins: [lazyBuiltins],
+  logLevel: "warning",
+});
+// Which sources each output file holds: the start-up test reads it to prove --version and
+// --help load no HTTP, config, table or spinner code.
+writeFileSync(new URL("../dist/meta.json", import.meta.url), JSON.stringify(result.metafile));

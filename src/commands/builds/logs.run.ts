@@ -1,0 +1,37 @@
+import type { Ctx } from "../../context.js";
+import type { BuildsApi } from "../../api/builds.js";
+import { InterruptedError } from "../../errors.js";
+import { isFinalStatus } from "../../api/types.js";
+import { parseDuration } from "../../util/duration.js";
+import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
+import { reportOutcome, waitForBuild } from "../../builds/wait.js";
+import { streamBuildLog } from "../../builds/follow.js";
+import { logPrinter } from "../../builds/print.js";
+import type { LogsOptions } from "./logs.js";
+
+export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<number> {
+  if (opts.timeout !== undefined) parseDuration(opts.timeout);
+  const prefix = await readPrefixArgument(ctx, args[0]);
+  const api = await ctx.builds();
+  const build = await resolveBuild(ctx, api, prefix);
+  if (opts.follow && !isFinalStatus(build.status)) {
+    return waitForBuild(ctx, api, build.id, {
+      mode: "follow",
+      raw: opts.raw,
+      timeout: opts.timeout,
+      abortOnInterrupt: opts.abortOnInterrupt,
+    });
+  }
+  await printWholeLog(ctx, api, build.id, opts.raw ?? false);
+  // Following a build that has already ended is printing its log and its outcome.
+  return opts.follow ? reportOutcome(ctx, build) : 0;
+}
+
+async function printWholeLog(ctx: Ctx, api: BuildsApi, id: string, raw: boolean): Promise<void> {
+  try {
+    await streamBuildLog(api, id, logPrinter(ctx.io, raw, ctx.signal), ctx.signal);
+  } catch (err) {
+    if (ctx.signal.aborted) throw new InterruptedError();
+    throw err;
+  }
+}

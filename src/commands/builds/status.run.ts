@@ -1,0 +1,15 @@
+import type { Ctx } from "../../context.js";
+import { ExitCode } from "../../errors.js";
+import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
+import { colorStatus } from "../../output/status.js";
+import type { StatusOptions } from "./status.js";
+
+export async function run(ctx: Ctx, args: string[], opts: StatusOptions): Promise<number> {
+  const prefix = await readPrefixArgument(ctx, args[0]);
+  const build = await resolveBuild(ctx, await ctx.builds(), prefix);
+  // --json prints the build as the list endpoint sent it: the API's own object and names.
+  if (opts.json) ctx.io.printJson(build);
+  else ctx.io.println(colorStatus(build.status, ctx.io.out));
+  // pending and running are "not done" too: scripts ask "is it done?", not "has it failed?".
+  return build.status === "done" ? ExitCode.OK : ExitCode.BUILD_UNSUCCESSFUL;
+}

@@ -1,0 +1,13 @@
+import type { Ctx } from "../../context.js";
+import { parseDuration } from "../../util/duration.js";
+import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
+import { waitForBuild } from "../../builds/wait.js";
+import type { WatchOptions } from "./watch.js";
+
+export async function run(ctx: Ctx, args: string[], opts: WatchOptions): Promise<number> {
+  if (opts.timeout !== undefined) parseDuration(opts.timeout);
+  const prefix = await readPrefixArgument(ctx, args[0]);
+  const api = await ctx.builds();
+  const build = await resolveBuild(ctx, api, prefix);
+  return waitForBuild(ctx, api, build.id, { mode: "watch", timeout: opts.timeout, abortOnInterrupt: opts.abortOnInterrupt });
+}

@@ -1,0 +1,62 @@
+import type { ClientOverride, Ctx, GlobalOptions } from "./context.js";
+import type { Runtime } from "./runtime.js";
+import type { Settings } from "./settings/types.js";
+import type { ApiClient } from "./api/client.js";
+import { describeSource, requireTarget, requireToken, resolveSettings } from "./settings/resolve.js";
+import { loadValarYml } from "./settings/valar-yml.js";
+import { readStoredSettings } from "./settings/stored.js";
+import { parseEndpoint } from "./api/endpoint.js";
+import { createApiClient } from "./api/factory.js";
+import { BuildsApi } from "./api/builds.js";
+
+/** A command's injected world: its settings, API client and builds API are made on first use. */
+export function createCtx(rt: Runtime, g: GlobalOptions): Ctx {
+  const globals: GlobalOptions = {
+    debug: Boolean(g.debug) || rt.env.VALAR_DEBUG === "1" || rt.env.VALAR_DEBUG === "true",
+    endpoint: g.endpoint,
+    project: g.project,
+    service: g.service,
+  };
+  let settings: Promise<Settings> | undefined;
+  let client: Promise<ApiClient> | undefined;
+  const ctx: Ctx = {
+    io: rt.io,
+    env: rt.env,
+    cwd: rt.cwd,
+    clock: rt.clock,
+    signal: rt.signal,
+    globals,
+    settings: () => (settings ??= loadSettings(rt, globals)),
+    client: (override) => (override ? makeClient(rt, ctx, override) : (client ??= makeClient(rt, ctx))),
+    builds: async () => {
+      const target = requireTarget(await ctx.settings());
+      return new BuildsApi(await ctx.client(), target.project, target.service);
+    },
+  };
+  return ctx;
+}
+
+async function loadSettings(rt: Runtime, globals: GlobalOptions): Promise<Settings> {
+  const valarYml = await loadValarYml(rt.cwd);
+  return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: readStoredSettings(rt.env) });
+}
+
+async function makeClient(rt: Runtime, ctx: Ctx, override: ClientOverride = {}): Promise<ApiClient> {
+  const settings = await ctx.settings();
+  const endpoint = override.endpoint ?? settings.endpoint.value;
+  // Checked before the token so a bad endpoint is reported as what it is, before any request.
+  parseEndpoint(endpoint, override.endpoint ? undefined : describeSource(settings.endpoint.source, "endpoint"));
+  const token = override.token ?? requireToken(settings);
+  return createApiClient(
+    {
+      env: rt.env,
+      version: rt.version,
+      signal: override.signal ? AbortSignal.any([rt.signal, override.signal]) : rt.signal,
+      noRetry: override.noRetry,
+      sleep: rt.clock.sleep,
+      debug: ctx.globals.debug ? (line) => rt.io.note(rt.io.err.dim(`debug: ${line}`)) : undefined,
+    },
+    endpoint,
+    token,
+  );
+}

@@ -1,0 +1,66 @@
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+
+/**
+ * Output gathered in one buffer and written in large pieces: one write per network chunk
+ * instead of one per log line. Never holds more than what one flush brings in, and a flush
+ * waits while the stream is full (backpressure reaches the network reader).
+ */
+export class ByteBatch {
+  private buf: Buffer;
+  private len = 0;
+
+  constructor(initialSize = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  bytes(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.reserve(n);
+    // A short copy by hand beats the native call's overhead.
+    if (n < 64) {
+      const buf = this.buf;
+      let at = this.len;
+      for (let i = start; i < end; i++) buf[at++] = src[i]!;
+    } else {
+      (src as Buffer).copy(this.buf, this.len, start, end);
+    }
+    this.len += n;
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.len++] = b;
+  }
+
+  text(s: string): void {
+    this.reserve(s.length * 3);
+    this.len += this.buf.write(s, this.len, "utf8");
+  }
+
+  /**
+   * Writes what is gathered. Resolves at once when the stream took it, else when it drains
+   * (or rejects when the signal aborts or the stream fails while full).
+   */
+  flush(stream: Writable, signal?: AbortSignal): void | Promise<void> {
+    if (this.len === 0) return;
+    // The stream keeps the written buffer until it is sent: hand it a copy-free slice and
+    // start a new buffer, rather than overwrite bytes still queued.
+    const out = this.buf.subarray(0, this.len);
+    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.len = 0;
+    if (stream.write(out)) return;
+    return once(stream, "drain", { signal }).then(() => undefined);
+  }
+}

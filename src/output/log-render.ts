@@ -1,0 +1,213 @@
+import type { ChalkInstance } from "chalk";
+import type { ByteBatch } from "./byte-batch.js";
+import { renderLogLine } from "./log-format.js";
+import { hasControlBytes, type CleanMode } from "./terminal-safe.js";
+
+export interface LogRenderOptions {
+  raw: boolean;
+  color: ChalkInstance;
+  clean: CleanMode;
+  /**
+   * Whether the byte-level fast path may be used. Off for a terminal: there every line is
+   * decoded (invalid UTF-8 becomes U+FFFD, so no stray byte can act as a control code),
+   * and a terminal shows lines far slower than they are parsed anyway.
+   */
+  fast: boolean;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const NEWLINE = 0x0a;
+const DIM_OPEN = Buffer.from("\u001b[2m");
+const DIM_CLOSE = Buffer.from("\u001b[22m");
+const WRAPPER = Buffer.from("WRAPPER");
+const PLATFORM = Buffer.from("platform");
+const KEYS = ["timestamp", "source", "stage", "content"].map((k) => Buffer.from(k));
+
+/** Where the four fields of a log entry lie in its line (value bytes, quotes excluded). */
+class EntrySpans {
+  start = [0, 0, 0, 0];
+  end = [0, 0, 0, 0];
+}
+const TIMESTAMP = 0;
+const SOURCE = 1;
+const STAGE = 2;
+const CONTENT = 3;
+
+/**
+ * Renders log lines into a ByteBatch. Lines in the documented shape — a flat JSON object of
+ * the four string fields, in any order and spacing, with no escapes in their values and a
+ * UTC timestamp — are rendered straight from their bytes: the content is copied, the clock
+ * is cut out of the timestamp, nothing is decoded or allocated. Plain-text lines are copied
+ * too. Every other line (escapes, other fields, other types, invalid JSON, an offset time,
+ * control characters to clean) takes the general path, renderLogLine, whose output the fast
+ * path reproduces byte for byte (test/unit/output/log-render.test.ts holds it to that).
+ */
+export class LogRenderer {
+  private readonly spans = new EntrySpans();
+  private readonly color: boolean;
+
+  constructor(private readonly opts: LogRenderOptions) {
+    this.color = opts.color.level > 0;
+  }
+
+  /** One line (bytes[start, end), no line ending) and its newline. */
+  line(bytes: Buffer, start: number, end: number, out: ByteBatch): void {
+    if (this.opts.fast && this.fast(bytes, start, end, out)) return;
+    out.text(renderLogLine(bytes.toString("utf8", start, end), this.opts));
+    out.byte(NEWLINE);
+  }
+
+  private fast(b: Buffer, start: number, end: number, out: ByteBatch): boolean {
+    const cleaning = this.opts.clean !== "bytes";
+    if (start === end || b[start] !== OPEN_BRACE) {
+      if (cleaning && hasControlBytes(b, start, end)) return false;
+      out.bytes(b, start, end);
+      out.byte(NEWLINE);
+      return true;
+    }
+    const s = this.spans;
+    if (!scanEntry(b, start, end, s)) return false;
+    const cs = s.start[CONTENT]!;
+    const ce = s.end[CONTENT]!;
+    if (cleaning && hasControlBytes(b, cs, ce)) return false;
+    if (this.opts.raw) {
+      out.bytes(b, cs, ce);
+      out.byte(NEWLINE);
+      return true;
+    }
+    const wrapper = equalBytes(b, s.start[SOURCE]!, s.end[SOURCE]!, WRAPPER);
+    if (wrapper && !plainAscii(b, s.start[STAGE]!, s.end[STAGE]!)) return false;
+    const ts = s.start[TIMESTAMP]!;
+    if (this.color) out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
+    out.bytes(b, ts + 11, ts + 19);
+    if (this.color) out.bytes(DIM_CLOSE, 0, DIM_CLOSE.length);
+    out.byte(0x20);
+    if (wrapper) {
+      if (this.color) out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
+      out.byte(0x5b);
+      const ss = s.start[STAGE]!;
+      const se = s.end[STAGE]!;
+      if (ss === se) out.bytes(PLATFORM, 0, PLATFORM.length);
+      else for (let i = ss; i < se; i++) out.byte(lowerAscii(b[i]!));
+      out.byte(0x5d);
+      out.byte(0x20);
+      out.bytes(b, cs, ce);
+      if (this.color) out.bytes(DIM_CLOSE, 0, DIM_CLOSE.length);
+    } else {
+      out.bytes(b, cs, ce);
+    }
+    out.byte(NEWLINE);
+    return true;
+  }
+}
+
+function isJsonSpace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+function skipSpace(b: Buffer, i: number, end: number): number {
+  while (i < end && isJsonSpace(b[i])) i++;
+  return i;
+}
+
+/**
+ * Finds the four fields of a simple entry line. False means "not for the fast path" (the
+ * general path decides what the line is), never "not an entry".
+ */
+function scanEntry(b: Buffer, start: number, end: number, spans: EntrySpans): boolean {
+  let seen = 0;
+  let i = skipSpace(b, start + 1, end);
+  for (;;) {
+    if (b[i] !== QUOTE) return false;
+    const ks = i + 1;
+    const ke = b.indexOf(QUOTE, ks);
+    if (ke === -1 || ke >= end) return false;
+    const key = keyIndex(b, ks, ke);
+    if (key === -1 || seen & (1 << key)) return false;
+    seen |= 1 << key;
+    i = skipSpace(b, ke + 1, end);
+    if (b[i] !== 0x3a) return false;
+    i = skipSpace(b, i + 1, end);
+    if (b[i] !== QUOTE) return false;
+    const vs = i + 1;
+    let j = vs;
+    for (; j < end; j++) {
+      const c = b[j]!;
+      if (c === QUOTE) break;
+      // An escape, or a raw control character (invalid JSON): the general path's business.
+      if (c === BACKSLASH || c < 0x20) return false;
+    }
+    if (j >= end) return false;
+    spans.start[key] = vs;
+    spans.end[key] = j;
+    i = skipSpace(b, j + 1, end);
+    if (b[i] === 0x2c) {
+      i = skipSpace(b, i + 1, end);
+      continue;
+    }
+    if (b[i] !== CLOSE_BRACE) return false;
+    if (skipSpace(b, i + 1, end) !== end) return false;
+    break;
+  }
+  return seen === 0b1111 && utcTimestamp(b, spans.start[TIMESTAMP]!, spans.end[TIMESTAMP]!);
+}
+
+function keyIndex(b: Buffer, start: number, end: number): number {
+  for (let k = 0; k < KEYS.length; k++) {
+    if (equalBytes(b, start, end, KEYS[k]!)) return k;
+  }
+  return -1;
+}
+
+function equalBytes(b: Buffer, start: number, end: number, word: Buffer): boolean {
+  if (end - start !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (b[start + i] !== word[i]) return false;
+  return true;
+}
+
+function digits(b: Buffer, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fraction]Z` with in-range fields: then HH:MM:SS are the clock the
+ * general path prints, bytes 11–19. Anything else (offsets, 24:00, other forms Date.parse
+ * may take) goes the general way.
+ */
+function utcTimestamp(b: Buffer, s: number, e: number): boolean {
+  if (e - s < 20 || b[e - 1] !== 0x5a) return false;
+  if (b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 10] !== 0x54 || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a) return false;
+  if (digits(b, s, 4) < 0) return false;
+  const month = digits(b, s + 5, 2);
+  const day = digits(b, s + 8, 2);
+  const hour = digits(b, s + 11, 2);
+  const minute = digits(b, s + 14, 2);
+  const second = digits(b, s + 17, 2);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return false;
+  }
+  if (e - s === 20) return true;
+  if (b[s + 19] !== 0x2e || e - s < 22) return false;
+  return digits(b, s + 20, e - s - 21) >= 0;
+}
+
+function plainAscii(b: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+function lowerAscii(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+}

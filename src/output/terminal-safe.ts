@@ -1,0 +1,58 @@
+/**
+ * Text from a server or a build is data, never terminal control (the contract's rule).
+ * Three ways to pass it on:
+ * - "bytes": as it is, byte for byte (only `logs --raw` into a pipe or a file);
+ * - "strip": no escape code or control character at all, tab excepted;
+ * - "sgr": the same, but SGR colour codes (`ESC [ … m`) are kept, for a colour terminal.
+ * In both cleaning modes a carriage return keeps what was written after the last one, as
+ * the terminal would have shown it, so `secret\rFAKE OK` cannot hide "secret" from a log
+ * reader while showing something else on screen.
+ */
+export type CleanMode = "bytes" | "strip" | "sgr";
+
+// One escape sequence: CSI (ESC [ params intermediates final), OSC / DCS / SOS / PM / APC
+// strings up to BEL or ST (or the end of the text), or any other two-byte ESC sequence.
+// eslint-disable-next-line no-control-regex
+const ESCAPE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[ -/]*[0-~]?)/g;
+// eslint-disable-next-line no-control-regex
+const SGR = /^\u001b\[[0-9;:]*m$/;
+// C0 controls but tab and newline, DEL, C1 controls.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// eslint-disable-next-line no-control-regex
+const SPECIAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+/** Text made safe for a terminal in the given mode (newlines are left to the caller's layout). */
+export function cleanText(text: string, mode: CleanMode): string {
+  if (mode === "bytes" || !SPECIAL.test(text)) return text;
+  return text.split("\n").map((segment) => cleanSegment(segment, mode)).join("\n");
+}
+
+function cleanSegment(segment: string, mode: CleanMode): string {
+  let text = segment;
+  if (text.includes("\r")) {
+    text = text.replace(/\r+$/, "");
+    text = text.slice(text.lastIndexOf("\r") + 1);
+  }
+  text = text.replace(ESCAPE, (seq) => (mode === "sgr" && SGR.test(seq) ? seq : ""));
+  return text.replace(CONTROL, "");
+}
+
+/**
+ * Whether bytes[start, end) may hold something `cleanText` would change: a C0 control but
+ * tab, DEL, or a C1 control in UTF-8 (0xC2 0x80–0x9F). A false answer lets the log fast path
+ * copy the bytes as they are.
+ */
+export function hasControlBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    if (b < 0x20) {
+      if (b !== 0x09) return true;
+    } else if (b === 0x7f) {
+      return true;
+    } else if (b === 0xc2 && i + 1 < end && bytes[i + 1]! >= 0x80 && bytes[i + 1]! <= 0x9f) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,143 @@
+import { Chalk } from "chalk";
+import { describe, expect, it } from "vitest";
+import { LineSplitter, splitLines } from "../../../src/builds/lines.js";
+import { ByteBatch } from "../../../src/output/byte-batch.js";
+import { renderLogLine } from "../../../src/output/log-format.js";
+import { LogRenderer, type LogRenderOptions } from "../../../src/output/log-render.js";
+import { Writable } from "node:stream";
+
+const TS = "2026-01-02T03:04:05Z";
+const entry = (fields: Record<string, unknown>) => JSON.stringify({ timestamp: TS, source: "PROCESS", stage: "", content: "hi", ...fields });
+
+/** Lines that have tripped up hand-written JSON scanners, and some that must not take the fast path. */
+const CORPUS: string[] = [
+  entry({ content: "plain content" }),
+  entry({ source: "WRAPPER", stage: "SETUP", content: "pulling image" }),
+  entry({ source: "WRAPPER", stage: "TURNDOWN", content: "bye" }),
+  entry({ source: "WRAPPER", stage: "", content: "no stage" }),
+  entry({ source: "WRAPPER", stage: "Mixed-Case_1", content: "x" }),
+  entry({ source: "", stage: "", content: "no source" }),
+  entry({ content: 'say "hi"' }),
+  entry({ content: "back\\slash" }),
+  `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"caf\\u00e9"}`,
+  entry({ content: "raw unicode: héllo ✓ 日本 🚀" }),
+  `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"pair \\ud83d\\ude80 lone \\ud83d"}`,
+  entry({ content: "two\nlines" }),
+  entry({ content: "tab\there" }),
+  entry({ content: "\u001b[31mred\u001b[0m and \u001b]0;PWNED\u0007 title" }),
+  entry({ content: "secret\rFAKE OK" }),
+  entry({ content: "progress 100%\r" }),
+  entry({ content: "del\u007f and c1 \u0085 \u009b31m" }),
+  entry({ content: "" }),
+  `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"raw\u0001control"}`,
+  `{"timestamp":"${TS}","source":"PROCESS","stage":""}`,
+  `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"x","extra":1}`,
+  `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"x","extra":"y"}`,
+  `{"content":"reordered","stage":"SETUP","source":"WRAPPER","timestamp":"${TS}"}`,
+  `{ "timestamp" : "${TS}" ,\t"source": "PROCESS", "stage":"" , "content" : "spaced" }  `,
+  `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":null}`,
+  `{"timestamp":null,"source":"PROCESS","stage":"","content":"x"}`,
+  `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"dup","content":"second"}`,
+  `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":3}`,
+  `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":["a"]}`,
+  entry({ timestamp: "2026-01-02T03:04:05.123Z", content: "millis" }),
+  entry({ timestamp: "2026-01-02T03:04:05.123456789Z", content: "nanos" }),
+  entry({ timestamp: "2026-01-02T03:04:05+02:00", content: "offset" }),
+  entry({ timestamp: "2026-01-02T24:00:00Z", content: "end of day" }),
+  entry({ timestamp: "2026-02-30T10:00:00Z", content: "day overflow" }),
+  entry({ timestamp: "2026-13-02T10:00:00Z", content: "bad month" }),
+  entry({ timestamp: "2026-01-02T23:59:60Z", content: "leap second" }),
+  entry({ timestamp: "2026-01-02t03:04:05z", content: "lower case" }),
+  entry({ timestamp: "yesterday", content: "not a time" }),
+  entry({ timestamp: "2026-01-02", content: "date only" }),
+  "plain text line",
+  "",
+  "   indented plain",
+  "{not json",
+  "{}",
+  "[1,2]",
+  '{"timestamp":"x"',
+  "{\"timestamp\":\"" + TS + "\",\"source\":\"PROCESS\",\"stage\":\"\",\"content\":\"unterminated}",
+  "plain with \u001b[32mcolour\u001b[0m and \u0007 bell",
+  "plain secret\rshown",
+  "plain \u009b c1 and del \u007f",
+  entry({ content: "x".repeat(1024 * 1024) }),
+  "p".repeat(1024 * 1024),
+];
+
+const plain = new Chalk({ level: 0 });
+const colour = new Chalk({ level: 1 });
+const MODES: Array<[string, LogRenderOptions]> = [
+  ["raw into a pipe (bytes)", { raw: true, color: plain, clean: "bytes", fast: true }],
+  ["raw, cleaned", { raw: true, color: plain, clean: "strip", fast: true }],
+  ["rendered, no colour", { raw: false, color: plain, clean: "strip", fast: true }],
+  ["rendered, colour (FORCE_COLOR into a pipe)", { raw: false, color: colour, clean: "sgr", fast: true }],
+];
+
+/** The text of a log: CRLF line endings on some lines, no newline after the last. */
+function logText(lines: string[]): string {
+  return lines.map((line, i) => line + (i === lines.length - 1 ? "" : i % 3 === 0 ? "\r\n" : "\n")).join("");
+}
+
+/** The fast path: bytes through the splitter in chunks of awkward sizes, into a ByteBatch. */
+function fastOutput(text: string, opts: LogRenderOptions, chunkSize: number): Buffer {
+  const renderer = new LogRenderer(opts);
+  const batch = new ByteBatch(16);
+  const parts: Buffer[] = [];
+  const sink = new Writable({ write: (c, _e, cb) => (parts.push(Buffer.from(c)), cb()) });
+  const splitter = new LineSplitter();
+  const bytes = Buffer.from(text);
+  const onLine = (b: Buffer, s: number, e: number) => renderer.line(b, s, e, batch);
+  for (let at = 0; at < bytes.length; at += chunkSize) {
+    splitter.push(bytes.subarray(at, at + chunkSize), onLine);
+    void batch.flush(sink);
+  }
+  splitter.end(onLine);
+  void batch.flush(sink);
+  return Buffer.concat(parts);
+}
+
+/** The general path: each decoded line through renderLogLine, JSON.parse and all. */
+function generalOutput(text: string, opts: LogRenderOptions): Buffer {
+  return Buffer.from(splitLines([Buffer.from(text)]).map((line) => renderLogLine(line, opts) + "\n").join(""));
+}
+
+describe("the log fast path", () => {
+  const text = logText(CORPUS);
+  // Byte-sized chunks split every line and character; the 1 MB lines only make that slow.
+  const small = logText(CORPUS.filter((line) => line.length < 1000));
+  for (const [name, opts] of MODES) {
+    it(`gives byte-identical output to the general path: ${name}`, () => {
+      for (const [input, sizes] of [
+        [small, [1, 7]],
+        [text, [4096, 65536, text.length]],
+      ] as const) {
+        const expected = generalOutput(input, opts);
+        for (const chunkSize of sizes) {
+          const got = fastOutput(input, opts, chunkSize);
+          expect(got.equals(expected), `chunks of ${chunkSize}`).toBe(true);
+        }
+      }
+    });
+  }
+
+  it("really takes the fast path for the documented shape (it does not decode those lines)", () => {
+    const opts = MODES[2]![1];
+    const renderer = new LogRenderer(opts);
+    const batch = new ByteBatch();
+    // A byte that is not valid UTF-8 survives only if the line was copied, not decoded.
+    const line = Buffer.concat([Buffer.from(`{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"A`), Buffer.from([0xff]), Buffer.from('B"}')]);
+    renderer.line(line, 0, line.length, batch);
+    const out: Buffer[] = [];
+    void batch.flush(new Writable({ write: (c, _e, cb) => (out.push(Buffer.from(c)), cb()) }));
+    expect(Buffer.concat(out).includes(0xff)).toBe(true);
+  });
+
+  it("renders UTC clock times and the stage tag", () => {
+    const opts = MODES[2]![1];
+    expect(fastOutput(entry({ source: "WRAPPER", stage: "SETUP", content: "pull" }) + "\n", opts, 64).toString()).toBe(
+      "03:04:05 [setup] pull\n",
+    );
+    expect(fastOutput(entry({ timestamp: "2026-01-02T05:04:05+02:00" }) + "\n", opts, 64).toString()).toBe("03:04:05 hi\n");
+  });
+});
