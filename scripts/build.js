@@ -57,7 +57,7 @@ const result = await build({
   chunkNames: "chunks/[name]-[hash]",
   metafile: true,
   legalComments: "none",
-  minify: true,
+  minify: process.env.VALAR_NO_MINIFY !== "1",
   define: { VALAR_VERSION: JSON.stringify(pkg.version) },
   // Bundled CommonJS dependencies call require() for Node built-ins: give the ESM chunks one.
   banner: { js: 'import { createRequire as __valarCreateRequire } from "node:module"; const require = __valarCreateRequire(import.meta.url);' },

@@ -1,6 +1,7 @@
 import type { StreamResponse } from "../api/client.js";
 import { NotFoundError } from "../errors.js";
 import { LineSplitter, type OnLineBytes } from "./lines.js";
+import { forEachChunk } from "./chunks.js";
 import { abortable, reconnectDelay, isPermanent, type RetryPolicy } from "./retry.js";
 
 /** The part of BuildsApi the log readers need. */
@@ -41,10 +42,10 @@ export async function streamBuildLog(source: LogSource, buildId: string, sink: L
     count++;
     sink.line(b, s, e);
   };
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+  await forEachChunk(res.body, (chunk) => {
     splitter.push(chunk, line);
-    await sink.flush();
-  }
+    return sink.flush();
+  });
   splitter.end(line);
   await sink.flush();
   return count;
@@ -105,10 +106,10 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
         failures = 0;
         earlyEnds = 0;
       };
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      await forEachChunk(res.body, (chunk) => {
         splitter.push(chunk, line);
-        await sink.flush();
-      }
+        return sink.flush();
+      });
       ended = { splitter, seen };
     } catch (err) {
       if (signal.aborted) throw signal.reason;
