@@ -78,13 +78,16 @@ function createCtx(rt: Runtime, g: GlobalOptions): Ctx {
 }
 
 async function loadSettings(rt: Runtime, globals: GlobalOptions): Promise<Settings> {
-  const [{ resolveSettings }, { loadValarYml }, { openSettingsStore }] = await Promise.all([
+  const [{ resolveSettings }, { loadValarYml }, { openSettingsStore }, { readGoConfig }] = await Promise.all([
     import("./settings/resolve.js"),
     import("./settings/valar-yml.js"),
     import("./settings/store.js"),
+    import("./settings/go-config.js"),
   ]);
   const [valarYml, store] = await Promise.all([loadValarYml(rt.cwd), openSettingsStore(rt.env)]);
-  return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: store.read() });
+  // Valar's Go CLI config is the layer below the stored one, read only when a setting reaches it.
+  const goConfig = () => readGoConfig(rt.env, (message) => rt.io.warn(message));
+  return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: store.read(), goConfig });
 }
 
 async function makeClient(rt: Runtime, ctx: Ctx, override: ClientOverride = {}): Promise<ApiClient> {
@@ -96,7 +99,7 @@ async function makeClient(rt: Runtime, ctx: Ctx, override: ClientOverride = {}):
   ]);
   const endpoint = override.endpoint ?? settings.endpoint.value;
   // Checked before the token so a bad endpoint is reported as what it is, before any request.
-  parseEndpoint(endpoint, override.endpoint ? undefined : describeSource(settings.endpoint.source, "endpoint"));
+  parseEndpoint(endpoint, override.endpoint ? undefined : describeSource(settings.endpoint.source, "endpoint", undefined, settings.endpoint.origin));
   const token = override.token ?? requireToken(settings);
   return createApiClient(
     {
