@@ -15,12 +15,7 @@ describe("valar deploys against the sandbox", () => {
   let ids: string[];
   beforeAll(async () => {
     sb = await startSandbox();
-    ids = [];
-    for (let i = 0; i < 2; i++) {
-      const b = await submitFiles(sb, HELLO);
-      await waitForBuild(sb, b.id);
-      ids.push(b.id);
-    }
+    ids = await service("web", 2);
   }, 60_000);
   afterAll(async () => {
     await sb?.stop();
