@@ -9,6 +9,7 @@
 _valar_subcommand() {
     case "$1/$2" in
         "/builds") printf '%s\n' 'builds' ;;
+        "/deploys"|"/deploy"|"/deployment") printf '%s\n' 'deploys' ;;
         "/auth") printf '%s\n' 'auth' ;;
         "/config") printf '%s\n' 'config' ;;
         "/sandbox") printf '%s\n' 'sandbox' ;;
@@ -22,6 +23,10 @@ _valar_subcommand() {
         "builds/watch") printf '%s\n' 'builds watch' ;;
         "builds/status") printf '%s\n' 'builds status' ;;
         "builds/help") printf '%s\n' 'builds help' ;;
+        "deploys/ls"|"deploys/list") printf '%s\n' 'deploys ls' ;;
+        "deploys/create") printf '%s\n' 'deploys create' ;;
+        "deploys/rollback") printf '%s\n' 'deploys rollback' ;;
+        "deploys/help") printf '%s\n' 'deploys help' ;;
         "auth/login") printf '%s\n' 'auth login' ;;
         "auth/logout") printf '%s\n' 'auth logout' ;;
         "auth/status") printf '%s\n' 'auth status' ;;
@@ -38,8 +43,9 @@ _valar_subcommand() {
 # The subcommands offered at a path.
 _valar_subcommands() {
     case "$1" in
-        "") printf '%s\n' builds auth config sandbox completion help ;;
+        "") printf '%s\n' builds deploys auth config sandbox completion help ;;
         "builds") printf '%s\n' ls submit inspect logs abort watch status help ;;
+        "deploys") printf '%s\n' ls create rollback help ;;
         "auth") printf '%s\n' login logout status help ;;
         "config") printf '%s\n' get set unset list help ;;
         *) return 0 ;;
@@ -59,6 +65,11 @@ _valar_flags() {
         "builds watch") printf '%s\n' --timeout --abort-on-interrupt -h --help --debug --endpoint -p --project -s --service ;;
         "builds status") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;
         "builds help") printf '%s\n' --debug --endpoint -p --project -s --service ;;
+        "deploys") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
+        "deploys ls") printf '%s\n' -n --limit --all -q --quiet --json -h --help --debug --endpoint -p --project -s --service ;;
+        "deploys create") printf '%s\n' --env --json -h --help --debug --endpoint -p --project -s --service ;;
+        "deploys rollback") printf '%s\n' -d --delta --json -h --help --debug --endpoint -p --project -s --service ;;
+        "deploys help") printf '%s\n' --debug --endpoint -p --project -s --service ;;
         "auth") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "auth login") printf '%s\n' --endpoint -h --help --debug -p --project -s --service ;;
         "auth logout") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
@@ -90,6 +101,9 @@ _valar_option_value() {
         "builds submit|--timeout") printf '%s\n' 'any' ;;
         "builds logs|--timeout") printf '%s\n' 'any' ;;
         "builds watch|--timeout") printf '%s\n' 'any' ;;
+        "deploys ls|-n"|"deploys ls|--limit") printf '%s\n' 'any' ;;
+        "deploys create|--env") printf '%s\n' 'any' ;;
+        "deploys rollback|-d"|"deploys rollback|--delta") printf '%s\n' 'any' ;;
         "auth login|--endpoint") printf '%s\n' 'any' ;;
         "sandbox|--port") printf '%s\n' 'any' ;;
         "sandbox|--data-dir") printf '%s\n' 'dirs' ;;
@@ -113,6 +127,9 @@ _valar_arg_value() {
         "builds watch|0") printf '%s\n' 'build-ids' ;;
         "builds status|0") printf '%s\n' 'build-ids' ;;
         "builds help|0") printf '%s\n' 'words:ls submit inspect logs abort watch status' ;;
+        "deploys create|0") printf '%s\n' 'build-ids' ;;
+        "deploys rollback|0") printf '%s\n' 'deploy-versions' ;;
+        "deploys help|0") printf '%s\n' 'words:ls create rollback' ;;
         "auth help|0") printf '%s\n' 'words:login logout status' ;;
         "config get|0") printf '%s\n' 'words:endpoint project service' ;;
         "config set|0") printf '%s\n' 'words:endpoint project service' ;;
@@ -120,7 +137,7 @@ _valar_arg_value() {
         "config unset|0") printf '%s\n' 'words:endpoint project service' ;;
         "config help|0") printf '%s\n' 'words:get set unset list' ;;
         "completion|0") printf '%s\n' 'words:bash zsh fish' ;;
-        "help|0") printf '%s\n' 'words:builds auth config sandbox completion exit-codes' ;;
+        "help|0") printf '%s\n' 'words:builds deploys auth config sandbox completion exit-codes' ;;
         *) return 1 ;;
     esac
 }
@@ -135,11 +152,11 @@ _valar_value() {
         csv:*)
             [[ $cur == *,* ]] && head="${cur%,*},"
             mapfile -t COMPREPLY < <(compgen -P "$head" -W "${1#csv:}" -- "${cur##*,}") ;;
-        build-ids)
+        build-ids|deploy-versions)
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.
             while IFS= read -r line; do
                 [[ -n $line ]] && COMPREPLY+=("${line%%$'\t'*}")
-            done < <("${COMP_WORDS[0]}" "${pass[@]}" __complete build-ids "$cur" 2>/dev/null) ;;
+            done < <("${COMP_WORDS[0]}" "${pass[@]}" __complete "$1" "$cur" 2>/dev/null) ;;
         dirs)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;

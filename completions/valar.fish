@@ -9,6 +9,8 @@ function __valar_subcommand
     switch "$argv[1]/$argv[2]"
         case '/builds'
             echo 'builds'
+        case '/deploys' '/deploy' '/deployment'
+            echo 'deploys'
         case '/auth'
             echo 'auth'
         case '/config'
@@ -35,6 +37,14 @@ function __valar_subcommand
             echo 'builds status'
         case 'builds/help'
             echo 'builds help'
+        case 'deploys/ls' 'deploys/list'
+            echo 'deploys ls'
+        case 'deploys/create'
+            echo 'deploys create'
+        case 'deploys/rollback'
+            echo 'deploys rollback'
+        case 'deploys/help'
+            echo 'deploys help'
         case 'auth/login'
             echo 'auth login'
         case 'auth/logout'
@@ -62,9 +72,11 @@ end
 function __valar_subcommands
     switch "$argv[1]"
         case ''
-            printf '%s\t%s\n' 'builds' 'list, submit, follow and abort builds' 'auth' 'log in to Valar, log out, show who you are' 'config' 'get and set stored settings (endpoint, project, service)' 'sandbox' 'run a local Valar-compatible build server on 127.0.0.1' 'completion' 'print the shell completion script (bash, zsh or fish)' 'help' 'show help for a command, or a topic: exit-codes'
+            printf '%s\t%s\n' 'builds' 'list, submit, follow and abort builds' 'deploys' 'list, create and roll back deployments' 'auth' 'log in to Valar, log out, show who you are' 'config' 'get and set stored settings (endpoint, project, service)' 'sandbox' 'run a local Valar-compatible build server on 127.0.0.1' 'completion' 'print the shell completion script (bash, zsh or fish)' 'help' 'show help for a command, or a topic: exit-codes'
         case 'builds'
             printf '%s\t%s\n' 'ls' 'list builds, newest first' 'submit' 'package a directory, upload it and submit a build' 'inspect' 'show the details of a build' 'logs' 'print a build\'s log (the newest build when no prefix is given)' 'abort' 'abort a pending or running build' 'watch' 'wait for a build to end, showing its status and latest log lines' 'status' 'print a build\'s status; exit 0 only when it is done, 3 otherwise' 'help' 'display help for command'
+        case 'deploys'
+            printf '%s\t%s\n' 'ls' 'list deployments, newest first' 'create' 'deploy a done build as a new version; prints the version' 'rollback' 'roll back to an earlier deployment, as a new version; prints the version' 'help' 'display help for command'
         case 'auth'
             printf '%s\t%s\n' 'login' 'store a token after checking it (read from stdin when piped, else prompted)' 'logout' 'forget the stored token' 'status' 'show endpoint, user, projects and where the token comes from' 'help' 'display help for command'
         case 'config'
@@ -96,6 +108,16 @@ function __valar_flags
         case 'builds status'
             printf '%s\t%s\n' '--json' 'print JSON (the API\'s own objects) on stdout' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
         case 'builds help'
+            printf '%s\t%s\n' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
+        case 'deploys'
+            printf '%s\t%s\n' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
+        case 'deploys ls'
+            printf '%s\t%s\n' '-n' 'show at most N deployments' '--limit' 'show at most N deployments' '--all' 'show all deployments (no limit)' '-q' 'print versions only, one per line' '--quiet' 'print versions only, one per line' '--json' 'print JSON (the API\'s own objects) on stdout' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
+        case 'deploys create'
+            printf '%s\t%s\n' '--env' 'deployment environment variable, over .valar.yml\'s (repeatable)' '--json' 'print JSON (the API\'s own objects) on stdout' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
+        case 'deploys rollback'
+            printf '%s\t%s\n' '-d' 'go N versions back from the newest instead (as Valar\'s Go CLI)' '--delta' 'go N versions back from the newest instead (as Valar\'s Go CLI)' '--json' 'print JSON (the API\'s own objects) on stdout' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
+        case 'deploys help'
             printf '%s\t%s\n' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
         case 'auth'
             printf '%s\t%s\n' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
@@ -153,6 +175,12 @@ function __valar_option_value
             echo 'any'
         case 'builds watch|--timeout'
             echo 'any'
+        case 'deploys ls|-n' 'deploys ls|--limit'
+            echo 'any'
+        case 'deploys create|--env'
+            echo 'any'
+        case 'deploys rollback|-d' 'deploys rollback|--delta'
+            echo 'any'
         case 'auth login|--endpoint'
             echo 'any'
         case 'sandbox|--port'
@@ -193,6 +221,12 @@ function __valar_arg_value
             echo 'build-ids'
         case 'builds help|0'
             echo 'words:ls submit inspect logs abort watch status'
+        case 'deploys create|0'
+            echo 'build-ids'
+        case 'deploys rollback|0'
+            echo 'deploy-versions'
+        case 'deploys help|0'
+            echo 'words:ls create rollback'
         case 'auth help|0'
             echo 'words:login logout status'
         case 'config get|0'
@@ -208,7 +242,7 @@ function __valar_arg_value
         case 'completion|0'
             echo 'words:bash zsh fish'
         case 'help|0'
-            echo 'words:builds auth config sandbox completion exit-codes'
+            echo 'words:builds deploys auth config sandbox completion exit-codes'
         case '*'
             return 1
     end
@@ -226,10 +260,10 @@ function __valar_value
             for w in (string split ' ' -- (string replace 'csv:' '' -- $src))
                 echo $head$w
             end
-        case build-ids
+        case build-ids deploy-versions
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.
             set -l cmd (commandline -opc)[1]
-            $cmd $argv[3..-1] __complete build-ids $cur 2>/dev/null
+            $cmd $argv[3..-1] __complete $src $cur 2>/dev/null
         case dirs
             __fish_complete_directories $cur
     end

@@ -3,6 +3,7 @@ import { ExitCode, InterruptedError, ValarError } from "./errors.js";
 import { IOStreams } from "./output/io.js";
 import { createRuntime, systemClock, type Runtime, type RuntimeState } from "./runtime.js";
 import { defineBuilds } from "./commands/builds/index.js";
+import { defineDeploys } from "./commands/deploys/index.js";
 import { defineAuth } from "./commands/auth/index.js";
 import { defineConfig } from "./commands/config.js";
 import { defineCompletion } from "./commands/completion.js";
@@ -29,9 +30,10 @@ export function buildProgram(rt: Runtime): Command {
     .showSuggestionAfterError(true);
 
   program.addCommand(defineBuilds(rt));
+  program.addCommand(defineDeploys(rt));
   program.addCommand(defineAuth(rt));
   program.addCommand(defineConfig(rt));
-  // Help lists the groups in the order of their first command: builds, account, server, other.
+  // Help lists the groups in the order of their first command: builds, deploys, account, server, other.
   program.addCommand(defineSandbox(rt));
   program.addCommand(defineCompletion(rt));
   // Ours replaces commander's implicit one, which only looks one level down.

@@ -38,7 +38,7 @@ export interface Ctx {
   globals: GlobalOptions;
   /** Aborted when the user presses Ctrl-C (reason: an InterruptedError). */
   signal: AbortSignal;
-  /** Resolved settings (flags > env > .valar.yml > stored > default); cached. */
+  /** Resolved settings (flags > env > .valar.yml > stored > Go CLI config > default); cached. */
   settings(): Promise<Settings>;
   /**
    * An API client for the endpoint with the token; exit 4 when there is no token, exit 2

@@ -5,6 +5,7 @@ import type { ApiClient } from "./api/client.js";
 import { describeSource, requireTarget, requireToken, resolveSettings } from "./settings/resolve.js";
 import { loadValarYml } from "./settings/valar-yml.js";
 import { readStoredSettings } from "./settings/stored.js";
+import { readGoConfig } from "./settings/go-config.js";
 import { parseEndpoint } from "./api/endpoint.js";
 import { createApiClient } from "./api/factory.js";
 import { BuildsApi } from "./api/builds.js";
@@ -38,14 +39,16 @@ export function createCtx(rt: Runtime, g: GlobalOptions): Ctx {
 
 async function loadSettings(rt: Runtime, globals: GlobalOptions): Promise<Settings> {
   const valarYml = await loadValarYml(rt.cwd);
-  return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: readStoredSettings(rt.env) });
+  // Valar's Go CLI config is the layer below the stored one, read only when a setting reaches it.
+  const goConfig = () => readGoConfig(rt.env, (message) => rt.io.warn(message));
+  return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: readStoredSettings(rt.env), goConfig });
 }
 
 async function makeClient(rt: Runtime, ctx: Ctx, override: ClientOverride = {}): Promise<ApiClient> {
   const settings = await ctx.settings();
   const endpoint = override.endpoint ?? settings.endpoint.value;
   // Checked before the token so a bad endpoint is reported as what it is, before any request.
-  parseEndpoint(endpoint, override.endpoint ? undefined : describeSource(settings.endpoint.source, "endpoint"));
+  parseEndpoint(endpoint, override.endpoint ? undefined : describeSource(settings.endpoint.source, "endpoint", undefined, settings.endpoint.origin));
   const token = override.token ?? requireToken(settings);
   return createApiClient(
     {

@@ -67,13 +67,25 @@ export interface VersionInfo {
   version: string;
 }
 
-/** GET …/deploys */
+/** An element of GET …/deploys, and the answer of POST …/deploys and …/deploys/rollback. */
 export interface Deploy {
-  version: string;
+  /** An integer (Valar's Go client reads it as int64); `v13` is only how it is shown. */
+  version: number;
   createdAt: string;
   error: string;
   status: string;
   build: string;
+}
+
+/** POST …/deploys */
+export interface CreateDeployRequest {
+  build: string;
+  environment?: EnvironmentEntry[];
+}
+
+/** POST …/deploys/rollback */
+export interface RollbackRequest {
+  version: number;
 }
 
 /** Error body of every failed request. */

@@ -1,6 +1,9 @@
 import type { Ctx } from "../context.js";
+import type { ApiClient } from "../api/client.js";
 import { BUILD_PREFIX } from "../api/types.js";
 import { BuildsApi } from "../api/builds.js";
+import { DeploysApi } from "../api/deploys.js";
+import { newestFirst } from "../deploys/versions.js";
 import { requireTarget } from "../settings/resolve.js";
 import { relativeTime } from "../output/time.js";
 import { abortable } from "../builds/retry.js";
@@ -9,23 +12,27 @@ import { COMPLETE_TIMEOUT_MS } from "./complete.js";
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const [kind, word = ""] = args;
   try {
-    if (kind === "build-ids") {
-      for (const line of await buildIdCandidates(ctx, word)) ctx.io.println(line);
-    }
+    const lines = kind === "build-ids" ? await buildIdCandidates(ctx, word) : kind === "deploy-versions" ? await versionCandidates(ctx, word) : [];
+    for (const line of lines) ctx.io.println(line);
   } catch {
     // Nothing: see above.
   }
   return 0;
 }
 
-async function buildIdCandidates(ctx: Ctx, prefix: string): Promise<string[]> {
-  if (prefix !== "" && !BUILD_PREFIX.test(prefix)) return [];
+/** The service's APIs on the shared client's checks (loopback-only http, proxies), under a short deadline. */
+async function quickService(ctx: Ctx): Promise<{ client: ApiClient; project: string; service: string; deadline: AbortSignal }> {
   const target = requireTarget(await ctx.settings());
   const deadline = AbortSignal.timeout(COMPLETE_TIMEOUT_MS);
-  // The shared client's checks (loopback-only http, proxies), but one try under a deadline:
-  // a completion that waits on backoff is worse than none.
+  // One try under a deadline: a completion that waits on backoff is worse than none.
   const client = await ctx.client({ signal: deadline, noRetry: true });
-  const api = new BuildsApi(client, target.project, target.service);
+  return { client, ...target, deadline };
+}
+
+async function buildIdCandidates(ctx: Ctx, prefix: string): Promise<string[]> {
+  if (prefix !== "" && !BUILD_PREFIX.test(prefix)) return [];
+  const { client, project, service, deadline } = await quickService(ctx);
+  const api = new BuildsApi(client, project, service);
   // The deadline holds even if the request does not heed its signal.
   const builds = await abortable(api.list(prefix || undefined), deadline);
   const now = ctx.clock.now();
@@ -33,4 +40,17 @@ async function buildIdCandidates(ctx: Ctx, prefix: string): Promise<string[]> {
     .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
     .slice(0, 50)
     .map((b) => `${b.id}\t${b.status}, ${relativeTime(b.createdAt, now)}`);
+}
+
+/** `12<TAB>done, build a1b2c3d4, 3 minutes ago` lines; a word typed as `v1` gets `v12`. */
+async function versionCandidates(ctx: Ctx, word: string): Promise<string[]> {
+  const typed = /^(v?)(\d*)$/i.exec(word);
+  if (!typed) return [];
+  const { client, project, service, deadline } = await quickService(ctx);
+  const deploys = await abortable(new DeploysApi(client, project, service).list(), deadline);
+  const now = ctx.clock.now();
+  return newestFirst(deploys)
+    .filter((d) => String(d.version).startsWith(typed[2]!))
+    .slice(0, 50)
+    .map((d) => `${typed[1]}${d.version}\t${d.status}, build ${d.build.slice(0, 8)}, ${relativeTime(d.createdAt, now)}`);
 }

@@ -5,10 +5,10 @@ import type { Runtime } from "../runtime.js";
 export const COMPLETE_TIMEOUT_MS = 2000;
 
 /**
- * `valar __complete build-ids [prefix]`: the dynamic candidates the completion scripts ask
- * for, one `ID<TAB>status, age` line each, newest first. Hidden from help. Whatever goes
- * wrong (no token, no project, unreachable, an error answer, a bad word) it prints nothing
- * and exits 0: a completion must never spill errors into the user's command line.
+ * `valar __complete build-ids|deploy-versions [word]`: the dynamic candidates the completion
+ * scripts ask for, one `CANDIDATE<TAB>description` line each, newest first. Hidden from help.
+ * Whatever goes wrong (no token, no project, unreachable, an error answer, a bad word) it
+ * prints nothing and exits 0: a completion must never spill errors into the user's command line.
  */
 export function defineComplete(rt: Runtime): Command {
   const cmd = new Command("__complete")

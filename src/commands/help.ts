@@ -11,7 +11,7 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.USAGE, "usage error: unknown command or flag, missing or malformed argument"],
   [ExitCode.BUILD_UNSUCCESSFUL, "the build ended unsuccessfully (failed, expired, aborted)"],
   [ExitCode.AUTH, "not authenticated or not allowed: no token, HTTP 401 or 403"],
-  [ExitCode.NOT_FOUND, "not found: no such build, ambiguous prefix, logs expired"],
+  [ExitCode.NOT_FOUND, "not found: no such build or deployment, ambiguous prefix, logs expired"],
   [ExitCode.UNREACHABLE, "the API could not be reached or kept failing"],
   [ExitCode.TIMEOUT, "a waiting command's --timeout ran out (the build goes on)"],
   [ExitCode.INTERRUPTED, "interrupted (Ctrl-C)"],
@@ -45,6 +45,7 @@ function exitCodesTopic(): string {
 /** Which heading each top-level command is listed under in `valar --help`. */
 const GROUPS: Record<string, string> = {
   builds: "Build commands:",
+  deploys: "Deployment commands:",
   auth: "Account and settings:",
   config: "Account and settings:",
   sandbox: "Local server:",
@@ -52,12 +53,12 @@ const GROUPS: Record<string, string> = {
 const OTHER = "Other:";
 
 /**
- * The root's help: commands grouped by what they are for, the build subcommands listed
- * in full (they are what people come for), examples and the exit-code table.
+ * The root's help: commands grouped by what they are for, the build and deployment
+ * subcommands listed in full (they are what people come for), examples and the exit-code table.
  */
 export function configureRootHelp(program: Command): void {
   for (const sub of program.commands) sub.helpGroup(GROUPS[sub.name()] ?? OTHER);
-  const flattened = new Set(program.commands.filter((c) => c.name() === "builds"));
+  const flattened = new Set(program.commands.filter((c) => c.name() === "builds" || c.name() === "deploys"));
   for (const group of flattened) {
     // Listed in the root's help under their group's heading; commandsGroup covers the
     // group's own help command, which commander creates later.

@@ -22,11 +22,11 @@ _valar_value() {
         csv:*)
             [[ $cur == *,* ]] && head="\${cur%,*},"
             mapfile -t COMPREPLY < <(compgen -P "$head" -W "\${1#csv:}" -- "\${cur##*,}") ;;
-        build-ids)
+        build-ids|deploy-versions)
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.
             while IFS= read -r line; do
                 [[ -n $line ]] && COMPREPLY+=("\${line%%$'\\t'*}")
-            done < <("\${COMP_WORDS[0]}" "\${pass[@]}" __complete build-ids "$cur" 2>/dev/null) ;;
+            done < <("\${COMP_WORDS[0]}" "\${pass[@]}" __complete "$1" "$cur" 2>/dev/null) ;;
         dirs)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;

@@ -67,10 +67,10 @@ function __valar_value
             for w in (string split ' ' -- (string replace 'csv:' '' -- $src))
                 echo $head$w
             end
-        case build-ids
+        case build-ids deploy-versions
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.
             set -l cmd (commandline -opc)[1]
-            $cmd $argv[3..-1] __complete build-ids $cur 2>/dev/null
+            $cmd $argv[3..-1] __complete $src $cur 2>/dev/null
         case dirs
             __fish_complete_directories $cur
     end

@@ -12,6 +12,7 @@ import { HELP_TOPICS } from "../commands/help.js";
 export type ValueSource =
   | { kind: "words"; words: string[]; commaList?: boolean }
   | { kind: "build-ids" }
+  | { kind: "deploy-versions" }
   | { kind: "dirs" }
   /** Free text: nothing to offer, but the next word is this value, not a command. */
   | { kind: "any" };
@@ -70,6 +71,8 @@ function argumentValues(arg: Argument, cmd: Command, parent: Command | undefined
   switch (arg.name()) {
     case "prefix":
       return { kind: "build-ids" };
+    case "version":
+      return { kind: "deploy-versions" };
     case "key":
       return { kind: "words", words: [...CONFIG_KEYS] };
     case "dir":

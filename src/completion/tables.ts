@@ -7,7 +7,8 @@ import { allCommands, flagNames, type CommandSpec, type ValueSource } from "./sp
  *
  * A command path is its canonical names joined by spaces ("builds ls"; "" for the root).
  * A value source is encoded as one word the scripts switch on: `words:a b c`, `csv:a b c`
- * (a comma-separated list, completed after the last comma), `build-ids`, `dirs` or `any`.
+ * (a comma-separated list, completed after the last comma), `build-ids` or `deploy-versions`
+ * (asked of `valar __complete`), `dirs` or `any`.
  */
 export interface Item {
   name: string;

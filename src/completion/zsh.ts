@@ -26,11 +26,11 @@ _valar_value() {
         csv:*)
             compset -P '*,'
             compadd -- \${=\${1#csv:}} ;;
-        build-ids)
+        build-ids|deploy-versions)
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.
-            cands=(\${(f)"$("\${words[1]}" "\${pass[@]}" __complete build-ids "$PREFIX" 2>/dev/null)"})
+            cands=(\${(f)"$("\${words[1]}" "\${pass[@]}" __complete "$1" "$PREFIX" 2>/dev/null)"})
             cands=("\${(@)cands//$'\\t'/:}")
-            (( \${#cands} )) && _describe -t builds 'build' cands ;;
+            (( \${#cands} )) && _describe -t "$1" "\${1//-/ }" cands ;;
         dirs)
             _files -/ ;;
     esac

@@ -55,12 +55,13 @@ export class ByteBatch {
    */
   flush(stream: Writable, signal?: AbortSignal): void | Promise<void> {
     if (this.len === 0) return;
-    // The stream keeps the written buffer until it is sent: hand it a copy-free slice and
-    // start a new buffer, rather than overwrite bytes still queued.
     const out = this.buf.subarray(0, this.len);
-    this.buf = Buffer.allocUnsafe(this.buf.length);
     this.len = 0;
-    if (stream.write(out)) return;
+    const more = stream.write(out);
+    // Written through at once (a file, /dev/null, a pipe with room): the buffer is ours
+    // again. Else the stream holds it until it is sent, so the next lines need a new one.
+    if (stream.writableLength > 0) this.buf = Buffer.allocUnsafe(this.buf.length);
+    if (more) return;
     return once(stream, "drain", { signal }).then(() => undefined);
   }
 }

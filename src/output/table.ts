@@ -1,5 +1,8 @@
 import { displayWidth, oneLine, shorten } from "./text.js";
 
+/** An ERROR column is a reminder, not the message: `inspect` shows it whole. */
+export const ERROR_WIDTH = 60;
+
 export interface Column<Row> {
   header: string;
   /** The plain text of the cell; colour is added by `style`, after widths are known. */

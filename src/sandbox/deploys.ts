@@ -1,23 +1,24 @@
 import type { Deploy, EnvironmentEntry } from "../api/types.js";
 import { HttpError } from "./http.js";
-import type { BuildRecord, DeployRecord, Store } from "./store.js";
+import { toDeploy, type BuildRecord, type DeployRecord, type Store } from "./store.js";
 
 /**
- * Deployments are bookkeeping in the sandbox (nothing is served): versions v1, v2, … per
- * service, newest first, each naming the build it runs.
+ * Deployments are bookkeeping in the sandbox (nothing is served): versions 1, 2, … per
+ * service (integers, as the API documents), newest first, each naming the build it runs.
+ * An answer never carries a deployment's environment: secret values are write-only.
  */
 export class Deploys {
   constructor(private readonly store: Store) {}
 
   private add(project: string, service: string, fields: Omit<DeployRecord, "version" | "createdAt">): DeployRecord {
     const list = this.store.listDeploys(project, service);
-    const record: DeployRecord = { version: `v${list.length + 1}`, createdAt: new Date().toISOString(), ...fields };
+    const record: DeployRecord = { version: list.length + 1, createdAt: new Date().toISOString(), ...fields };
     this.store.saveDeploys(project, service, [record, ...list]);
     return record;
   }
 
   /** At submission: the version the build will become once it succeeds. */
-  reserve(build: BuildRecord, environment: EnvironmentEntry[]): string {
+  reserve(build: BuildRecord, environment: EnvironmentEntry[]): number {
     return this.add(build.project, build.service, { build: build.id, status: "pending", error: "", environment }).version;
   }
 
@@ -40,14 +41,14 @@ export class Deploys {
   create(project: string, service: string, build: BuildRecord | undefined, environment: EnvironmentEntry[]): Deploy {
     if (!build || build.project !== project || build.service !== service) throw new HttpError(404, "build not found");
     if (build.status !== "done") throw new HttpError(409, `build ${build.id} is ${build.status}: only a done build can be deployed`);
-    return this.add(project, service, { build: build.id, status: "done", error: "", environment });
+    return toDeploy(this.add(project, service, { build: build.id, status: "done", error: "", environment }));
   }
 
-  rollback(project: string, service: string, version: string): Deploy {
+  rollback(project: string, service: string, version: number): Deploy {
     const list = this.store.listDeploys(project, service);
     const target = list.find((d) => d.version === version);
-    if (!target) throw new HttpError(404, `deployment ${version} not found`);
-    if (target.status !== "done") throw new HttpError(409, `deployment ${version} is ${target.status}: only a done deployment can be rolled back to`);
-    return this.add(project, service, { build: target.build, status: "done", error: "", environment: target.environment });
+    if (!target) throw new HttpError(404, `deployment v${version} not found`);
+    if (target.status !== "done") throw new HttpError(409, `deployment v${version} is ${target.status}: only a done deployment can be rolled back to`);
+    return toDeploy(this.add(project, service, { build: target.build, status: "done", error: "", environment: target.environment }));
   }
 }

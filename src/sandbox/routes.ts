@@ -170,7 +170,7 @@ async function submitBuild(core: SandboxCore, req: IncomingMessage, res: ServerR
   core.logs.append(build.id, "WRAPPER", "SETUP", `build ${build.id} queued`);
   core.note(`build ${build.id} (${p.project}/${p.service}) submitted, constructor ${build.constructor}`);
   core.runner.enqueue(build.id);
-  const answer: SubmitBuildResponse = { id: build.id, status: "pending", createdAt: build.createdAt, deployment: build.deploy.version ?? "" };
+  const answer: SubmitBuildResponse = { id: build.id, status: "pending", createdAt: build.createdAt, deployment: build.deploy.version ? `v${build.deploy.version}` : "" };
   sendJson(res, 200, answer);
 }
 
@@ -246,7 +246,7 @@ async function createDeploy(core: SandboxCore, req: IncomingMessage, res: Server
 async function rollback(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
   const body = await readJson(req);
   const raw = isObject(body) ? body.version : undefined;
-  const version = typeof raw === "number" && Number.isInteger(raw) ? `v${raw}` : typeof raw === "string" && /^v?\d+$/.test(raw) ? `v${raw.replace(/^v/, "")}` : undefined;
-  if (!version) throw new HttpError(400, `"version" is required: a deployment version number (e.g. 3 or "v3")`);
+  const version = typeof raw === "number" && Number.isInteger(raw) ? raw : typeof raw === "string" && /^v?\d+$/.test(raw) ? Number(raw.replace(/^v/, "")) : undefined;
+  if (version === undefined) throw new HttpError(400, `"version" is required: a deployment version number (e.g. 3 or "v3")`);
   sendJson(res, 200, core.deploys.rollback(p.project, p.service, version));
 }

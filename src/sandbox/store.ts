@@ -19,7 +19,7 @@ export interface BuildRecord {
   constructor: string;
   artifact: string;
   buildEnvironment: EnvironmentEntry[];
-  deploy: { skip: boolean; environment: EnvironmentEntry[]; version?: string };
+  deploy: { skip: boolean; environment: EnvironmentEntry[]; version?: number };
 }
 
 export interface DeployRecord extends Deploy {

@@ -3,6 +3,7 @@ import { sameEndpoint } from "../api/endpoint.js";
 import { PROJECT_NAME, SERVICE_NAME } from "../api/types.js";
 import type { GlobalOptions } from "../context.js";
 import { DEFAULT_ENDPOINT, type Setting, type Settings, type ValarYml } from "./types.js";
+import type { GoConfigLayer, GoConfigValue } from "./go-config.js";
 
 export interface StoredSettings {
   endpoint?: string;
@@ -18,6 +19,11 @@ export interface ResolveInput {
   env: NodeJS.ProcessEnv;
   valarYml?: ValarYml;
   stored: StoredSettings;
+  /**
+   * Valar's Go CLI config, below the stored layer; read only when a setting falls through
+   * to it (a malformed file then is an error, but never when nothing needs it).
+   */
+  goConfig?: () => GoConfigLayer | undefined;
 }
 
 function first(...candidates: Array<[string | undefined, Setting["source"]]>): Setting | undefined {
@@ -29,30 +35,48 @@ function first(...candidates: Array<[string | undefined, Setting["source"]]>): S
   return undefined;
 }
 
-/** The contract's precedence table: flag > environment > .valar.yml > stored > default. */
-export function resolveSettings({ flags, env, valarYml, stored }: ResolveInput): Settings {
-  const endpoint = first([flags.endpoint, "flag"], [env.VALAR_ENDPOINT, "env"], [stored.endpoint, "stored"]) ?? {
-    value: DEFAULT_ENDPOINT,
-    source: "default" as const,
+function fromGo(v: GoConfigValue | undefined): Setting | undefined {
+  return v && { value: v.value, source: "go-config", origin: v.origin };
+}
+
+/** The contract's precedence table: flag > environment > .valar.yml > stored > Go CLI config > default. */
+export function resolveSettings({ flags, env, valarYml, stored, goConfig }: ResolveInput): Settings {
+  let go: GoConfigLayer | undefined;
+  let goRead = false;
+  const goLayer = (): GoConfigLayer => {
+    if (!goRead) go = goConfig?.();
+    goRead = true;
+    return go ?? {};
   };
+  const endpoint = first([flags.endpoint, "flag"], [env.VALAR_ENDPOINT, "env"], [stored.endpoint, "stored"]) ??
+    fromGo(goLayer().endpoint) ?? { value: DEFAULT_ENDPOINT, source: "default" as const };
   // A stored token goes only to the endpoint it was checked against: `--endpoint` pointing
-  // elsewhere must not carry it there.
+  // elsewhere must not carry it there. The Go config's token likewise belongs to its own URL.
   const tokenFits = !stored.tokenEndpoint || sameEndpoint(stored.tokenEndpoint, endpoint.value);
-  const token = first([env.VALAR_TOKEN, "env"], [tokenFits ? stored.token : undefined, "stored"]) as Settings["token"];
+  let token = first([env.VALAR_TOKEN, "env"], [tokenFits ? stored.token : undefined, "stored"]) as Settings["token"];
+  if (!token) {
+    const layer = goLayer();
+    if (layer.token && layer.endpoint && sameEndpoint(layer.endpoint.value, endpoint.value)) token = fromGo(layer.token) as Settings["token"];
+  }
   const storedTokenEndpoint = !token && stored.token && !tokenFits ? stored.tokenEndpoint : undefined;
-  const project = first(
-    [flags.project, "flag"],
-    [env.VALAR_PROJECT, "env"],
-    [valarYml?.project, "valar.yml"],
-    [stored.project, "stored"],
-  );
+  const project =
+    first([flags.project, "flag"], [env.VALAR_PROJECT, "env"], [valarYml?.project, "valar.yml"], [stored.project, "stored"]) ??
+    fromGo(goLayer().project);
   const service = first(
     [flags.service, "flag"],
     [env.VALAR_SERVICE, "env"],
     [valarYml?.service, "valar.yml"],
     [stored.service, "stored"],
   );
-  return { endpoint, token, project, service, valarYml, ...(storedTokenEndpoint ? { storedTokenEndpoint } : {}) };
+  return {
+    endpoint,
+    token,
+    project,
+    service,
+    valarYml,
+    ...(storedTokenEndpoint ? { storedTokenEndpoint } : {}),
+    ...(go?.problem ? { goConfigProblem: go.problem } : {}),
+  };
 }
 
 const SOURCE_NAMES: Record<Setting["source"], string> = {
@@ -60,6 +84,7 @@ const SOURCE_NAMES: Record<Setting["source"], string> = {
   env: "the environment",
   "valar.yml": ".valar.yml",
   stored: "the stored config",
+  "go-config": "Valar's Go CLI config",
   default: "the default",
 };
 
@@ -70,8 +95,12 @@ const ENV_NAMES: Record<string, string> = {
   token: "VALAR_TOKEN",
 };
 
-/** Where a setting came from, in words for an error message ("VALAR_PROJECT", "--project"…). */
-export function describeSource(source: Setting["source"], key?: string, valarYmlPath?: string): string {
+/**
+ * Where a setting came from, in words for an error message ("VALAR_PROJECT", "--project",
+ * "~/.valar/config, context prod"…).
+ */
+export function describeSource(source: Setting["source"], key?: string, valarYmlPath?: string, origin?: string): string {
+  if (source === "go-config" && origin) return origin;
   if (key && source === "env" && ENV_NAMES[key]) return ENV_NAMES[key];
   if (key && source === "flag") return `--${key}`;
   if (source === "valar.yml" && valarYmlPath) return valarYmlPath;
@@ -97,10 +126,12 @@ export function requireTarget(settings: Settings): { project: string; service: s
   const { project, service } = settings;
   if (!project) {
     throw new UsageError("no project given", {
-      hint: "pass -p PROJECT, set VALAR_PROJECT, add `project:` to .valar.yml, or run `valar config set project NAME`",
+      hint: settings.goConfigProblem
+        ? `${settings.goConfigProblem}; pass -p PROJECT or run \`valar config set project NAME\``
+        : "pass -p PROJECT, set VALAR_PROJECT, add `project:` to .valar.yml, or run `valar config set project NAME`",
     });
   }
-  checkTargetName("project", project.value, { from: describeSource(project.source, "project", settings.valarYml?.path) });
+  checkTargetName("project", project.value, { from: describeSource(project.source, "project", settings.valarYml?.path, project.origin) });
   if (!service) {
     throw new UsageError("no service given", {
       hint: "pass -s SERVICE, set VALAR_SERVICE, add `service:` to .valar.yml, or run `valar config set service NAME`",
@@ -122,6 +153,9 @@ export function notLoggedIn(settings: Settings): AuthError {
     return new AuthError(`not logged in to ${endpoint} (the stored token is for ${settings.storedTokenEndpoint})`, {
       hint: `run \`valar auth login --endpoint ${endpoint}\` or set VALAR_TOKEN`,
     });
+  }
+  if (settings.goConfigProblem) {
+    return new AuthError(`not logged in to ${endpoint}`, { hint: `${settings.goConfigProblem}; run \`valar auth login\` or set VALAR_TOKEN` });
   }
   return new AuthError(`not logged in to ${endpoint}`, { hint: "run `valar auth login` or set VALAR_TOKEN" });
 }

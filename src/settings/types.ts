@@ -1,10 +1,12 @@
 import type { EnvironmentEntry } from "../api/types.js";
 
-export type SettingSource = "flag" | "env" | "valar.yml" | "stored" | "default";
+export type SettingSource = "flag" | "env" | "valar.yml" | "stored" | "go-config" | "default";
 
 export interface Setting {
   value: string;
   source: SettingSource;
+  /** For a value from Valar's Go CLI config: which file and context (`~/.valar/config, context prod`). */
+  origin?: string;
 }
 
 /** A parsed `.valar.yml` (the format of Valar's original CLI). */
@@ -27,7 +29,7 @@ export interface ValarYml {
 
 export interface Settings {
   endpoint: Setting;
-  token?: Setting & { source: "env" | "stored" };
+  token?: Setting & { source: "env" | "stored" | "go-config" };
   /**
    * The endpoint a stored token was checked against, when that is not the endpoint in use:
    * the token is then withheld (it is sent only where it was issued).
@@ -36,6 +38,8 @@ export interface Settings {
   project?: Setting;
   service?: Setting;
   valarYml?: ValarYml;
+  /** Why Valar's Go CLI config gave less than it could (no active context…), when it was needed. */
+  goConfigProblem?: string;
 }
 
 /** The keys `valar config` manages. The token is stored by `valar auth login` only. */

@@ -105,6 +105,12 @@ describe.each(["bash", "zsh", "fish"] as const)("%s completion of commands, flag
       expect.arrayContaining(["ls", "submit", "inspect", "logs", "abort", "watch", "status"]),
     );
     expect(await run(["valar", "config", ""])).toEqual(expect.arrayContaining(["get", "set", "unset", "list"]));
+    expect(await run(["valar", ""])).toContain("deploys");
+    expect((await run(["valar", "deploys", ""])).sort()).toEqual(["create", "help", "ls", "rollback"]);
+    // The Go CLI's names for the group lead to the same commands.
+    expect(await run(["valar", "deployment", "roll"])).toEqual(["rollback"]);
+    expect(await run(["valar", "deploy", "rollback", "--del"])).toEqual(["--delta"]);
+    expect(await run(["valar", "deploys", "create", "--en"])).toEqual(expect.arrayContaining(["--env"]));
     // `list` is an alias of `ls`: its flags are ls's.
     expect(await run(["valar", "builds", "list", "--li"])).toEqual(["--limit"]);
   });
@@ -242,6 +248,39 @@ describe("build ID completion against the sandbox", () => {
     expect((await complete(shell, ["valar", "-p", "demo", "builds", "logs", "-s", "web", ""], env)).sort()).toEqual([...ids].sort());
     // Another service has no builds: the flags really reach the request.
     expect(await complete(shell, ["valar", "-p", "demo", "-s", "other", "builds", "logs", ""], env)).toEqual([]);
+  });
+});
+
+describe("deployment version completion against the sandbox", () => {
+  let sb: TestSandbox;
+  beforeAll(async () => {
+    sb = await startSandbox();
+    for (let i = 0; i < 2; i++) await waitForBuild(sb, (await submitFiles(sb, { "build.sh": "#!/bin/sh\necho hi\n" })).id);
+  }, 60_000);
+  afterAll(async () => {
+    await sb?.stop();
+  });
+
+  it("__complete deploy-versions prints VERSION<TAB>status, build, age lines, newest first", async () => {
+    const r = await runValar(["__complete", "deploy-versions"], { env: sb.env() });
+    expect([r.exitCode, r.stderr]).toEqual([0, ""]);
+    const lines = r.stdout.split("\n");
+    expect(lines.map((l) => l.split("\t")[0])).toEqual(["2", "1"]);
+    expect(lines[0]).toMatch(/^2\tdone, build [0-9a-f]{8}, /);
+    // A word typed with the v of `v12` keeps it; anything else that is not a version gets nothing.
+    expect((await runValar(["__complete", "deploy-versions", "v"], { env: sb.env() })).stdout.split("\n").map((l) => l.split("\t")[0])).toEqual(["v2", "v1"]);
+    expect((await runValar(["__complete", "deploy-versions", "1"], { env: sb.env() })).stdout).toMatch(/^1\t/);
+    const bad = await runValar(["__complete", "deploy-versions", "x/y"], { env: sb.env() });
+    expect([bad.exitCode, bad.stdout, bad.stderr]).toEqual([0, "", ""]);
+  });
+
+  it.each(["bash", "zsh", "fish"] as const)("%s offers versions for rollback (through the aliases too)", async (shell) => {
+    if (!available[shell]) return;
+    expect(await complete(shell, ["valar", "deploys", "rollback", ""], sb.env())).toEqual(["2", "1"]);
+    expect(await complete(shell, ["valar", "deployment", "rollback", "2"], sb.env())).toEqual(["2"]);
+    // create takes a build, not a version.
+    expect((await complete(shell, ["valar", "deploy", "create", ""], sb.env())).length).toBe(2);
+    expect(await complete(shell, ["valar", "deploys", "rollback", ""], sb.env({ VALAR_TOKEN: undefined }))).toEqual([]);
   });
 });
 

@@ -49,7 +49,7 @@ const paths = commandPaths(root);
 describe("--help of every command", () => {
   it("covers the whole tree, groups included", () => {
     const names = paths.map((p) => p.join(" "));
-    expect(names).toEqual(expect.arrayContaining(["", "builds", "builds ls", "builds submit", "auth", "auth login", "config", "config set", "completion", "sandbox", "help"]));
+    expect(names).toEqual(expect.arrayContaining(["", "builds", "builds ls", "builds submit", "deploys", "deploys ls", "deploys create", "deploys rollback", "auth", "auth login", "config", "config set", "completion", "sandbox", "help"]));
     expect(names).not.toContain("__complete");
   });
 
@@ -91,13 +91,16 @@ describe("valar help", () => {
     const r = await runValar(["help"]);
     expect(r.exitCode).toBe(0);
     const out = r.stdout;
-    const headings = ["Build commands:", "Account and settings:", "Local server:", "Other:"];
+    const headings = ["Build commands:", "Deployment commands:", "Account and settings:", "Local server:", "Other:"];
     const at = headings.map((h) => out.indexOf(`\n${h}\n`));
     expect(at.every((i) => i > 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     const section = (h: string) => out.slice(out.indexOf(`\n${h}\n`)).split("\n\n")[0]!;
     for (const c of ["ls", "submit", "inspect", "logs", "abort", "watch", "status"]) {
       expect(section("Build commands:")).toMatch(new RegExp(`^ {2}builds ${c}\\b`, "m"));
+    }
+    for (const c of ["ls", "create", "rollback"]) {
+      expect(section("Deployment commands:")).toMatch(new RegExp(`^ {2}deploys ${c}\\b`, "m"));
     }
     expect(section("Account and settings:")).toMatch(/^ {2}auth\b/m);
     expect(section("Account and settings:")).toMatch(/^ {2}config\b/m);

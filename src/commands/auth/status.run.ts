@@ -13,7 +13,7 @@ export interface AuthStatus {
   endpoint: string;
   name: string;
   projects: string[];
-  tokenSource: "env" | "stored";
+  tokenSource: "env" | "stored" | "go-config";
   token: string;
 }
 
@@ -23,7 +23,8 @@ export async function run(ctx: Ctx, _args: string[], opts: StatusOptions): Promi
   const endpoint = settings.endpoint.value;
   if (!settings.token) throw notLoggedIn(settings);
   const tokenSource = settings.token.source;
-  const from = tokenSource === "env" ? "VALAR_TOKEN" : "the stored token";
+  const goOrigin = tokenSource === "go-config" ? settings.token.origin : undefined;
+  const from = tokenSource === "env" ? "VALAR_TOKEN" : goOrigin ? `the token of ${goOrigin}` : "the stored token";
   const client = await ctx.client();
   let user;
   try {
@@ -31,7 +32,12 @@ export async function run(ctx: Ctx, _args: string[], opts: StatusOptions): Promi
   } catch (err) {
     if (err instanceof AuthError) {
       throw new AuthError(`${from} was rejected by ${endpoint}: ${err.message}`, {
-        hint: tokenSource === "env" ? "check VALAR_TOKEN, or unset it to use the stored token" : "run `valar auth login` again",
+        hint:
+          tokenSource === "env"
+            ? "check VALAR_TOKEN, or unset it to use the stored token"
+            : goOrigin
+              ? "fix the token in that file, or run `valar auth login` (a stored token comes first)"
+              : "run `valar auth login` again",
       });
     }
     throw err;
@@ -48,10 +54,10 @@ export async function run(ctx: Ctx, _args: string[], opts: StatusOptions): Promi
     return 0;
   }
   const rows: Array<[string, string]> = [
-    ["Endpoint", `${status.endpoint} (${describeSource(settings.endpoint.source, "endpoint")})`],
+    ["Endpoint", `${status.endpoint} (${describeSource(settings.endpoint.source, "endpoint", undefined, settings.endpoint.origin)})`],
     ["User", status.name],
     ["Projects", status.projects.length ? status.projects.join(", ") : "(none)"],
-    ["Token", `${status.token} (${tokenSource === "env" ? "from VALAR_TOKEN" : "stored"})`],
+    ["Token", `${status.token} (${tokenSource === "env" ? "from VALAR_TOKEN" : (goOrigin ?? "stored")})`],
   ];
   for (const [k, v] of rows) ctx.io.println(`${(k + ":").padEnd(10)} ${v}`);
   return 0;

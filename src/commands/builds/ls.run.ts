@@ -1,14 +1,11 @@
 import type { Ctx } from "../../context.js";
 import { BUILD_STATUSES, type Build } from "../../api/types.js";
 import { readPrefixArgument } from "../../builds/resolve.js";
-import { formatTable, type Column } from "../../output/table.js";
+import { ERROR_WIDTH, formatTable, type Column } from "../../output/table.js";
 import { colorStatus } from "../../output/status.js";
 import { relativeTime } from "../../output/time.js";
 import { shorten } from "../../output/text.js";
 import type { LsOptions } from "./ls.js";
-
-/** The ERROR column is a reminder, not the message: `inspect` shows it whole. */
-export const ERROR_WIDTH = 60;
 
 export function filterByStatus(builds: Build[], statuses: string[] | undefined): Build[] {
   if (!statuses) return builds;

@@ -63,7 +63,7 @@ describe("sandbox API", () => {
     expect(none.json).toEqual([]);
 
     const deploys = await sandboxRequest(sb, "GET", `${base}/deploys`);
-    expect(deploys.json[0]).toEqual({ version: sub.deployment, createdAt: expect.any(String), error: "", status: "done", build: sub.id });
+    expect(deploys.json[0]).toEqual({ version: Number(sub.deployment.slice(1)), createdAt: expect.any(String), error: "", status: "done", build: sub.id });
     const info = await sandboxRequest(sb, "GET", "/users/info");
     expect(info.json.projects).toContain("demo");
   });
@@ -91,11 +91,13 @@ describe("sandbox API", () => {
     await waitForBuild(sb, second.id, { service: "roll" });
     const created = await sandboxRequest(sb, "POST", `${svc}/deploys`, { body: { build: first.id, environment: [{ key: "A", value: "1" }] } });
     expect(created.status).toBe(200);
-    expect(created.json).toMatchObject({ version: "v3", build: first.id, status: "done" });
+    // Versions are integers, and a deployment's environment (secrets included) never comes back.
+    expect(created.json).toEqual({ version: 3, build: first.id, status: "done", error: "", createdAt: expect.any(String) });
     const back = await sandboxRequest(sb, "POST", `${svc}/deploys/rollback`, { body: { version: 2 } });
-    expect(back.json).toMatchObject({ version: "v4", build: second.id, status: "done" });
+    expect(back.json).toEqual({ version: 4, build: second.id, status: "done", error: "", createdAt: expect.any(String) });
     const list = await sandboxRequest(sb, "GET", `${svc}/deploys`);
-    expect(list.json.map((d: { version: string }) => d.version)).toEqual(["v4", "v3", "v2", "v1"]);
+    expect(list.json.map((d: { version: number }) => d.version)).toEqual([4, 3, 2, 1]);
+    expect(list.text).not.toContain("environment");
     const missing = await sandboxRequest(sb, "POST", `${svc}/deploys/rollback`, { body: { version: 99 } });
     expect(missing.status).toBe(404);
     expect(missing.json.error).toMatch(/v99/);

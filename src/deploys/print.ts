@@ -1,0 +1,25 @@
+import type { Ctx } from "../context.js";
+import type { Deploy } from "../api/types.js";
+import { ERROR_WIDTH, type Column } from "../output/table.js";
+import { colorStatus } from "../output/status.js";
+import { relativeTime } from "../output/time.js";
+import { shorten } from "../output/text.js";
+
+/** The columns of `deploys ls`: VERSION, STATUS, BUILD, CREATED, ERROR (the contract's order). */
+export function deployColumns(ctx: Pick<Ctx, "io" | "clock">): Column<Deploy>[] {
+  const now = ctx.clock.now();
+  return [
+    { header: "VERSION", value: (d) => String(d.version) },
+    { header: "STATUS", value: (d) => d.status, style: (text) => colorStatus(text, ctx.io.out) },
+    { header: "BUILD", value: (d) => d.build },
+    { header: "CREATED", value: (d) => relativeTime(d.createdAt, now) },
+    { header: "ERROR", value: (d) => shorten(d.error, ERROR_WIDTH), shrink: true },
+  ];
+}
+
+/** What create and rollback print: the new version alone on stdout (or the object), a note on stderr. */
+export function reportNewDeploy(ctx: Pick<Ctx, "io">, deploy: Deploy, json: boolean | undefined, message: string): void {
+  if (json) ctx.io.printJson(deploy);
+  else ctx.io.println(String(deploy.version));
+  ctx.io.success(message);
+}
