@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Build, BuildInspect, Deploy, EnvironmentEntry } from "../api/types.js";
+import type { Build, BuildInspect, EnvironmentEntry } from "../api/types.js";
+import type { DeployRecord } from "./deploys.js";
 import { writeFileAtomic } from "./files.js";
 
 /** Everything the sandbox knows about one build; persisted as builds/<id>.json. */
@@ -22,20 +23,12 @@ export interface BuildRecord {
   deploy: { skip: boolean; environment: EnvironmentEntry[]; version?: string };
 }
 
-export interface DeployRecord extends Deploy {
-  environment: EnvironmentEntry[];
-}
-
 export function toBuild(b: BuildRecord): Build {
   return { id: b.id, status: b.status, error: b.error, createdAt: b.createdAt };
 }
 
 export function toInspect(b: BuildRecord): BuildInspect {
   return { id: b.id, constructor: b.constructor, status: b.status, error: b.error, createdAt: b.createdAt, flags: "", owner: OWNER };
-}
-
-export function toDeploy(d: DeployRecord): Deploy {
-  return { version: d.version, createdAt: d.createdAt, error: d.error, status: d.status, build: d.build };
 }
 
 export const OWNER = "sandbox";
