@@ -16,6 +16,8 @@ export interface TestSandbox {
   endpoint: string;
   token: string;
   dataDir: string;
+  /** The sandbox process's ID (e.g. to read its memory use from /proc). */
+  pid: number;
   /** The sandbox's stderr so far (its notes). */
   stderr(): string;
   /**
@@ -74,6 +76,7 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
     endpoint,
     token,
     dataDir,
+    pid: child.pid!,
     stderr: () => stderr,
     env: (extra = {}) =>
       isolatedEnv({ VALAR_ENDPOINT: endpoint, VALAR_TOKEN: token, VALAR_PROJECT: "demo", VALAR_SERVICE: "web", ...extra }),
