@@ -9,6 +9,8 @@ export interface SandboxOpts {
   logTtl?: string;
   /** Extra environment for the sandbox process (and so for its builds). */
   env?: Record<string, string | undefined>;
+  /** A limit on the sandbox's open files (run under `prlimit --nofile`). */
+  openFiles?: number;
 }
 
 export interface TestSandbox {
@@ -38,7 +40,8 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
   if (opts.maxParallel !== undefined) args.push("--max-parallel", String(opts.maxParallel));
   if (opts.logTtl !== undefined) args.push("--log-ttl", opts.logTtl);
   // The sandbox's own PATH may be trimmed by a test (missing toolchains): node by its path.
-  const child = execa(process.execPath, args, {
+  const [file, argv] = opts.openFiles === undefined ? [process.execPath, args] : ["prlimit", [`--nofile=${opts.openFiles}`, "--", process.execPath, ...args]];
+  const child = execa(file, argv, {
     reject: false,
     extendEnv: false,
     env: isolatedEnv(opts.env),
