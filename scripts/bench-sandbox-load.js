@@ -4,7 +4,6 @@
 // 100 ms. Prints the error count and the list latency (goal: no errors, p99 ≤ 100 ms);
 // exits 1 when a goal is missed.
 // Usage: node scripts/bench-sandbox-load.js [clients] [builds]   (defaults 50 and 20)
-import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { availableParallelism, loadavg } from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { launchSandbox } from "./sandbox-process.js";
 
 const BIN = fileURLToPath(new URL("../bin/valar.js", import.meta.url));
 const CLIENTS = Number(process.argv[2] ?? 50);
@@ -42,23 +42,6 @@ function archive(name, text) {
   return gzipSync(Buffer.concat([header, padded, Buffer.alloc(1024)]));
 }
 
-function launch(dataDir) {
-  const child = spawn(process.execPath, [BIN, "sandbox", "--port", "0", "--data-dir", dataDir, "--max-parallel", String(BUILDS)], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (s) => {
-      out += s;
-      const endpoint = /^export VALAR_ENDPOINT=(\S+)$/m.exec(out)?.[1];
-      const token = /^export VALAR_TOKEN=(\S+)$/m.exec(out)?.[1];
-      if (endpoint && token) resolve({ child, endpoint, token });
-    });
-    child.once("exit", (code) => reject(new Error(`the sandbox exited early (code ${code})`)));
-  });
-}
-
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -86,7 +69,7 @@ async function bench() {
   const loadBefore = loadavg()[0];
   const cpus = availableParallelism();
   const dataDir = mkdtempSync(join(tmpdir(), "valar-load-"));
-  const { child, endpoint, token } = await launch(dataDir);
+  const { child, endpoint, token } = await launchSandbox(BIN, ["--port", "0", "--data-dir", dataDir, "--max-parallel", String(BUILDS)]);
   const auth = { Authorization: `Bearer ${token}` };
   const errors = [];
   const fail = (what) => errors.length < 1000 && errors.push(what);
