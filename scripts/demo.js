@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { launchSandbox } from "./sandbox-process.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "bin", "valar.js");
@@ -20,22 +21,9 @@ function say(line) {
 
 /** Starts the sandbox and resolves with its endpoint and token once it prints them. */
 function startSandbox() {
-  const child = spawn(process.execPath, [bin, "sandbox", "--port", "0", "--data-dir", dataDir], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  // The sandbox's own notes, told apart from the CLI's output.
-  createInterface({ input: child.stderr }).on("line", (line) => process.stderr.write(`[sandbox] ${line}\n`));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (s) => {
-      out += s;
-      const endpoint = /^export VALAR_ENDPOINT=(\S+)$/m.exec(out)?.[1];
-      const token = /^export VALAR_TOKEN=(\S+)$/m.exec(out)?.[1];
-      if (endpoint && token) resolve({ child, endpoint, token });
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`the sandbox exited early (code ${code})`)));
+  return launchSandbox(bin, ["--port", "0", "--data-dir", dataDir], (stderr) => {
+    // The sandbox's own notes, told apart from the CLI's output.
+    createInterface({ input: stderr }).on("line", (line) => process.stderr.write(`[sandbox] ${line}\n`));
   });
 }
 

@@ -18,8 +18,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 export function sendError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  // 5xx never tell what went wrong inside: the sandbox's stderr does.
-  sendJson(res, status, { error: status >= 500 ? "internal error" : message }, headers);
+  // 5xx never tell what went wrong inside: the sandbox's stderr does. 501 is no failure
+  // inside, it names a feature the sandbox lacks.
+  sendJson(res, status, { error: status >= 500 && status !== 501 ? "internal error" : message }, headers);
 }
 
 /** Reads a small JSON body; anything larger than limit is refused without being kept. */

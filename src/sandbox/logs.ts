@@ -60,6 +60,11 @@ export class LogBook {
    */
   follow(id: string, follower: LogFollower): { existing: string; stop(): void } {
     const existing = this.read(id);
+    return { existing, stop: this.subscribe(id, follower) };
+  }
+
+  /** Every line appended from now on until finish(); returns the unsubscribe function. */
+  subscribe(id: string, follower: LogFollower): () => void {
     const onLine = (line: string) => follower.line(line);
     const onEnd = () => {
       stop();
@@ -71,7 +76,7 @@ export class LogBook {
     };
     this.events.on(`line:${id}`, onLine);
     this.events.on(`end:${id}`, onEnd);
-    return { existing, stop };
+    return stop;
   }
 
   remove(id: string): void {

@@ -1,13 +1,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, rmSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
-import { BUILD_PREFIX, MAX_ARTIFACT_BYTES, type SubmitBuildResponse, type UserInfo } from "../api/types.js";
+import { BUILD_PREFIX, MAX_ARTIFACT_BYTES, isFinalStatus, type SubmitBuildResponse, type UserInfo } from "../api/types.js";
 import { HttpError, readJson, sendError, sendJson } from "./http.js";
 import { bearerMatches } from "./token.js";
-import { OWNER, toBuild, toDeploy, toInspect, type BuildRecord } from "./store.js";
-import { checkNames, environmentList, isArtifactKey, isObject, parseSubmit } from "./validate.js";
+import { OWNER, toBuild, toInspect, type BuildRecord } from "./store.js";
+import { checkNames, checkProjectName, checkServiceName, environmentList, isArtifactKey, isObject, parseSubmit } from "./validate.js";
+import { toDeploy, versionLabel } from "./deploys.js";
+import { streamLog } from "./follow.js";
+import { listServices } from "./services.js";
+import { refuseUnimplemented } from "./unimplemented.js";
+import { archiveNameProblem } from "./archive-names.js";
 import type { SandboxCore } from "./server.js";
 
 type Handler = (core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params) => Promise<void> | void;
@@ -32,7 +37,7 @@ const SERVICE_ROUTES: { match: (rest: string[]) => string | undefined; methods: 
 
 export async function route(core: SandboxCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
-  const segments = url.pathname.split("/").filter(Boolean).map(decodeSegment);
+  const segments = pathSegments(url.pathname);
   if (segments[0] !== "v2") throw new HttpError(404, `no such route: ${url.pathname} (the API lives under /v2)`);
   const rest = segments.slice(1);
 
@@ -41,9 +46,11 @@ export async function route(core: SandboxCore, req: IncomingMessage, res: Server
     return sendJson(res, 200, { version: "v2" });
   }
   if (!bearerMatches(req.headers.authorization, core.token)) {
-    req.resume();
+    // A body is not read for a client that may not send one: the answer closes the
+    // connection, so a slow body cannot hold a socket after a failed login.
     throw new HttpError(401, req.headers.authorization ? "invalid token" : "missing bearer token", {
       "WWW-Authenticate": 'Bearer realm="valar-sandbox"',
+      Connection: "close",
     });
   }
   if (rest.length === 2 && rest[0] === "users" && rest[1] === "info") {
@@ -51,7 +58,18 @@ export async function route(core: SandboxCore, req: IncomingMessage, res: Server
     const info: UserInfo = { name: OWNER, projects: core.store.projectNames() };
     return sendJson(res, 200, info);
   }
-  if (rest[0] === "projects" && rest.length >= 4 && rest[2] === "services") {
+  if (rest[0] === "projects" && rest.length >= 2) {
+    refuseUnimplemented(rest.slice(2));
+    if (rest[2] === "services" && rest.length <= 4) {
+      // GET …/services/{prefix}: the Go client's `service ls` (an empty prefix is `services/`).
+      allow(req, ["GET"]);
+      const prefix = rest[3] ?? "";
+      checkProjectName(rest[1]!);
+      if (prefix) checkServiceName(prefix);
+      return sendJson(res, 200, listServices(core, rest[1]!, prefix));
+    }
+  }
+  if (rest[0] === "projects" && rest.length >= 5 && rest[2] === "services") {
     const [project, service] = [rest[1]!, rest[3]!];
     for (const r of SERVICE_ROUTES) {
       const id = r.match(rest.slice(4));
@@ -63,6 +81,18 @@ export async function route(core: SandboxCore, req: IncomingMessage, res: Server
     }
   }
   throw new HttpError(404, `no such route: ${req.method} ${url.pathname}`);
+}
+
+/**
+ * The path's segments, decoded. One trailing slash is dropped (Valar's Go client asks
+ * `…/services/` and `…/builds/` for "all"); an empty segment anywhere else is no route,
+ * so `builds//abort` can never be read as the builds list.
+ */
+function pathSegments(pathname: string): string[] {
+  const trimmed = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
+  const segments = trimmed.split("/").slice(1);
+  if (segments.includes("")) throw new HttpError(404, `no such route: ${pathname} (empty path segment)`);
+  return segments.map(decodeSegment);
 }
 
 function decodeSegment(s: string): string {
@@ -151,6 +181,8 @@ async function submitBuild(core: SandboxCore, req: IncomingMessage, res: ServerR
   if (!isArtifactKey(input.artifact) || !existsSync(core.store.artifactPath(input.artifact))) {
     throw new HttpError(404, `artifact "${input.artifact}" not found: upload it first (POST …/artifacts)`);
   }
+  const badName = await archiveNameProblem(core.store.artifactPath(input.artifact));
+  if (badName) throw new HttpError(400, `artifact refused: ${badName}`);
   core.store.seeProject(p.project);
   const build: BuildRecord = {
     id: randomUUID(),
@@ -165,28 +197,25 @@ async function submitBuild(core: SandboxCore, req: IncomingMessage, res: ServerR
     buildEnvironment: input.buildEnvironment,
     deploy: { skip: input.skipDeploy, environment: input.deployEnvironment },
   };
-  if (!input.skipDeploy) build.deploy.version = core.deploys.reserve(build, input.deployEnvironment);
+  if (!input.skipDeploy) build.deploy.version = versionLabel(core.deploys.reserve(build, input.deployEnvironment));
   core.store.saveBuild(build);
   core.logs.append(build.id, "WRAPPER", "SETUP", `build ${build.id} queued`);
   core.note(`build ${build.id} (${p.project}/${p.service}) submitted, constructor ${build.constructor}`);
   core.runner.enqueue(build.id);
-  const answer: SubmitBuildResponse = { id: build.id, status: "pending", createdAt: build.createdAt, deployment: build.deploy.version ? `v${build.deploy.version}` : "" };
+  const answer: SubmitBuildResponse = { id: build.id, status: "pending", createdAt: build.createdAt, deployment: build.deploy.version ?? "" };
   sendJson(res, 200, answer);
 }
 
 /**
- * A build of this service by its ID, or by a prefix only it has: the API's own examples
- * inspect, follow and abort `a1b2c3d4`. A prefix several builds share is refused.
+ * A build of this service by its ID or by a prefix of it (the API's own examples inspect,
+ * follow and abort `a1b2c3d4`): as on Valar, a prefix several builds share means the
+ * newest of them.
  */
 function findBuild(core: SandboxCore, p: Params): BuildRecord {
   const key = p.id.toLowerCase();
   let build = core.store.getBuild(key);
   if (build && (build.project !== p.project || build.service !== p.service)) build = undefined;
-  if (!build && BUILD_PREFIX.test(key)) {
-    const matches = core.store.listBuilds(p.project, p.service).filter((b) => b.id.startsWith(key));
-    if (matches.length > 1) throw new HttpError(409, `build ID prefix "${p.id}" is ambiguous: ${matches.length} builds start with it`);
-    build = matches[0];
-  }
+  if (!build && BUILD_PREFIX.test(key)) build = core.store.listBuilds(p.project, p.service).find((b) => b.id.startsWith(key));
   if (!build) throw new HttpError(404, "build not found");
   return core.freshen(build);
 }
@@ -195,29 +224,18 @@ function inspectBuild(core: SandboxCore, _req: IncomingMessage, res: ServerRespo
   sendJson(res, 200, toInspect(findBuild(core, p)));
 }
 
-async function buildLogs(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
+function buildLogs(core: SandboxCore, _req: IncomingMessage, res: ServerResponse, p: Params): void {
   const build = findBuild(core, p);
   if (build.status === "expired") {
     res.writeHead(204);
     res.end();
     return;
   }
-  const headers = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
-  const follow = ["true", "1"].includes(p.url.searchParams.get("follow") ?? "");
-  if (!follow || build.status === "done" || build.status === "failed") {
-    res.writeHead(200, headers);
-    if (!existsSync(core.store.logPath(build.id))) return void res.end();
-    await pipeline(createReadStream(core.store.logPath(build.id)), res);
-    return;
-  }
-  res.writeHead(200, headers);
+  res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" });
   res.flushHeaders();
-  const sub = core.logs.follow(build.id, {
-    line: (line) => res.write(line),
-    end: () => res.end(),
-  });
-  res.on("close", sub.stop);
-  if (sub.existing) res.write(sub.existing);
+  const follow = ["true", "1"].includes(p.url.searchParams.get("follow") ?? "");
+  const isFinal = () => isFinalStatus(core.store.getBuild(build.id)?.status ?? "expired");
+  streamLog({ id: build.id, path: core.store.logPath(build.id), logs: core.logs, follow, isFinal }, res);
 }
 
 async function abortBuild(core: SandboxCore, _req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
@@ -231,7 +249,7 @@ async function abortBuild(core: SandboxCore, _req: IncomingMessage, res: ServerR
 }
 
 function listDeploys(core: SandboxCore, _req: IncomingMessage, res: ServerResponse, p: Params): void {
-  sendJson(res, 200, core.store.listDeploys(p.project, p.service).map(toDeploy));
+  sendJson(res, 200, core.deploys.list(p.project, p.service).map(toDeploy));
 }
 
 async function createDeploy(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
@@ -246,7 +264,8 @@ async function createDeploy(core: SandboxCore, req: IncomingMessage, res: Server
 async function rollback(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {
   const body = await readJson(req);
   const raw = isObject(body) ? body.version : undefined;
-  const version = typeof raw === "number" && Number.isInteger(raw) ? raw : typeof raw === "string" && /^v?\d+$/.test(raw) ? Number(raw.replace(/^v/, "")) : undefined;
-  if (version === undefined) throw new HttpError(400, `"version" is required: a deployment version number (e.g. 3 or "v3")`);
+  // The API sends an integer; "v3" (the submit answer's display form) is taken too.
+  const version = typeof raw === "number" ? raw : typeof raw === "string" && /^v?\d+$/.test(raw) ? Number(raw.replace(/^v/, "")) : NaN;
+  if (!Number.isSafeInteger(version) || version < 1) throw new HttpError(400, `"version" is required: the number of an earlier deployment (e.g. 3)`);
   sendJson(res, 200, core.deploys.rollback(p.project, p.service, version));
 }

@@ -10,6 +10,7 @@ import { lockDataDir } from "./lock.js";
 import { HttpError, sendError } from "./http.js";
 import { refuseUpload, route } from "./routes.js";
 import { MAX_ARTIFACT_BYTES } from "../api/types.js";
+import { limitClients } from "./slow-clients.js";
 
 export interface SandboxOptions {
   dataDir: string;
@@ -85,7 +86,12 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
   sweep.unref();
   store.allBuilds().forEach(freshen);
 
-  const server = createServer((req, res) => void handle(core, req, res));
+  // Node checks the headers timeout on this interval (30 s by default).
+  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+    bodies.watch(req, res);
+    void handle(core, req, res);
+  });
+  const bodies = limitClients(server);
   // A client that asks first (Expect: 100-continue, as curl does for large bodies) is
   // refused an oversized artifact before it sends a byte of it.
   server.on("checkContinue", (req, res) => {
@@ -95,18 +101,19 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
       refuseUpload(req, res);
       return;
     }
-    res.writeContinue();
+    // No body is invited from a client that will be refused it (401 closes the connection).
+    if (authorized) res.writeContinue();
+    bodies.watch(req, res);
     void handle(core, req, res);
   });
   // Even a request Node cannot parse gets a JSON error body.
-  server.on("clientError", (_err, socket) => {
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    const body = JSON.stringify({ error: "malformed HTTP request" });
-    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    const slow = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
+    const body = JSON.stringify({ error: slow ? "request headers took too long" : "malformed HTTP request" });
+    const status = slow ? "408 Request Timeout" : "400 Bad Request";
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
   });
-  // Long log follows must not be cut by the default request timeouts.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
   const port = await listen(server, opts.port);
   const endpoint = `http://127.0.0.1:${port}/v2`;
 
@@ -119,6 +126,7 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
   const close = () =>
     (closing ??= (async () => {
       clearInterval(sweep);
+      bodies.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await runner.shutdown();
       // Followers' responses ended with their builds; idle keep-alive sockets go now.

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Build, BuildInspect, Deploy, EnvironmentEntry } from "../api/types.js";
+import type { Build, BuildInspect, EnvironmentEntry } from "../api/types.js";
+import type { DeployRecord } from "./deploys.js";
 import { writeFileAtomic } from "./files.js";
 
 /** Everything the sandbox knows about one build; persisted as builds/<id>.json. */
@@ -19,11 +20,7 @@ export interface BuildRecord {
   constructor: string;
   artifact: string;
   buildEnvironment: EnvironmentEntry[];
-  deploy: { skip: boolean; environment: EnvironmentEntry[]; version?: number };
-}
-
-export interface DeployRecord extends Deploy {
-  environment: EnvironmentEntry[];
+  deploy: { skip: boolean; environment: EnvironmentEntry[]; version?: string };
 }
 
 export function toBuild(b: BuildRecord): Build {
@@ -32,10 +29,6 @@ export function toBuild(b: BuildRecord): Build {
 
 export function toInspect(b: BuildRecord): BuildInspect {
   return { id: b.id, constructor: b.constructor, status: b.status, error: b.error, createdAt: b.createdAt, flags: "", owner: OWNER };
-}
-
-export function toDeploy(d: DeployRecord): Deploy {
-  return { version: d.version, createdAt: d.createdAt, error: d.error, status: d.status, build: d.build };
 }
 
 export const OWNER = "sandbox";

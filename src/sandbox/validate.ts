@@ -11,9 +11,17 @@ export interface SubmitInput {
 }
 
 export function checkNames(project: string, service: string): void {
+  checkProjectName(project);
+  checkServiceName(service);
+}
+
+export function checkProjectName(project: string): void {
   if (!PROJECT_NAME.test(project)) {
     throw new HttpError(400, `invalid project name "${project}": use letters, digits and single dashes, starting with a letter`);
   }
+}
+
+export function checkServiceName(service: string): void {
   if (!SERVICE_NAME.test(service)) {
     throw new HttpError(400, `invalid service name "${service}": use letters and digits, starting with a letter`);
   }
@@ -23,19 +31,40 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Limits that keep an environment startable: Linux refuses one "KEY=VALUE" string over
+ * 128 KiB and all of them together past ARG_MAX, and no variable can hold a NUL — any of
+ * these would only fail later, inside the build, as an internal error.
+ */
+export const MAX_ENV_ENTRY_BYTES = 64 * 1024;
+export const MAX_ENV_TOTAL_BYTES = 256 * 1024;
+
 export function environmentList(raw: unknown, where: string): EnvironmentEntry[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw new HttpError(400, `${where} must be a list of {"key","value"} objects`);
-  return raw.map((e, i) => {
-    if (!isObject(e) || typeof e.key !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key)) {
-      throw new HttpError(400, `${where}[${i}] needs a "key" that is a valid variable name`);
-    }
-    if (e.value !== undefined && typeof e.value !== "string") throw new HttpError(400, `${where}[${i}].value must be a string`);
-    if (e.secret !== undefined && typeof e.secret !== "boolean") throw new HttpError(400, `${where}[${i}].secret must be a boolean`);
-    const entry: EnvironmentEntry = { key: e.key, value: (e.value as string | undefined) ?? "" };
-    if (e.secret !== undefined) entry.secret = e.secret as boolean;
+  let total = 0;
+  const list = raw.map((e, i) => {
+    const entry = environmentEntry(e, `${where}[${i}]`);
+    total += Buffer.byteLength(entry.key) + Buffer.byteLength(entry.value) + 2;
     return entry;
   });
+  if (total > MAX_ENV_TOTAL_BYTES) throw new HttpError(400, `${where} is ${total} bytes in all; the limit is ${MAX_ENV_TOTAL_BYTES}`);
+  return list;
+}
+
+function environmentEntry(e: unknown, where: string): EnvironmentEntry {
+  if (!isObject(e) || typeof e.key !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key)) {
+    throw new HttpError(400, `${where} needs a "key" that is a valid variable name`);
+  }
+  if (e.value !== undefined && typeof e.value !== "string") throw new HttpError(400, `${where}.value must be a string`);
+  if (e.secret !== undefined && typeof e.secret !== "boolean") throw new HttpError(400, `${where}.secret must be a boolean`);
+  const value = (e.value as string | undefined) ?? "";
+  if (value.includes("\0")) throw new HttpError(400, `${where} (${e.key}): the value holds a NUL byte, which no environment variable can`);
+  const size = Buffer.byteLength(e.key) + Buffer.byteLength(value) + 1;
+  if (size > MAX_ENV_ENTRY_BYTES) throw new HttpError(400, `${where} (${e.key}) is ${size} bytes; the limit for one entry is ${MAX_ENV_ENTRY_BYTES}`);
+  const entry: EnvironmentEntry = { key: e.key, value };
+  if (e.secret !== undefined) entry.secret = e.secret as boolean;
+  return entry;
 }
 
 export function parseSubmit(body: unknown): SubmitInput {

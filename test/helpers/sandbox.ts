@@ -9,6 +9,8 @@ export interface SandboxOpts {
   logTtl?: string;
   /** Extra environment for the sandbox process (and so for its builds). */
   env?: Record<string, string | undefined>;
+  /** A limit on the sandbox's open files (run under `prlimit --nofile`). */
+  openFiles?: number;
 }
 
 export interface TestSandbox {
@@ -16,6 +18,8 @@ export interface TestSandbox {
   endpoint: string;
   token: string;
   dataDir: string;
+  /** The sandbox process's ID (e.g. to read its memory use from /proc). */
+  pid: number;
   /** The sandbox's stderr so far (its notes). */
   stderr(): string;
   /**
@@ -36,7 +40,8 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
   if (opts.maxParallel !== undefined) args.push("--max-parallel", String(opts.maxParallel));
   if (opts.logTtl !== undefined) args.push("--log-ttl", opts.logTtl);
   // The sandbox's own PATH may be trimmed by a test (missing toolchains): node by its path.
-  const child = execa(process.execPath, args, {
+  const [file, argv] = opts.openFiles === undefined ? [process.execPath, args] : ["prlimit", [`--nofile=${opts.openFiles}`, "--", process.execPath, ...args]];
+  const child = execa(file, argv, {
     reject: false,
     extendEnv: false,
     env: isolatedEnv(opts.env),
@@ -74,6 +79,7 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
     endpoint,
     token,
     dataDir,
+    pid: child.pid!,
     stderr: () => stderr,
     env: (extra = {}) =>
       isolatedEnv({ VALAR_ENDPOINT: endpoint, VALAR_TOKEN: token, VALAR_PROJECT: "demo", VALAR_SERVICE: "web", ...extra }),

@@ -83,27 +83,47 @@ describe("sandbox API", () => {
     expect(deploys.json).toEqual([]);
   });
 
-  it("creates deployments and rolls back as a new version", async () => {
+  it("creates deployments (pending, then done) and rolls back as a new version", async () => {
     const svc = "/projects/demo/services/roll";
     const first = await submitFiles(sb, HELLO, { service: "roll" });
     await waitForBuild(sb, first.id, { service: "roll" });
+    const tooFew = await sandboxRequest(sb, "POST", `${svc}/deploys/rollback`, { body: { version: 1 } });
+    expect(tooFew.status).toBe(409);
+    expect(tooFew.json.error).toMatch(/cannot roll back: service roll has only one deployment/);
     const second = await submitFiles(sb, HELLO, { service: "roll" });
     await waitForBuild(sb, second.id, { service: "roll" });
-    const created = await sandboxRequest(sb, "POST", `${svc}/deploys`, { body: { build: first.id, environment: [{ key: "A", value: "1" }] } });
+    const created = await sandboxRequest(sb, "POST", `${svc}/deploys`, { body: { build: first.id, environment: [{ key: "A", value: "s3cret", secret: true }] } });
     expect(created.status).toBe(200);
-    // Versions are integers, and a deployment's environment (secrets included) never comes back.
-    expect(created.json).toEqual({ version: 3, build: first.id, status: "done", error: "", createdAt: expect.any(String) });
+    // The environment (secret values included) is never sent back.
+    expect(created.json).toEqual({ version: 3, createdAt: expect.any(String), error: "", status: "pending", build: first.id });
+    const settled = await waitForDeploy(svc, 3);
+    expect(settled.status).toBe("done");
     const back = await sandboxRequest(sb, "POST", `${svc}/deploys/rollback`, { body: { version: 2 } });
-    expect(back.json).toEqual({ version: 4, build: second.id, status: "done", error: "", createdAt: expect.any(String) });
+    expect(back.json).toEqual({ version: 4, createdAt: expect.any(String), error: "", status: "pending", build: second.id });
+    await waitForDeploy(svc, 4);
     const list = await sandboxRequest(sb, "GET", `${svc}/deploys`);
     expect(list.json.map((d: { version: number }) => d.version)).toEqual([4, 3, 2, 1]);
-    expect(list.text).not.toContain("environment");
+    expect(list.text).not.toContain("s3cret");
+    expect(Object.keys(list.json[0]).sort()).toEqual(["build", "createdAt", "error", "status", "version"]);
     const missing = await sandboxRequest(sb, "POST", `${svc}/deploys/rollback`, { body: { version: 99 } });
     expect(missing.status).toBe(404);
-    expect(missing.json.error).toMatch(/v99/);
+    expect(missing.json.error).toMatch(/deployment 99 not found/);
+    const noVersion = await sandboxRequest(sb, "POST", `${svc}/deploys/rollback`, { body: {} });
+    expect(noVersion.status).toBe(400);
+    expect(noVersion.json.error).toMatch(/"version" is required/);
     const unknownBuild = await sandboxRequest(sb, "POST", `${svc}/deploys`, { body: { build: "nope" } });
     expect(unknownBuild.status).toBe(404);
   });
+
+  /** Polls the deploy list until that version is no longer pending. */
+  async function waitForDeploy(svc: string, version: number): Promise<{ status: string }> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const d = (await sandboxRequest(sb, "GET", `${svc}/deploys`)).json.find((x: { version: number }) => x.version === version);
+      if (d.status !== "pending" || Date.now() > deadline) return d;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   it("fails a build whose build.sh fails, with the exit code in the error", async () => {
     const sub = await submitFiles(sb, { "build.sh": "echo about to fail\nexit 7\n" });
@@ -145,23 +165,25 @@ describe("sandbox API", () => {
     }
   });
 
-  it("takes a full ID or a prefix only one build has for inspect, logs and abort", async () => {
+  it("takes a full ID or a prefix for inspect, logs and abort; a shared prefix means the newest build", async () => {
     // 17 IDs over 16 hex digits: two of them surely share their first character.
     const ids: string[] = [];
     for (let i = 0; i < 17; i++) ids.push((await submitFiles(sb, { "build.sh": "true\n" }, { service: "prefixes", skipDeploy: true })).id);
-    const [a, b] = ids.flatMap((x, i) => ids.slice(i + 1).filter((y) => y[0] === x[0]).map((y) => [x, y]))[0]!;
+    const [older, newer] = ids.flatMap((x, i) => ids.slice(i + 1).filter((y) => y[0] === x[0]).map((y) => [x, y]))[0]!;
     let common = 0;
-    while (a![common] === b![common]) common++;
+    while (older![common] === newer![common]) common++;
     const svc = "/projects/demo/services/prefixes";
-    const unique = ids.filter((x) => x !== a).every((x) => !x.startsWith(a!.slice(0, common + 1)));
-    if (unique) expect((await sandboxRequest(sb, "GET", `${svc}/builds/${a!.slice(0, common + 1)}/inspect`)).json.id).toBe(a);
-    expect((await sandboxRequest(sb, "GET", `${svc}/builds/${a!.toUpperCase()}/inspect`)).json.id).toBe(a);
-    expect((await sandboxRequest(sb, "GET", `${svc}/builds/${a!.slice(0, 30)}/logs`)).status).toBe(200);
-    const shared = await sandboxRequest(sb, "GET", `${svc}/builds/${a!.slice(0, common)}/inspect`);
-    expect(shared.status).toBe(409);
-    expect(shared.json.error).toMatch(/ambiguous/);
+    expect((await sandboxRequest(sb, "GET", `${svc}/builds/${older!.toUpperCase()}/inspect`)).json.id).toBe(older);
+    expect((await sandboxRequest(sb, "GET", `${svc}/builds/${older!.slice(0, 30)}/logs`)).status).toBe(200);
+    // As on Valar: the newest of the builds that share the prefix.
+    const newestWithPrefix = ids.filter((x) => x.startsWith(older!.slice(0, common))).at(-1);
+    const shared = await sandboxRequest(sb, "GET", `${svc}/builds/${older!.slice(0, common)}/inspect`);
+    expect(shared.status).toBe(200);
+    expect(shared.json.id).toBe(newestWithPrefix);
+    const sharedLogs = await sandboxRequest(sb, "GET", `${svc}/builds/${older!.slice(0, common)}/logs`);
+    expect(sharedLogs.text).toContain(`build ${newestWithPrefix} queued`);
     // A build of another service is not found through this one.
-    const other = await sandboxRequest(sb, "GET", `${base}/builds/${a}/inspect`);
+    const other = await sandboxRequest(sb, "GET", `${base}/builds/${older}/inspect`);
     expect(other.status).toBe(404);
     expect(other.json).toEqual({ error: "build not found" });
     for (const id of ids) await waitForBuild(sb, id, { service: "prefixes" });

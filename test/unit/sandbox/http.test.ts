@@ -30,4 +30,11 @@ describe("sendError", () => {
     sendError(res, 500, "ENOSPC: no space left on device, write '/secret/path'");
     expect(JSON.parse(sent.body!)).toEqual({ error: "internal error" });
   });
+
+  it("keeps a 501's message: it names a missing feature, not a failure inside", () => {
+    const { res, sent } = fakeResponse();
+    sendError(res, 501, "domain management is not implemented by the sandbox");
+    expect(sent.status).toBe(501);
+    expect(JSON.parse(sent.body!)).toEqual({ error: "domain management is not implemented by the sandbox" });
+  });
 });

@@ -43,6 +43,25 @@ describe("parseSubmit", () => {
   });
 });
 
+describe("environment limits", () => {
+  const submit = (environment: unknown) => () => parseSubmit({ artifact: "k", build: { constructor: "go", environment } });
+
+  it("refuses a NUL, an entry over 64 KiB and an environment over 256 KiB, naming the entry", () => {
+    expect(error(submit([{ key: "A", value: "x\u0000" }])).message).toBe("build.environment[0] (A): the value holds a NUL byte, which no environment variable can");
+    expect(error(submit([{ key: "A", value: "" }, { key: "B", value: "x".repeat(65535) }])).message).toBe(
+      "build.environment[1] (B) is 65537 bytes; the limit for one entry is 65536",
+    );
+  });
+
+  it("counts bytes, not characters, and the whole list", () => {
+    expect(() => submit([{ key: "B", value: "x".repeat(65534) }])()).not.toThrow();
+    expect(error(submit([{ key: "B", value: "é".repeat(32768) }])).message).toMatch(/is 65538 bytes/);
+    const big = (i: number) => ({ key: `K${i}`, value: "v".repeat(60_000) });
+    expect(() => submit([0, 1, 2, 3].map(big))()).not.toThrow();
+    expect(error(submit([0, 1, 2, 3, 4].map(big))).message).toMatch(/^build\.environment is 300020 bytes in all; the limit is 262144$/);
+  });
+});
+
 describe("checkNames", () => {
   it("follows the documented name rules", () => {
     expect(() => checkNames("my-project2", "web2")).not.toThrow();

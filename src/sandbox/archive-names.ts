@@ -1,0 +1,54 @@
+import { createReadStream } from "node:fs";
+import { Parser } from "tar";
+
+/** Linux's limits: NAME_MAX for one path component, PATH_MAX for a whole path. */
+export const MAX_NAME_BYTES = 255;
+export const MAX_PATH_BYTES = 4095;
+
+/**
+ * How much unpacked data the check at submit reads before it stops looking: enough for
+ * any real source tree, and an archive bomb costs the submit no more than this (the
+ * build's own caps decide about the rest).
+ */
+const SCAN_BUDGET_BYTES = 256 * 1024 * 1024;
+
+/** Why an entry's name cannot be created on disk, or undefined when it can. */
+export function nameProblem(path: string, linkpath?: string): string | undefined {
+  const shown = path.length > 80 ? `${path.slice(0, 77)}...` : path;
+  if (Buffer.byteLength(path) > MAX_PATH_BYTES) return `entry "${shown}" has a path of ${Buffer.byteLength(path)} bytes; the limit is ${MAX_PATH_BYTES}`;
+  const long = path.split("/").find((part) => Buffer.byteLength(part) > MAX_NAME_BYTES);
+  if (long !== undefined) return `entry "${shown}" has a file name of ${Buffer.byteLength(long)} bytes; the limit is ${MAX_NAME_BYTES}`;
+  if (linkpath && Buffer.byteLength(linkpath) > MAX_PATH_BYTES) return `link "${shown}" has a target of ${Buffer.byteLength(linkpath)} bytes; the limit is ${MAX_PATH_BYTES}`;
+  return undefined;
+}
+
+/**
+ * Reads an uploaded archive's entry names (streaming, nothing is written) and returns
+ * the first name that could not be unpacked, so submit refuses it with a 400 instead of
+ * the build failing inside. An archive tar cannot read is not judged here: the build
+ * reports that itself.
+ */
+export function archiveNameProblem(file: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const input = createReadStream(file);
+    let scanned = 0;
+    const finish = (problem?: string) => {
+      input.destroy();
+      resolve(problem);
+    };
+    const parser = new Parser({
+      onReadEntry: (entry) => {
+        const problem = nameProblem(entry.path, entry.linkpath);
+        if (problem) return finish(problem);
+        scanned += entry.size ?? 0;
+        if (scanned > SCAN_BUDGET_BYTES) return finish();
+        entry.resume();
+      },
+    });
+    parser.on("end", () => finish());
+    parser.on("close", () => finish());
+    parser.on("error", () => finish());
+    input.on("error", () => finish());
+    input.pipe(parser);
+  });
+}
