@@ -110,7 +110,9 @@ export async function packDirectory(
   signal?: AbortSignal,
 ): Promise<{ bytes: number }> {
   signal?.throwIfAborted();
-  const pack = new Pack({ cwd: dir, gzip: true, noDirRecurse: true, follow: false, strict: true });
+  // tar reads a file 16 MiB at a time by default: a few large files would hold that much
+  // each, and memory would grow with the tree instead of staying flat.
+  const pack = new Pack({ cwd: dir, gzip: true, noDirRecurse: true, follow: false, strict: true, maxReadSize: 1024 * 1024 });
   const out = createWriteStream(destFile, { mode: 0o600 });
   await new Promise<void>((resolve, reject) => {
     const fail = (err: unknown) => {

@@ -1,10 +1,14 @@
 import type { Readable } from "node:stream";
+import { collectYoungGarbage } from "../util/memory.js";
+
+const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Hands each chunk of a byte stream to onChunk as it arrives, pausing the stream while the
  * promise onChunk returns is pending. Unlike `for await`, which reads whatever is buffered
  * as one concatenated Buffer (a copy of every byte), chunks are passed on as they came.
  * Resolves at the end of the stream; rejects with its error or the first onChunk failure.
+ * Memory stays flat however long the stream: see collectYoungGarbage.
  */
 export function forEachChunk(stream: Readable, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -16,7 +20,13 @@ export function forEachChunk(stream: Readable, onChunk: (chunk: Buffer) => void 
       stream.destroy();
       reject(err);
     };
+    let sinceCollect = 0;
     const onData = (chunk: Buffer) => {
+      sinceCollect += chunk.length;
+      if (sinceCollect >= COLLECT_EVERY_BYTES) {
+        sinceCollect = 0;
+        collectYoungGarbage();
+      }
       let wait: void | Promise<void>;
       try {
         wait = onChunk(chunk);

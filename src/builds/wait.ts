@@ -6,7 +6,9 @@ import { ApiUnreachableError, InterruptedError, NotFoundError, WaitTimeoutError 
 import { renderLogLine } from "../output/log-format.js";
 import { startSpinner } from "../output/spinner.js";
 import { startLiveArea } from "../output/live.js";
-import { oneLine } from "../output/text.js";
+import { DeploysApi } from "../api/deploys.js";
+import { DEFAULT_RETRY_POLICY } from "../api/retry.js";
+import { buildSummary } from "./summary.js";
 import { logPrinter } from "./print.js";
 import { colorStatus } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
@@ -21,6 +23,8 @@ export interface WaitForBuildOptions {
   /** The --timeout flag's text (e.g. "15m"). */
   timeout?: string;
   abortOnInterrupt?: boolean;
+  /** The deployment the submission announced ("v13"), for the summary line. */
+  deployment?: string;
 }
 
 /**
@@ -49,7 +53,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
   try {
     const build =
       opts.mode === "follow" ? await followToEnd(w, opts.raw ?? false) : await pollToEnd(w, opts.mode);
-    return reportOutcome(ctx, build);
+    return await reportOutcome(ctx, api, build, opts.deployment);
   } catch (err) {
     if (!waiting.signal.aborted) throw err;
     const reason: unknown = waiting.signal.reason;
@@ -67,16 +71,30 @@ function timedOut(buildId: string, timeout: string): WaitTimeoutError {
   });
 }
 
-/** Exit code of a final build, with its one-line verdict on stderr. */
-export function reportOutcome(ctx: Ctx, build: Build): number {
-  if (build.status === "done") {
-    ctx.io.success(`build ${build.id} done`);
-    return 0;
+/**
+ * Exit code of a final build, with its summary line on stderr. The deployment is the one
+ * the submission announced, else the one the API lists for a done build (looked up once,
+ * briefly; without an answer the line just goes without it).
+ */
+export async function reportOutcome(ctx: Ctx, api: BuildsApi, build: Build, deployment?: string): Promise<number> {
+  const shown = deployment ?? (build.status === "done" ? await deploymentOf(ctx, api, build.id) : undefined);
+  const summary = buildSummary(ctx.io, build, ctx.clock.now(), shown);
+  ctx.io.note(summary.line);
+  if (summary.hint) ctx.io.note(`${ctx.io.err.dim("hint:")} ${summary.hint}`);
+  return summary.ok ? 0 : 3;
+}
+
+async function deploymentOf(ctx: Ctx, api: BuildsApi, buildId: string): Promise<string | undefined> {
+  try {
+    const options = api.client.options;
+    const retry = { ...(options.retry ?? DEFAULT_RETRY_POLICY), attempts: 1 };
+    const client = new ApiClient({ ...options, signal: AbortSignal.timeout(2000), retry });
+    const deploys = await new DeploysApi(client, api.project, api.service).list();
+    const newest = deploys.filter((d) => d.build === buildId).sort((a, b) => b.version - a.version)[0];
+    return newest ? `v${newest.version}` : undefined;
+  } catch {
+    return undefined;
   }
-  // The build's error is server text that may span lines: the verdict stays one error line.
-  const error = oneLine(build.error);
-  ctx.io.error(`build ${build.id} ${build.status}${error ? `: ${error}` : ""}`);
-  return 3;
 }
 
 interface Waiter {

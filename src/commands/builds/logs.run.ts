@@ -24,7 +24,7 @@ export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<
   }
   await printWholeLog(ctx, api, build.id, opts.raw ?? false);
   // Following a build that has already ended is printing its log and its outcome.
-  return opts.follow ? reportOutcome(ctx, build) : 0;
+  return opts.follow ? reportOutcome(ctx, api, build) : 0;
 }
 
 async function printWholeLog(ctx: Ctx, api: BuildsApi, id: string, raw: boolean): Promise<void> {

@@ -58,6 +58,7 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
     mode: opts.follow ? "follow" : "spinner",
     timeout: opts.timeout,
     abortOnInterrupt: opts.abortOnInterrupt,
+    deployment: plan.skipDeploy ? undefined : submitted.deployment || undefined,
   });
 }
 
