@@ -121,7 +121,10 @@ describe("errors carrying server text", () => {
     });
     const r = await runValar(["builds", "logs", "-f", "a1"], { env: envFor(server) });
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toBe(`error: build ${ID} failed: compile failed: main.go:3: [2Jboom`);
+    expect(r.stderr.split("\n")).toEqual([
+      expect.stringMatching(new RegExp(`^FAILED build ${ID.slice(0, 8)} failed after (\\d+[hms] )?\\d+[hms]: compile failed: main\\.go:3: \\[2Jboom$`)),
+      `hint: see its log: valar builds logs ${ID}`,
+    ]);
   });
 });
 

@@ -87,6 +87,9 @@ describe.each([["-w"], ["-f"]])("submit %s", (mode) => {
     const r = await runValar([...SUBMIT, mode], { env: s.env() });
     expect(r.exitCode).toBe(3);
     expect(r.stdout).toBe(BUILD_ID);
-    expect(r.stderr.split("\n").at(-1)).toBe(`error: build ${BUILD_ID} failed: exit status 1`);
+    expect(r.stderr.split("\n").slice(-2)).toEqual([
+      expect.stringMatching(new RegExp(`^FAILED build ${BUILD_ID.slice(0, 8)} failed after (\\d+[hms] )?\\d+[hms]: exit status 1$`)),
+      `hint: see its log: valar builds logs ${BUILD_ID}`,
+    ]);
   });
 });

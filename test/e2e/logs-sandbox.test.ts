@@ -20,7 +20,7 @@ describe("following and watching sandbox builds", () => {
     expect(r.exitCode).toBe(0);
     const steps = r.stdout.split("\n").filter((l) => /step \d$/.test(l));
     expect(steps.map((l) => l.slice(-6))).toEqual(["step 1", "step 2", "step 3", "step 4", "step 5"]);
-    expect(r.stderr).toContain(`build ${id} done`);
+    expect(r.stderr).toMatch(new RegExp(`^ok build ${id.slice(0, 8)} done in \\d+s$`, "m"));
     // The same log afterwards, whole and raw.
     const again = await runValar(["builds", "logs", "--raw", id], { env: env() });
     expect(again.exitCode).toBe(0);
@@ -32,14 +32,15 @@ describe("following and watching sandbox builds", () => {
     const r = await runValar(["builds", "logs", "-f", id, "--raw"], { env: env() });
     expect(r.stdout).toContain("about to fail");
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(new RegExp(`^error: build ${id} failed`, "m"));
+    expect(r.stderr).toMatch(new RegExp(`^FAILED build ${id.slice(0, 8)} failed after \\d+s: `, "m"));
+    expect(r.stderr).toContain(`hint: see its log: valar builds logs ${id}`);
   });
 
   it("watch waits for a real build and exits with its outcome", async () => {
     const { id } = await submitFiles(sb, script("sleep 0.5; echo ok"), { skipDeploy: true });
     const r = await runValar(["builds", "watch", id.slice(0, 8)], { env: env() });
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toContain(`✓ build ${id} done`);
+    expect(r.stderr).toMatch(new RegExp(`^ok build ${id.slice(0, 8)} done in \\d+s$`, "m"));
   });
 });
 

@@ -92,7 +92,7 @@ describe("builds logs", () => {
     expect(r.stdout.split("\n")).toEqual(expected);
     expect(r.exitCode).toBe(0);
     expect(r.stderr.match(/reconnecting…/g)!.length).toBe(3);
-    expect(r.stderr).toContain(`build ${BUILD_ID} done`);
+    expect(r.stderr).toContain(`ok build ${BUILD_ID.slice(0, 8)} done in `);
     const logRequests = s.server.requests.filter((q) => q.path === s.logsPath);
     expect(logRequests).toHaveLength(4);
     expect(logRequests.every((q) => q.url.endsWith("?follow=true"))).toBe(true);
@@ -143,7 +143,7 @@ describe("builds logs", () => {
     expect(openWhenSeen).toBe(true);
     expect(r.stdout).toBe(`${shown(1)}\n${shown(2)}`);
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toContain(`error: build ${BUILD_ID} failed: exit status 2`);
+    expect(r.stderr).toMatch(new RegExp(`^FAILED build ${BUILD_ID.slice(0, 8)} failed after (\\d+[hms] )?\\d+[hms]: exit status 2$`, "m"));
   });
 
   it("without -f, also prints each line as it arrives (no buffering until the end)", async () => {

@@ -32,7 +32,7 @@ describe("builds watch (not a terminal)", () => {
     expect(lines).toEqual([
       expect.stringMatching(new RegExp(`^build ${BUILD_ID}: pending \\(1m 0\\ds\\)$`)),
       expect.stringMatching(new RegExp(`^build ${BUILD_ID}: running \\(1m 0\\ds\\)$`)),
-      `✓ build ${BUILD_ID} done`,
+      expect.stringMatching(new RegExp(`^ok build ${BUILD_ID.slice(0, 8)} done in 1m 0\\ds$`)),
     ]);
     expect(r.stderr).not.toContain("\u001B[");
     // Non-TTY watch shows no log lines, so it never opens the log.
@@ -50,14 +50,14 @@ describe("builds watch (not a terminal)", () => {
     const s = await scripted(["running", "failed"], "exit status 1");
     const r = await runValar(["builds", "watch", BUILD_ID], { env: s.env() });
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toContain(`error: build ${BUILD_ID} failed: exit status 1`);
+    expect(r.stderr).toMatch(new RegExp(`^FAILED build ${BUILD_ID.slice(0, 8)} failed after 1m 0\\ds: exit status 1$`, "m"));
   });
 
   it("exits 3 for an unknown final status, printing it", async () => {
     const s = await scripted(["running", "cancelled"]);
     const r = await runValar(["builds", "watch", "b1"], { env: s.env() });
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toContain(`error: build ${BUILD_ID} cancelled`);
+    expect(r.stderr).toMatch(new RegExp(`^FAILED build ${BUILD_ID.slice(0, 8)} cancelled after `, "m"));
   });
 
   it("keeps reading the status through transient failures", async () => {
@@ -70,7 +70,7 @@ describe("builds watch (not a terminal)", () => {
       json(res, 200, [s.build]);
     });
     const r = await runValar(["builds", "watch", "b1"], { env: s.env() });
-    expect(r.stderr).toMatch(new RegExp(`✓ build ${BUILD_ID} done$`));
+    expect(r.stderr).toMatch(new RegExp(`ok build ${BUILD_ID.slice(0, 8)} done in (\\d+[hms] )?\\d+[hms]$`));
     expect(s.server.requests.filter((q) => q.path === `${BUILDS_PATH}/${BUILD_ID}`).length).toBeGreaterThanOrEqual(8);
     expect(r.exitCode).toBe(0);
   });

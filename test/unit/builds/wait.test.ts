@@ -46,7 +46,7 @@ describe("waitForBuild", () => {
     const h = harness(["pending", "running", "running", "done"]);
     await expect(waitForBuild(h.ctx, h.api, ID, { mode: "spinner" })).resolves.toBe(0);
     expect(h.out()).toBe("");
-    expect(h.err()).toBe(`✓ build ${ID} done\n`);
+    expect(h.err()).toBe(`ok build ${ID} done in 0s\n`);
     expect(h.calls.every((c) => c === `list ${ID}`)).toBe(true);
   });
 
@@ -54,7 +54,8 @@ describe("waitForBuild", () => {
     for (const status of ["failed", "expired", "cancelled"]) {
       const h = harness(["running", status]);
       await expect(waitForBuild(h.ctx, h.api, ID, { mode: "spinner" })).resolves.toBe(3);
-      expect(h.err()).toContain(`error: build ${ID} ${status}`);
+      const error = status === "failed" ? ": exit status 1" : "";
+      expect(h.err()).toBe(`FAILED build ${ID} ${status} after 0s${error}\nhint: see its log: valar builds logs ${ID}\n`);
     }
   });
 
@@ -64,7 +65,7 @@ describe("waitForBuild", () => {
     expect(h.err().split("\n").map((l) => l.replace(/ \(\d+s\)$/, ""))).toEqual([
       `build ${ID}: pending`,
       `build ${ID}: running`,
-      `✓ build ${ID} done`,
+      `ok build ${ID} done in 0s`,
       "",
     ]);
   });
