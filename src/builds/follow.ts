@@ -28,9 +28,17 @@ export function logsExpired(buildId: string): NotFoundError {
 
 /**
  * Prints a whole log as it arrives (GET …/logs without follow). 204 → exit 5.
- * Returns the number of lines delivered.
+ * Returns the number of lines delivered. With `complete`, an unterminated last line is left
+ * out (a running build's log may end mid-line: a follow that skips the lines delivered here
+ * gets it again, whole).
  */
-export async function streamBuildLog(source: LogSource, buildId: string, sink: LineSink, signal: AbortSignal): Promise<number> {
+export async function streamBuildLog(
+  source: LogSource,
+  buildId: string,
+  sink: LineSink,
+  signal: AbortSignal,
+  options: { complete?: boolean } = {},
+): Promise<number> {
   const res = await abortable(source.openLogs(buildId, false, signal), signal);
   if (res.status === 204) {
     res.body.resume();
@@ -46,7 +54,7 @@ export async function streamBuildLog(source: LogSource, buildId: string, sink: L
     splitter.push(chunk, line);
     return sink.flush();
   });
-  splitter.end(line);
+  if (!options.complete) splitter.end(line);
   await sink.flush();
   return count;
 }
@@ -66,6 +74,40 @@ export interface FollowLogOptions {
   retry: RetryPolicy;
   /** Called before each reconnect (attempt counts from 1 since the last progress). */
   onReconnect?(attempt: number, cause: unknown): void;
+  /** Lines already shown (e.g. by --tail's first read): skipped as if delivered. */
+  skip?: number;
+  /** How long a followed stream may stay silent before the build's status is checked. */
+  silenceMs?: number;
+}
+
+/** The contract's silence: 15 s without a byte, and the CLI asks whether the build has ended. */
+export const SILENCE_MS = 15_000;
+
+/**
+ * The log of a build that has ended, read once without follow, after the `delivered` lines
+ * already shown. Returns how many lines it delivered.
+ */
+async function readRest(source: LogSource, buildId: string, sink: LineSink, signal: AbortSignal, delivered: number): Promise<number> {
+  const res = await abortable(source.openLogs(buildId, false, signal), signal);
+  if (res.status === 204) {
+    res.body.resume();
+    return 0;
+  }
+  let seen = 0;
+  let count = 0;
+  const line: OnLineBytes = (b, s, e) => {
+    if (++seen <= delivered) return;
+    sink.line(b, s, e);
+    count++;
+  };
+  const splitter = new LineSplitter();
+  await forEachChunk(res.body, (chunk) => {
+    splitter.push(chunk, line);
+    return sink.flush();
+  });
+  splitter.end(line);
+  await sink.flush();
+  return count;
 }
 
 export type FollowResult =
@@ -81,15 +123,37 @@ export type FollowResult =
  */
 export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResult> {
   const { source, buildId, signal, sink } = opts;
-  let delivered = 0;
+  let delivered = opts.skip ?? 0;
   let failures = 0;
   let earlyEnds = 0;
   let firstConnect = true;
+  const isFinal = (status: string) => status !== "pending" && status !== "running";
   for (;;) {
     let cause: unknown;
     let ended: { splitter: LineSplitter; seen: number } | undefined;
+    // A connection can stall without ever closing. After a silence, the status decides: a
+    // build that has ended gets the rest of its log read once, without follow.
+    const connection = new AbortController();
+    const stop = () => connection.abort(signal.reason);
+    signal.addEventListener("abort", stop, { once: true });
+    let endedSilently: string | undefined;
+    let silence: NodeJS.Timeout | undefined;
+    const listen = () => {
+      clearTimeout(silence);
+      silence = setTimeout(() => {
+        opts.readStatus().then(
+          (status) => {
+            if (!isFinal(status)) return listen();
+            endedSilently = status;
+            connection.abort(new Error("the log stream went silent after the build ended"));
+          },
+          () => listen(),
+        );
+      }, opts.silenceMs ?? SILENCE_MS);
+    };
     try {
-      const res = await abortable(source.openLogs(buildId, true, signal), signal);
+      listen();
+      const res = await abortable(source.openLogs(buildId, true, connection.signal), connection.signal);
       if (res.status === 204) {
         res.body.resume();
         if (firstConnect) throw logsExpired(buildId);
@@ -107,19 +171,27 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
         earlyEnds = 0;
       };
       await forEachChunk(res.body, (chunk) => {
+        listen();
         splitter.push(chunk, line);
         return sink.flush();
       });
       ended = { splitter, seen };
     } catch (err) {
       if (signal.aborted) throw signal.reason;
+      if (endedSilently !== undefined) {
+        delivered += await readRest(source, buildId, sink, signal, delivered);
+        return { kind: "ended", status: endedSilently, lines: delivered };
+      }
       if (isPermanent(err)) throw err;
       cause = err;
+    } finally {
+      clearTimeout(silence);
+      signal.removeEventListener("abort", stop);
     }
     if (ended) {
       // A stream that ends cleanly may still be the server closing early: ask the status.
       const status = await opts.readStatus();
-      if (status !== "pending" && status !== "running") {
+      if (isFinal(status)) {
         // Only now is an unterminated tail known to be the log's real last line.
         if (ended.seen >= delivered) {
           ended.splitter.end((b, s, e) => {

@@ -1,9 +1,25 @@
 import { SilentExit } from "../errors.js";
 import type { IOStreams } from "../output/io.js";
 import { ByteBatch } from "../output/byte-batch.js";
+import { CiSections, type CiKind } from "../output/ci.js";
 import { LogRenderer } from "../output/log-render.js";
 import type { CleanMode } from "../output/terminal-safe.js";
 import type { LineSink } from "./follow.js";
+import { isSelecting, LogSelector, TailBuffer, type LogSelection } from "./log-select.js";
+
+/** How a log is shown: rendered (default), --raw content or --json entries, and which lines. */
+export interface LogView {
+  raw?: boolean;
+  json?: boolean;
+  selection?: LogSelection;
+  /** The CI service whose log viewer rendered logs are decorated for (ciKind(env)). */
+  ci?: CiKind;
+}
+
+/** A sink that prints; finish() ends the log (a --tail's lines, an open CI section). */
+export interface LogPrinter extends LineSink {
+  finish(): void | Promise<void>;
+}
 
 /** How build text may reach stdout: byte for byte only with --raw into a pipe or a file. */
 export function logCleanMode(io: IOStreams, raw: boolean): CleanMode {
@@ -13,27 +29,56 @@ export function logCleanMode(io: IOStreams, raw: boolean): CleanMode {
 
 /**
  * Log lines to stdout, rendered into one buffer per network chunk and written in one piece,
- * pausing the reader while stdout is full so memory stays flat. When the reader goes away
- * (`valar builds logs | head`), there is nobody left to print for: the command ends quietly
- * with 0 instead of reporting EPIPE.
+ * pausing the reader while stdout is full so memory stays flat. With a selection each line
+ * is decoded and checked first (--tail keeps N lines, never the log). When the reader goes
+ * away (`valar builds logs | head`), there is nobody left to print for: the command ends
+ * quietly with 0 instead of reporting EPIPE.
  */
-export function logPrinter(io: IOStreams, raw: boolean, signal: AbortSignal): LineSink {
+export function logPrinter(io: IOStreams, view: LogView, signal: AbortSignal): LogPrinter {
   let broken = false;
   // Without a listener, a failed asynchronous write would crash the process.
   io.stdout.on("error", () => {
     broken = true;
   });
   const closed = () => new SilentExit(0);
-  const renderer = new LogRenderer({ raw, color: io.out, clean: logCleanMode(io, raw), fast: !io.stdoutIsTTY });
+  const raw = view.raw ?? false;
+  // --raw and --json are data: never decorated for a CI log viewer.
+  const ci = raw || view.json ? undefined : view.ci;
+  const renderer = new LogRenderer({
+    raw,
+    json: view.json,
+    color: io.out,
+    clean: logCleanMode(io, raw),
+    fast: !io.stdoutIsTTY,
+    sections: ci ? new CiSections(ci) : undefined,
+    github: ci === "github",
+  });
   const batch = new ByteBatch();
+  const flush = () => {
+    if (broken) throw closed();
+    const wait = batch.flush(io.stdout, signal);
+    return wait?.catch((err: unknown) => {
+      throw broken || (err as { code?: string }).code === "EPIPE" ? closed() : err;
+    });
+  };
+  const sel = view.selection;
+  const selector = isSelecting(sel) ? new LogSelector(sel) : undefined;
+  const tail = sel?.tail !== undefined ? new TailBuffer(sel.tail) : undefined;
+  const line: LineSink["line"] = !selector
+    ? (b, s, e) => renderer.line(b, s, e, batch)
+    : (b, s, e) => {
+        const text = b.toString("utf8", s, e);
+        if (!selector.accepts(text)) return;
+        if (tail) tail.push(text);
+        else renderer.text(text, batch);
+      };
   return {
-    line: (b, s, e) => renderer.line(b, s, e, batch),
-    flush: () => {
-      if (broken) throw closed();
-      const wait = batch.flush(io.stdout, signal);
-      return wait?.catch((err: unknown) => {
-        throw broken || (err as { code?: string }).code === "EPIPE" ? closed() : err;
-      });
+    line,
+    flush,
+    finish: () => {
+      for (const text of tail?.drain() ?? []) renderer.text(text, batch);
+      renderer.finish(batch);
+      return flush();
     },
   };
 }

@@ -11,6 +11,11 @@ export function waitRetryPolicy(env: NodeJS.ProcessEnv): RetryPolicy {
   return { ...retryPolicyFromEnv(env), attempts: 6 };
 }
 
+/** How long a followed log may be silent before the status is checked; VALAR_SILENCE_MS is a testing knob. */
+export function silenceInterval(env: NodeJS.ProcessEnv): number | undefined {
+  return positiveNumber(env.VALAR_SILENCE_MS);
+}
+
 /** Interval between status reads while waiting; VALAR_POLL_MS is a testing knob. */
 export function pollInterval(env: NodeJS.ProcessEnv): number {
   return positiveNumber(env.VALAR_POLL_MS) ?? 1500;

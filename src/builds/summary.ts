@@ -7,6 +7,10 @@ export interface BuildSummary {
   ok: boolean;
   /** The one line: `✓ build a1b2c3d4 done in 1m 23s · deployment v13`. */
   line: string;
+  /** The line without its mark: `build a1b2c3d4 done in 1m 23s · deployment v13`. */
+  text: string;
+  /** "1m 23s", or "" when the build's creation time is unknown. */
+  duration: string;
   /** For a build that did not succeed: how to read its log. */
   hint?: string;
 }
@@ -25,12 +29,10 @@ export function buildSummary(io: IOStreams, build: Build, now: number, deploymen
   const mark = io.stderrIsTTY ? (ok ? c.green("✓") : c.red("✗")) : ok ? "ok" : "FAILED";
   if (ok) {
     const deployed = deployment ? ` · deployment ${oneLine(deployment)}` : "";
-    return { ok, line: `${mark} build ${short} done${took && ` in ${took}`}${deployed}` };
+    const text = `build ${short} done${took && ` in ${took}`}${deployed}`;
+    return { ok, line: `${mark} ${text}`, text, duration: took };
   }
   const error = oneLine(build.error);
-  return {
-    ok,
-    line: `${mark} build ${short} ${oneLine(build.status)}${took && ` after ${took}`}${error ? `: ${error}` : ""}`,
-    hint: `see its log: valar builds logs ${build.id}`,
-  };
+  const text = `build ${short} ${oneLine(build.status)}${took && ` after ${took}`}${error ? `: ${error}` : ""}`;
+  return { ok, line: `${mark} ${text}`, text, duration: took, hint: `see its log: valar builds logs ${build.id}` };
 }

@@ -8,18 +8,22 @@ import { startSpinner } from "../output/spinner.js";
 import { startLiveArea } from "../output/live.js";
 import { DeploysApi } from "../api/deploys.js";
 import { DEFAULT_RETRY_POLICY } from "../api/retry.js";
-import { buildSummary } from "./summary.js";
-import { logPrinter } from "./print.js";
+import { buildSummary, type BuildSummary } from "./summary.js";
+import { logPrinter, type LogView } from "./print.js";
+import { appendStepSummary, ciKind, githubErrorAnnotation } from "../output/ci.js";
 import { colorStatus } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
 import { parseDuration } from "../util/duration.js";
 import { followBuildLog, stringSink } from "./follow.js";
-import { abortable, reconnectDelay, describeError, isPermanent, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
+import { abortable, silenceInterval, reconnectDelay, describeError, isPermanent, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
 
 export interface WaitForBuildOptions {
   /** follow: the log on stdout; spinner: a spinner only; watch: status, elapsed time and the latest log lines. */
   mode: "follow" | "spinner" | "watch";
-  raw?: boolean;
+  /** How a followed log is shown (rendered when absent). */
+  view?: LogView;
+  /** Lines of the log already shown (by --tail's first read): the follow starts after them. */
+  skipLines?: number;
   /** The --timeout flag's text (e.g. "15m"). */
   timeout?: string;
   abortOnInterrupt?: boolean;
@@ -52,7 +56,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
   };
   try {
     const build =
-      opts.mode === "follow" ? await followToEnd(w, opts.raw ?? false) : await pollToEnd(w, opts.mode);
+      opts.mode === "follow" ? await followToEnd(w, opts.view ?? {}, opts.skipLines) : await pollToEnd(w, opts.mode);
     return await reportOutcome(ctx, api, build, opts.deployment);
   } catch (err) {
     if (!waiting.signal.aborted) throw err;
@@ -81,7 +85,20 @@ export async function reportOutcome(ctx: Ctx, api: BuildsApi, build: Build, depl
   const summary = buildSummary(ctx.io, build, ctx.clock.now(), shown);
   ctx.io.note(summary.line);
   if (summary.hint) ctx.io.note(`${ctx.io.err.dim("hint:")} ${summary.hint}`);
+  if (ciKind(ctx.env) === "github") reportToGitHub(ctx, build, summary, shown);
   return summary.ok ? 0 : 3;
+}
+
+/** In GitHub Actions: a failed build is an annotation on the run, every build a job summary entry. */
+function reportToGitHub(ctx: Ctx, build: Build, summary: BuildSummary, deployment: string | undefined): void {
+  if (!summary.ok) ctx.io.note(githubErrorAnnotation(summary.text));
+  const file = ctx.env.GITHUB_STEP_SUMMARY;
+  if (!file) return;
+  try {
+    appendStepSummary(file, { id: build.id, status: build.status, duration: summary.duration, deployment, error: build.error });
+  } catch (err) {
+    ctx.io.warn(`could not add to the job summary ${file}: ${(err as Error).message}`);
+  }
 }
 
 async function deploymentOf(ctx: Ctx, api: BuildsApi, buildId: string): Promise<string | undefined> {
@@ -128,18 +145,22 @@ async function readBuild(w: Waiter): Promise<Build> {
   }
 }
 
-async function followToEnd(w: Waiter, raw: boolean): Promise<Build> {
+async function followToEnd(w: Waiter, view: LogView, skip?: number): Promise<Build> {
   let last: Build | undefined;
+  const printer = logPrinter(w.ctx.io, { ci: ciKind(w.ctx.env), ...view }, w.signal);
   const result = await followBuildLog({
     source: w.api,
     buildId: w.buildId,
-    sink: logPrinter(w.ctx.io, raw, w.signal),
+    sink: printer,
+    skip,
+    silenceMs: silenceInterval(w.ctx.env),
     signal: w.signal,
     sleep: (ms, signal) => w.sleep(ms, signal),
     readStatus: async () => (last = await readBuild(w)).status,
     retry: w.policy,
     onReconnect: () => w.ctx.io.note(w.ctx.io.err.dim("reconnecting…")),
   });
+  await printer.finish();
   if (result.kind === "ended") return last!;
   // A lost log stream is not a failed build: its status decides the exit code.
   w.ctx.io.warn(`the log stream of build ${w.buildId} was lost (${describeError(result.cause)}); waiting for the build to end`);

@@ -33,6 +33,15 @@ export function renderLogLine(line: string, opts: RenderLogOptions): string {
   return `${time} ${content}`;
 }
 
+/**
+ * One line of `logs --json` (NDJSON): the entry normalised to its four fields, in the API's
+ * names; a plain-text line has only `content`. JSON escapes every control character.
+ */
+export function renderLogJson(line: string): string {
+  const e = parseLogEntry(line);
+  return JSON.stringify(e ? { timestamp: e.timestamp, source: e.source, stage: e.stage, content: e.content } : { content: line });
+}
+
 /** The JSON form of a log line, or undefined for plain text or any other shape. */
 export function parseLogEntry(line: string): LogEntry | undefined {
   if (!line.startsWith("{")) return undefined;

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { ByteBatch } from "./byte-batch.js";
-import { renderLogLine } from "./log-format.js";
+import { parseLogEntry, renderLogJson, renderLogLine } from "./log-format.js";
+import { defuseWorkflowCommands, sectionOfStage, type CiSections } from "./ci.js";
 import { hasControlBytes, type CleanMode } from "./terminal-safe.js";
 
 export interface LogRenderOptions {
@@ -13,6 +14,12 @@ export interface LogRenderOptions {
    * and a terminal shows lines far slower than they are parsed anyway.
    */
   fast: boolean;
+  /** NDJSON of normalised entries instead of text (general path only). */
+  json?: boolean;
+  /** Folds the platform's setup and turndown lines for a CI log viewer. */
+  sections?: CiSections;
+  /** In GitHub Actions: build output cannot start a line with a workflow command. */
+  github?: boolean;
 }
 
 const QUOTE = 0x22;
@@ -59,15 +66,38 @@ export class LogRenderer {
 
   /** One line (bytes[start, end), no line ending) and its newline. */
   line(bytes: Buffer, start: number, end: number, out: ByteBatch): void {
-    if (this.opts.fast && this.fast(bytes, start, end, out)) return;
-    out.text(renderLogLine(bytes.toString("utf8", start, end), this.opts));
+    if (this.opts.fast && !this.opts.json && this.fast(bytes, start, end, out)) return;
+    this.text(bytes.toString("utf8", start, end), out);
+  }
+
+  /** One decoded line, the general way. */
+  text(line: string, out: ByteBatch): void {
+    if (this.opts.json) {
+      out.text(renderLogJson(line));
+      out.byte(NEWLINE);
+      return;
+    }
+    if (this.opts.sections) {
+      const entry = parseLogEntry(line);
+      this.opts.sections.enter(entry?.source === "WRAPPER" ? sectionOfStage(entry.stage) : undefined, out);
+    }
+    const rendered = renderLogLine(line, this.opts);
+    out.text(this.opts.github ? defuseWorkflowCommands(rendered) : rendered);
     out.byte(NEWLINE);
+  }
+
+  /** The end of the log: an open CI section is closed. */
+  finish(out: ByteBatch): void {
+    this.opts.sections?.close(out);
   }
 
   private fast(b: Buffer, start: number, end: number, out: ByteBatch): boolean {
     const cleaning = this.opts.clean !== "bytes";
     if (start === end || b[start] !== OPEN_BRACE) {
       if (cleaning && hasControlBytes(b, start, end)) return false;
+      // A colon first could be a workflow command (`::error::`): the general path defuses it.
+      if (this.opts.github && b[start] === 0x3a) return false;
+      this.opts.sections?.enter(undefined, out);
       out.bytes(b, start, end);
       out.byte(NEWLINE);
       return true;
@@ -84,6 +114,7 @@ export class LogRenderer {
     }
     const wrapper = equalBytes(b, s.start[SOURCE]!, s.end[SOURCE]!, WRAPPER);
     if (wrapper && !plainAscii(b, s.start[STAGE]!, s.end[STAGE]!)) return false;
+    this.opts.sections?.enter(wrapper ? sectionOfStage(b.toString("latin1", s.start[STAGE]!, s.end[STAGE]!)) : undefined, out);
     const ts = s.start[TIMESTAMP]!;
     if (this.color) out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
     out.bytes(b, ts + 11, ts + 19);

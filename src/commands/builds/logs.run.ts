@@ -1,37 +1,65 @@
 import type { Ctx } from "../../context.js";
 import type { BuildsApi } from "../../api/builds.js";
-import { InterruptedError } from "../../errors.js";
+import { InterruptedError, UsageError } from "../../errors.js";
 import { isFinalStatus } from "../../api/types.js";
 import { parseDuration } from "../../util/duration.js";
 import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
 import { reportOutcome, waitForBuild } from "../../builds/wait.js";
 import { streamBuildLog } from "../../builds/follow.js";
-import { logPrinter } from "../../builds/print.js";
+import { logPrinter, type LogView } from "../../builds/print.js";
+import type { LogSelection } from "../../builds/log-select.js";
+import { ciKind } from "../../output/ci.js";
 import type { LogsOptions } from "./logs.js";
 
 export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<number> {
   if (opts.timeout !== undefined) parseDuration(opts.timeout);
+  const selection: LogSelection = { tail: opts.tail, source: opts.source, sinceMs: parseSince(opts.since, ctx.clock.now()) };
+  const view: LogView = { raw: opts.raw, json: opts.json, selection, ci: ciKind(ctx.env) };
   const prefix = await readPrefixArgument(ctx, args[0]);
   const api = await ctx.builds();
   const build = await resolveBuild(ctx, api, prefix);
   if (opts.follow && !isFinalStatus(build.status)) {
+    // --tail with -f: the last N entries so far, then everything after them as it comes.
+    const shown = opts.tail === undefined ? 0 : await printLog(ctx, api, build.id, view, true);
     return waitForBuild(ctx, api, build.id, {
       mode: "follow",
-      raw: opts.raw,
+      view: { ...view, selection: { ...selection, tail: undefined } },
+      skipLines: shown,
       timeout: opts.timeout,
       abortOnInterrupt: opts.abortOnInterrupt,
     });
   }
-  await printWholeLog(ctx, api, build.id, opts.raw ?? false);
+  await printLog(ctx, api, build.id, view, false);
+  if (!opts.follow && !isFinalStatus(build.status)) {
+    ctx.io.note(ctx.io.err.dim(`build ${build.id.slice(0, 8)} is still ${build.status}: this is its log so far; -f follows it`));
+  }
   // Following a build that has already ended is printing its log and its outcome.
   return opts.follow ? reportOutcome(ctx, api, build) : 0;
 }
 
-async function printWholeLog(ctx: Ctx, api: BuildsApi, id: string, raw: boolean): Promise<void> {
+/** The log as it is now; returns how many lines were read (complete ones only when `complete`). */
+async function printLog(ctx: Ctx, api: BuildsApi, id: string, view: LogView, complete: boolean): Promise<number> {
+  const printer = logPrinter(ctx.io, view, ctx.signal);
   try {
-    await streamBuildLog(api, id, logPrinter(ctx.io, raw, ctx.signal), ctx.signal);
+    const lines = await streamBuildLog(api, id, printer, ctx.signal, { complete });
+    await printer.finish();
+    return lines;
   } catch (err) {
     if (ctx.signal.aborted) throw new InterruptedError();
     throw err;
   }
+}
+
+/** --since: a duration back from now, or an absolute time. */
+export function parseSince(text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?(ms|s|m|h|d)/.test(trimmed)) return now - parseDuration(trimmed, "--since");
+  const at = /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(trimmed) : NaN;
+  if (Number.isNaN(at)) {
+    throw new UsageError(`invalid value "${text}" for --since`, {
+      hint: "a duration back from now (90s, 10m, 2h) or a timestamp (2026-03-01T10:00:00Z)",
+    });
+  }
+  return at;
 }

@@ -1,10 +1,19 @@
-import { Command } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import type { Runtime } from "../../runtime.js";
-import { addWaitOptions, withExamples, type WaitOptions } from "../shared/options.js";
+import { addJsonOption, addWaitOptions, withExamples, type WaitOptions } from "../shared/options.js";
 
 export interface LogsOptions extends WaitOptions {
   follow?: boolean;
   raw?: boolean;
+  json?: boolean;
+  tail?: number;
+  since?: string;
+  source?: "process" | "wrapper";
+}
+
+export function parseTail(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError("expected a whole number of entries, e.g. 50");
+  return Number(value);
 }
 
 export function defineLogs(rt: Runtime): Command {
@@ -12,8 +21,18 @@ export function defineLogs(rt: Runtime): Command {
     .description("print a build's log (the newest build when no prefix is given)")
     .argument("[prefix]", "build ID or the start of one (- reads it from stdin)")
     .option("-f, --follow", "stream the log until the build ends; exit with its outcome")
-    .option("--raw", "print only each line's content");
+    .addOption(new Option("--raw", "print only each line's content").conflicts("json"))
+    .option("--tail <n>", "only the last N entries (with -f: the last N so far, then follow)", parseTail)
+    .option("--since <when>", "only entries at or after a time: a duration back from now (10m, 2h) or a timestamp (2026-03-01T10:00:00Z)")
+    .addOption(new Option("--source <source>", "only the build's own output (process) or the platform's (wrapper)").choices(["process", "wrapper"]));
+  addJsonOption(cmd, "print one JSON object per entry (NDJSON): timestamp, source, stage, content");
   addWaitOptions(cmd);
-  withExamples(cmd, ["valar builds logs a1b2", "valar builds logs -f", 'valar builds logs -f "$id" --timeout 15m']);
+  withExamples(cmd, [
+    "valar builds logs a1b2",
+    "valar builds logs -f",
+    "valar builds logs --tail 50 --source process",
+    "valar builds logs --since 10m --json | jq -r .content",
+    'valar builds logs -f "$id" --timeout 15m',
+  ]);
   return cmd.action(rt.action(() => import("./logs.run.js")));
 }

@@ -12,8 +12,8 @@ export function addWaitOptions(cmd: Command): Command {
     .option("--abort-on-interrupt", "on Ctrl-C, abort the build before exiting");
 }
 
-export function addJsonOption(cmd: Command): Command {
-  return cmd.option("--json", "print JSON (the API's own objects) on stdout");
+export function addJsonOption(cmd: Command, description = "print JSON (the API's own objects) on stdout"): Command {
+  return cmd.option("--json", description);
 }
 
 /** Collects a repeatable option into a list. */

@@ -15,7 +15,12 @@ function io(tty: boolean, env: Record<string, string> = {}) {
 describe("buildSummary", () => {
   it("a done build: mark, short ID, duration since createdAt and the deployment", () => {
     const s = buildSummary(io(true, { NO_COLOR: "1" }), { id: ID, status: "done", error: "", createdAt: CREATED }, NOW, "v13");
-    expect(s).toEqual({ ok: true, line: "✓ build a1b2c3d4 done in 1m 23s · deployment v13" });
+    expect(s).toEqual({
+      ok: true,
+      line: "✓ build a1b2c3d4 done in 1m 23s · deployment v13",
+      text: "build a1b2c3d4 done in 1m 23s · deployment v13",
+      duration: "1m 23s",
+    });
   });
 
   it("a failed build names its error on the line and its log in the hint", () => {
