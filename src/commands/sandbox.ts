@@ -10,6 +10,9 @@ export interface SandboxFlags {
   dataDir?: string;
   maxParallel: string;
   logTtl: string;
+  maxUnpackedSize: string;
+  maxEntries: string;
+  isolation: string;
 }
 
 export function defineSandbox(rt: Runtime): Command {
@@ -18,11 +21,15 @@ export function defineSandbox(rt: Runtime): Command {
     .option("--port <n>", "port to listen on (0 = any free port)", "8080")
     .option("--data-dir <dir>", "where builds, logs and the token are kept (default: the user data directory)")
     .option("--max-parallel <n>", "builds that may run at once", "2")
-    .option("--log-ttl <duration>", "logs older than this expire", "7d");
+    .option("--log-ttl <duration>", "logs older than this expire", "7d")
+    .option("--max-unpacked-size <size>", "largest total an artifact may unpack to (e.g. 512M, 2G)", "1G")
+    .option("--max-entries <n>", "most files, directories and links an artifact may hold", "100000")
+    .option("--isolation <mode>", "how builds are contained: auto, bwrap, namespace or group", "auto");
   withExamples(cmd, [
     "valar sandbox",
     "valar sandbox --port 0 --data-dir /tmp/valar-sandbox",
     "valar sandbox --max-parallel 4 --log-ttl 1h",
+    "valar sandbox --max-unpacked-size 256M --max-entries 20000",
   ]);
   cmd.addHelpText(
     "after",
@@ -44,6 +51,11 @@ export async function run(ctx: Ctx, _args: string[], opts: SandboxFlags): Promis
   const maxParallel = integer(opts.maxParallel, "--max-parallel", 1, 64);
   const { parseDuration } = await import("../util/duration.js");
   const logTtlMs = parseDuration(opts.logTtl, "--log-ttl");
+  const { parseSize } = await import("../sandbox/size.js");
+  const archiveLimits = { maxUnpackedBytes: parseSize(opts.maxUnpackedSize, "--max-unpacked-size"), maxEntries: integer(opts.maxEntries, "--max-entries", 1, 10_000_000) };
+  const { CONTAINMENT_CHOICES } = await import("../sandbox/contain.js");
+  const containment = CONTAINMENT_CHOICES.find((c) => c === opts.isolation);
+  if (!containment) throw new UsageError(`invalid value "${opts.isolation}" for --isolation: expected ${CONTAINMENT_CHOICES.join(", ")}`);
   const { resolve } = await import("node:path");
   const dataDir = opts.dataDir ? resolve(ctx.cwd, opts.dataDir) : await defaultDataDir();
 
@@ -51,13 +63,17 @@ export async function run(ctx: Ctx, _args: string[], opts: SandboxFlags): Promis
   const note = (line: string) => ctx.io.note(ctx.io.err.dim(line));
   let sandbox;
   try {
-    sandbox = await startSandbox({ dataDir, port, maxParallel, logTtlMs, note });
+    sandbox = await startSandbox({ dataDir, port, maxParallel, logTtlMs, note, archiveLimits, containment });
   } catch (err) {
     if (err instanceof Error && err.name === "DataDirBusyError") {
       throw new OperationError(err.message, { hint: "stop it first, or pass another --data-dir" });
     }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") throw new OperationError(`port ${port} is already in use`, { hint: "choose another with --port, or --port 0 for any free port" });
+    if (code === "ENOSPC" || code === "EDQUOT") {
+      throw new OperationError(`no space left on the disk: cannot write ${(err as NodeJS.ErrnoException).path ?? dataDir}`, { hint: "free some space, or pass another --data-dir" });
+    }
+    if (err instanceof Error && err.name === "ContainmentUnavailableError") throw new OperationError(err.message, { hint: "use --isolation auto to take the best this machine allows" });
     if (code === "EACCES" || code === "EPERM" || code === "ENOTDIR") {
       throw new OperationError(`cannot use ${code === "EACCES" && port ? `port ${port}` : `the data directory ${dataDir}`}: ${(err as Error).message}`);
     }
@@ -69,6 +85,7 @@ export async function run(ctx: Ctx, _args: string[], opts: SandboxFlags): Promis
   ctx.io.println(`export VALAR_ENDPOINT=${sandbox.endpoint}`);
   ctx.io.println(`export VALAR_TOKEN=${sandbox.token}`);
   ctx.io.note(`data directory: ${dataDir}`);
+  ctx.io.note(`builds run with ${sandbox.containment} isolation (see README: The sandbox)`);
   ctx.io.note(`at most ${maxParallel} build${maxParallel === 1 ? "" : "s"} at once; logs expire after ${opts.logTtl}. Press Ctrl-C to stop.`);
 
   await new Promise<void>((resolveStop) => {
