@@ -85,7 +85,7 @@ export async function run(ctx: Ctx, _args: string[], opts: SandboxFlags): Promis
   ctx.io.println(`export VALAR_ENDPOINT=${sandbox.endpoint}`);
   ctx.io.println(`export VALAR_TOKEN=${sandbox.token}`);
   ctx.io.note(`data directory: ${dataDir}`);
-  ctx.io.note(`builds run with ${sandbox.containment} isolation (see README: The sandbox)`);
+  ctx.io.note(`builds run in ${sandbox.workRoot} with ${sandbox.containment} isolation`);
   ctx.io.note(`at most ${maxParallel} build${maxParallel === 1 ? "" : "s"} at once; logs expire after ${opts.logTtl}. Press Ctrl-C to stop.`);
 
   await new Promise<void>((resolveStop) => {

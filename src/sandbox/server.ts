@@ -41,6 +41,8 @@ export interface RunningSandbox {
   token: string;
   /** The containment in use: see contain.ts. */
   containment: ContainmentMode;
+  /** Where builds run. */
+  workRoot: string;
   close(): Promise<void>;
 }
 
@@ -150,7 +152,7 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
       process.off("exit", onExit);
       unlock();
     })());
-  return { endpoint, port, token, containment: containment.mode, close };
+  return { endpoint, port, token, containment: containment.mode, workRoot, close };
 }
 
 async function handle(core: SandboxCore, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -9,6 +9,8 @@ export interface SandboxOpts {
   logTtl?: string;
   /** Extra environment for the sandbox process (and so for its builds). */
   env?: Record<string, string | undefined>;
+  /** More `valar sandbox` flags, e.g. ["--isolation", "group"]. */
+  args?: string[];
 }
 
 export interface TestSandbox {
@@ -18,6 +20,10 @@ export interface TestSandbox {
   dataDir: string;
   /** The sandbox's stderr so far (its notes). */
   stderr(): string;
+  /** Where its builds run (from its start-up note). */
+  workRoot: string;
+  /** The sandbox process's pid. */
+  pid: number;
   /**
    * An isolated environment for `runValar` pointing at this sandbox: VALAR_ENDPOINT,
    * VALAR_TOKEN, VALAR_PROJECT=demo, VALAR_SERVICE=web (extra wins).
@@ -35,6 +41,7 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
   const args = [BIN, "sandbox", "--port", "0", "--data-dir", dataDir];
   if (opts.maxParallel !== undefined) args.push("--max-parallel", String(opts.maxParallel));
   if (opts.logTtl !== undefined) args.push("--log-ttl", opts.logTtl);
+  args.push(...(opts.args ?? []));
   // The sandbox's own PATH may be trimmed by a test (missing toolchains): node by its path.
   const child = execa(process.execPath, args, {
     reject: false,
@@ -47,8 +54,7 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
   let stdout = "";
   let stderr = "";
   child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (s: string) => (stderr += s));
-  const { endpoint, token } = await new Promise<{ endpoint: string; token: string }>((resolve, reject) => {
+  const started = await new Promise<{ endpoint: string; token: string; workRoot: string }>((resolve, reject) => {
     // Below vitest's 30 s hook timeout, so a slow start reports its output instead of a bare timeout.
     const timer = setTimeout(() => fail(new Error("the sandbox did not start within 25s")), 25_000);
     const fail = (err: Error) => {
@@ -56,18 +62,28 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
       child.kill("SIGKILL");
       reject(new Error(`${err.message}\nstdout: ${stdout}\nstderr: ${stderr}`));
     };
+    // Started once it printed its export lines and the note naming its work directory.
+    const check = () => {
+      const ep = /^export VALAR_ENDPOINT=(\S+)$/m.exec(stdout);
+      const tk = /^export VALAR_TOKEN=(\S+)$/m.exec(stdout);
+      const wr = /builds run in (\S+) with/.exec(stderr);
+      if (ep && tk && wr) {
+        clearTimeout(timer);
+        resolve({ endpoint: ep[1]!, token: tk[1]!, workRoot: wr[1]! });
+      }
+    };
+    child.stderr!.on("data", (s: string) => {
+      stderr += s;
+      check();
+    });
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (s: string) => {
       stdout += s;
-      const ep = /^export VALAR_ENDPOINT=(\S+)$/m.exec(stdout);
-      const tk = /^export VALAR_TOKEN=(\S+)$/m.exec(stdout);
-      if (ep && tk) {
-        clearTimeout(timer);
-        resolve({ endpoint: ep[1]!, token: tk[1]! });
-      }
+      check();
     });
     child.then((r) => fail(new Error(`the sandbox exited early (code ${r.exitCode})`)), fail);
   });
+  const { endpoint, token, workRoot } = started;
 
   let stopped: Promise<number | undefined> | undefined;
   return {
@@ -75,6 +91,8 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
     token,
     dataDir,
     stderr: () => stderr,
+    workRoot,
+    pid: child.pid!,
     env: (extra = {}) =>
       isolatedEnv({ VALAR_ENDPOINT: endpoint, VALAR_TOKEN: token, VALAR_PROJECT: "demo", VALAR_SERVICE: "web", ...extra }),
     stop: () =>
