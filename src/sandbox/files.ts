@@ -29,7 +29,11 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
 
 /** writeSync may write less than asked (a disk filling up): loop until all is written. */
 export function writeAll(fd: number, data: Buffer): void {
-  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+  for (let done = 0; done < data.length; ) {
+    const n = writeSync(fd, data, done, data.length - done);
+    if (n === 0) throw Object.assign(new Error("write made no progress"), { code: "EIO" });
+    done += n;
+  }
 }
 
 /** Removes the temporaries of writes a crash interrupted (files only, in dir itself). */
