@@ -10,6 +10,7 @@ import { OWNER, toBuild, toDeploy, toInspect, type BuildRecord } from "./store.j
 import { checkNames, environmentList, isArtifactKey, isObject, parseSubmit } from "./validate.js";
 import type { SandboxCore } from "./server.js";
 import { checkUpload } from "./upload-check.js";
+import { isDiskFull } from "./files.js";
 
 type Handler = (core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params) => Promise<void> | void;
 interface Params {
@@ -109,6 +110,7 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
   } catch (err) {
     rmSync(path, { force: true });
     if (err instanceof HttpError) return refuseUpload(req, res);
+    if (isDiskFull(err)) throw err; // answered 507, even once the whole body was read
     if (req.destroyed || req.aborted || req.socket.destroyed) return; // the client went away mid-upload
     throw err;
   }

@@ -7,7 +7,7 @@ import { Runner } from "./runner.js";
 import { Deploys } from "./deploys.js";
 import { bearerMatches, loadOrCreateToken } from "./token.js";
 import { lockDataDir } from "./lock.js";
-import { HttpError, sendError } from "./http.js";
+import { HttpError, sendError, sendJson } from "./http.js";
 import { refuseUpload, route } from "./routes.js";
 import { MAX_ARTIFACT_BYTES } from "../api/types.js";
 import { chooseContainment, type ContainmentChoice, type ContainmentMode } from "./contain.js";
@@ -169,7 +169,8 @@ async function handle(core: SandboxCore, req: IncomingMessage, res: ServerRespon
     }
     if (isDiskFull(err)) {
       core.note(`${req.method} ${req.url}: ${(err as Error).message}`);
-      sendError(res, 507, "no space left on the sandbox's disk: try again once space is freed");
+      // Not an internal fault to hide: the client learns why, and that trying later may work.
+      sendJson(res, 507, { error: "no space left on the sandbox's disk: try again once space is freed" });
       return;
     }
     core.note(`internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
