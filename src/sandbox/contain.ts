@@ -60,7 +60,7 @@ function makeContainment(mode: ContainmentMode, paths: ContainmentPaths): Contai
     if (!findOnPath("bwrap", process.env.PATH)) return undefined;
     const make = (p: ContainmentPaths): Containment => ({
       mode,
-      command: (tool, args, dirs, env) => ({ file: "bwrap", args: [...bwrapArgs(dirs, env, p), "--", tool, ...args] }),
+      command: (tool, args, dirs, env) => ({ file: "bwrap", args: [...bwrapArgs(dirs, env, p), ...socketsFor(tool), "--", tool, ...args] }),
     });
     return works(make) ? make(paths) : undefined;
   }
@@ -146,6 +146,15 @@ function bwrapArgs(dirs: BuildDirs, env: NodeJS.ProcessEnv, paths: ContainmentPa
   }
   args.push("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", dirs.root, dirs.root, "--chdir", dirs.src);
   return args;
+}
+
+/**
+ * The docker constructor talks to the host's engine through its socket: its steps (and
+ * only they) get it — which is full control of that engine, as with Docker anywhere.
+ */
+function socketsFor(tool: string): string[] {
+  if (tool !== "docker") return [];
+  return ["/run/docker.sock", "/var/run/docker.sock"].flatMap((s) => ["--bind-try", s, s]);
 }
 
 function kindOf(path: string): "dir" | "link" | "other" | undefined {
