@@ -23,6 +23,9 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
+    // The file meant, not its temporary, is what an error message should name.
+    const e = err as NodeJS.ErrnoException;
+    if (e.path === undefined || e.path === tmp) e.path = path;
     throw err;
   }
 }

@@ -80,6 +80,14 @@ describe("sandbox on a full disk", () => {
     expect((await sandboxRequest(sb, "GET", `${base}/builds`)).json).toEqual(buildsBefore);
     expect((await sandboxRequest(sb, "GET", `${base}/deploys`)).json).toEqual(deploysBefore);
 
+    // A sandbox that must write its first token there exits with one line naming the file.
+    const fresh = join(dataDir, "fresh");
+    const err = await startSandbox({ dataDir: fresh }).catch((e: Error) => e);
+    expect(String(err)).toMatch(/exited early \(code 1\)/);
+    const stderr = String(err).split("stderr: ")[1]!;
+    expect(stderr).toMatch(new RegExp(`^error: no space left on the disk: cannot write ${fresh}/token\n`));
+    expect(stderr).not.toMatch(/\bat .*\.js/);
+
     // Restarting on the full disk works (the lock needs no data block).
     expect(await sb.stop()).toBe(0);
     const again = await startSandbox({ dataDir });
