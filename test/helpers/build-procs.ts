@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { sandboxRequest, startSandbox, type TestSandbox } from "./sandbox.js";
 
 /**
  * Host pids of the processes whose environment holds KEY=VALUE (Linux /proc). A build in
@@ -67,4 +68,40 @@ export function gate(): { env: { key: string; value: string }[]; open(): void } 
 
 export function closeGates(): void {
   for (const timer of openGates.splice(0)) clearInterval(timer);
+}
+
+/** Polls check until it holds (true) or ms pass (false). */
+export async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+/** Polls a build's log (demo/web) until it matches re; returns the match. */
+export async function waitForLog(sb: Pick<TestSandbox, "endpoint" | "token">, id: string, re: RegExp): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const m = (await sandboxRequest(sb, "GET", `/projects/demo/services/web/builds/${id}/logs`)).text.match(re);
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error(`log of ${id} never matched ${re}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A sandbox with one --isolation mode (added to `started` for the test to stop), or
+ * undefined when this machine does not allow that mode.
+ */
+export async function sandboxWithIsolation(mode: string, started: TestSandbox[], dataDir?: string): Promise<TestSandbox | undefined> {
+  try {
+    const sb = await startSandbox({ args: ["--isolation", mode], dataDir });
+    started.push(sb);
+    return sb;
+  } catch (err) {
+    if (/does not work on this machine/.test((err as Error).message)) return undefined;
+    throw err;
+  }
 }

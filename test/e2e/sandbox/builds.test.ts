@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { request } from "node:http";
 import { join } from "node:path";
 import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
-import { closeGates, gate, processMarker } from "../../helpers/build-procs.js";
+import { closeGates, eventually, gate, processMarker, waitForLog } from "../../helpers/build-procs.js";
 
 const base = "/projects/demo/services/web";
 
@@ -17,26 +17,6 @@ const GATED = {
 
 async function logText(sb: TestSandbox, id: string): Promise<string> {
   return (await sandboxRequest(sb, "GET", `${base}/builds/${id}/logs`)).text;
-}
-
-/** Polls the build's log until it holds a line matching re; returns the match. */
-async function waitForLog(sb: TestSandbox, id: string, re: RegExp): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const m = (await logText(sb, id)).match(re);
-    if (m) return m;
-    if (Date.now() > deadline) throw new Error(`log of ${id} never matched ${re}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
 }
 
 const started: TestSandbox[] = [];

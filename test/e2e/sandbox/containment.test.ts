@@ -1,42 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
-import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
-import { processMarker } from "../../helpers/build-procs.js";
+import { sandboxRequest, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
+import { eventually, processMarker, sandboxWithIsolation, waitForLog } from "../../helpers/build-procs.js";
 
 const base = "/projects/demo/services/web";
 const started: TestSandbox[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((sb) => sb.stop()));
 });
-
-/** The sandbox with one --isolation mode, or undefined when this machine does not allow it. */
-async function sandboxWith(mode: string, dataDir?: string): Promise<TestSandbox | undefined> {
-  try {
-    const sb = await startSandbox({ args: ["--isolation", mode], dataDir });
-    started.push(sb);
-    return sb;
-  } catch (err) {
-    if (/does not work on this machine/.test((err as Error).message)) return undefined;
-    throw err;
-  }
-}
-
-async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
-
-async function waitForLog(sb: TestSandbox, id: string, re: RegExp): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!re.test((await sandboxRequest(sb, "GET", `${base}/builds/${id}/logs`)).text)) {
-    if (Date.now() > deadline) throw new Error(`log of ${id} never matched ${re}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Daemons that leave the build's process group and session, with and without its output. */
 const DAEMONS = {
@@ -53,7 +24,7 @@ const WAITING = { "build.sh": `${DAEMONS["build.sh"]}\nsleep 40\n` };
 
 describe.each(["bwrap", "namespace", "group"])("build containment: --isolation %s", (mode) => {
   it("every process a build starts ends with it: setsid and redirected daemons too", async (ctx) => {
-    const sb = await sandboxWith(mode);
+    const sb = await sandboxWithIsolation(mode, started);
     if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
     expect(sb.stderr()).toContain(`with ${mode} isolation`);
     const mark = processMarker();
@@ -64,7 +35,7 @@ describe.each(["bwrap", "namespace", "group"])("build containment: --isolation %
   });
 
   it("abort answers within 2 s and takes the daemons with it", async (ctx) => {
-    const sb = await sandboxWith(mode);
+    const sb = await sandboxWithIsolation(mode, started);
     if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
     const mark = processMarker();
     const sub = await submitFiles(sb, WAITING, { environment: [mark.env] });
@@ -79,7 +50,7 @@ describe.each(["bwrap", "namespace", "group"])("build containment: --isolation %
   });
 
   it("Ctrl-C stops the sandbox within 5 s and leaves no process of its builds", async (ctx) => {
-    const sb = await sandboxWith(mode);
+    const sb = await sandboxWithIsolation(mode, started);
     if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
     const mark = processMarker();
     const sub = await submitFiles(sb, WAITING, { environment: [mark.env] });
@@ -91,7 +62,7 @@ describe.each(["bwrap", "namespace", "group"])("build containment: --isolation %
   });
 
   it("after kill -9, a restart kills what the interrupted build left running and removes its work dir", async (ctx) => {
-    const sb = await sandboxWith(mode);
+    const sb = await sandboxWithIsolation(mode, started);
     if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
     const mark = processMarker();
     const sub = await submitFiles(sb, WAITING, { environment: [mark.env] });
@@ -99,7 +70,7 @@ describe.each(["bwrap", "namespace", "group"])("build containment: --isolation %
     expect(readdirSync(sb.workRoot)).toHaveLength(1);
     await sb.kill();
 
-    const again = (await sandboxWith(mode, sb.dataDir))!;
+    const again = (await sandboxWithIsolation(mode, started, sb.dataDir))!;
     expect(again.workRoot).toBe(sb.workRoot);
     expect(mark.pids()).toEqual([]);
     expect(readdirSync(again.workRoot)).toEqual([]);

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
-import { closeGates, gate } from "../../helpers/build-procs.js";
+import { sandboxRequest, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
+import { closeGates, gate, sandboxWithIsolation, waitForLog } from "../../helpers/build-procs.js";
 
 const base = "/projects/demo/services/web";
 const started: TestSandbox[] = [];
@@ -10,17 +10,6 @@ afterEach(async () => {
   closeGates();
   await Promise.all(started.splice(0).map((sb) => sb.stop()));
 });
-
-async function sandboxWith(mode: string): Promise<TestSandbox | undefined> {
-  try {
-    const sb = await startSandbox({ args: ["--isolation", mode] });
-    started.push(sb);
-    return sb;
-  } catch (err) {
-    if (/does not work on this machine/.test((err as Error).message)) return undefined;
-    throw err;
-  }
-}
 
 /** A build that keeps a secret in its tree until its gate opens. */
 const OTHER = {
@@ -47,10 +36,7 @@ const PROBE = {
 async function probe(sb: TestSandbox): Promise<string[]> {
   const g = gate();
   const other = await submitFiles(sb, OTHER, { environment: g.env });
-  await waitForBuild(sb, other.id, { until: (s) => s === "running" });
-  for (let i = 0; i < 200 && !(await sandboxRequest(sb, "GET", `${base}/builds/${other.id}/logs`)).text.includes("waiting"); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForLog(sb, other.id, /waiting/);
   const probeEnv = [
     { key: "SANDBOX_TOKEN", value: sb.token },
     { key: "DATA", value: sb.dataDir },
@@ -71,7 +57,7 @@ async function probe(sb: TestSandbox): Promise<string[]> {
 
 describe.each(["bwrap", "namespace", "group"])("build isolation: --isolation %s", (mode) => {
   it("a build reaches neither the token nor other builds through its tree or environment", async (ctx) => {
-    const sb = await sandboxWith(mode);
+    const sb = await sandboxWithIsolation(mode, started);
     if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
     const out = await probe(sb);
     expect(out).toContain("env-token=none");

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
+import { eventually } from "../../helpers/build-procs.js";
 
 const base = "/projects/demo/services/web";
 const started: TestSandbox[] = [];
@@ -14,14 +15,6 @@ async function sandbox(dataDir?: string): Promise<TestSandbox> {
   const sb = await startSandbox({ dataDir });
   started.push(sb);
   return sb;
-}
-
-async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition never met");
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("sandbox recovery after kill -9", () => {
@@ -39,7 +32,7 @@ describe("sandbox recovery after kill -9", () => {
     });
     req.on("error", () => {});
     req.write(Buffer.alloc(256 * 1024, 1));
-    await eventually(() => readdirSync(join(sb.dataDir, "artifacts")).length > artifactsBefore.length);
+    expect(await eventually(() => readdirSync(join(sb.dataDir, "artifacts")).length > artifactsBefore.length, 10_000)).toBe(true);
     await sb.kill();
     req.destroy();
 
