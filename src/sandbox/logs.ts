@@ -44,6 +44,11 @@ export class LogBook {
     this.events.on("write-failure", listener);
   }
 
+  /** Whether a write to this build's log already failed (its output would be lost). */
+  writeFailed(id: string): boolean {
+    return this.open.get(id)?.failed ?? false;
+  }
+
   append(id: string, source: LogSource, stage: LogStage, content: string): void {
     const entry: LogEntry = { timestamp: new Date().toISOString(), source, stage, content };
     for (const line of logEntryLines(entry)) this.writeLine(id, source, line);

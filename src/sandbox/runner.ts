@@ -133,6 +133,8 @@ export class Runner {
     let error = "";
     try {
       this.log(build.id, "SETUP", `build ${build.id} started (constructor ${build.constructor}, ${this.opts.containment.mode} containment)`);
+      // Its log broke while it waited (a full disk): running it would lose all its output.
+      if (this.opts.logs.writeFailed(build.id)) throw new BuildFailure(DISK_FULL);
       await rm(dirs.root, { recursive: true, force: true });
       for (const dir of [dirs.src, dirs.home, dirs.tmp]) await mkdir(dir, { recursive: true, mode: 0o700 });
       const artifact = store.artifactPath(build.artifact);
