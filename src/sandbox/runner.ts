@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { statSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import type { LogBook, LogStage } from "./logs.js";
 import type { BuildRecord, Store } from "./store.js";
 import { ConstructorError, findOnPath, planBuild, type Step } from "./constructors.js";
@@ -157,14 +157,19 @@ export class Runner {
       }
       this.log(build.id, "TURNDOWN", `build failed: ${error}`);
     }
+    // Moved aside at once and deleted after the build is final: a large tree (node_modules)
+    // must not hold up an abort's answer. A restart removes whatever is left of it.
+    const trash = `${dirs.root}.removed`;
     try {
-      await rm(dirs.root, { recursive: true, force: true, maxRetries: 2 });
+      await rename(dirs.root, trash).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== "ENOENT") throw err;
+      });
       this.log(build.id, "TURNDOWN", error ? "workspace removed" : "build succeeded; workspace removed");
     } catch (err) {
-      // A workspace the build made hard to delete must not keep the build from ending.
       this.log(build.id, "TURNDOWN", `${error ? "" : "build succeeded; "}could not remove the workspace: ${(err as Error).message}`);
     }
     this.finish(build, error ? "failed" : "done", error);
+    void rm(trash, { recursive: true, force: true, maxRetries: 2 }).catch((err: Error) => this.opts.note(`build ${build.id}: could not remove its workspace: ${err.message}`));
   }
 
   /** A build's state on disk; a full disk must not stop the build from ending (memory is right). */
