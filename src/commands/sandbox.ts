@@ -8,6 +8,9 @@ export interface SandboxFlags {
   dataDir?: string;
   maxParallel: string;
   logTtl: string;
+  maxUnpackedSize: string;
+  maxEntries: string;
+  isolation: string;
 }
 
 export function defineSandbox(rt: Runtime): Command {
@@ -16,11 +19,15 @@ export function defineSandbox(rt: Runtime): Command {
     .option("--port <n>", "port to listen on (0 = any free port)", "8080")
     .option("--data-dir <dir>", "where builds, logs and the token are kept (default: the user data directory)")
     .option("--max-parallel <n>", "builds that may run at once", "2")
-    .option("--log-ttl <duration>", "logs older than this expire", "7d");
+    .option("--log-ttl <duration>", "logs older than this expire", "7d")
+    .option("--max-unpacked-size <size>", "largest total an artifact may unpack to (e.g. 512M, 2G)", "1G")
+    .option("--max-entries <n>", "most files, directories and links an artifact may hold", "100000")
+    .option("--isolation <mode>", "how builds are contained: auto, bwrap, namespace or group", "auto");
   withExamples(cmd, [
     "valar sandbox",
     "valar sandbox --port 0 --data-dir /tmp/valar-sandbox",
     "valar sandbox --max-parallel 4 --log-ttl 1h",
+    "valar sandbox --max-unpacked-size 256M --max-entries 20000",
   ]);
   cmd.addHelpText(
     "after",

@@ -1,5 +1,6 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { writeAll } from "./files.js";
 
 /** Another sandbox already uses the data directory. */
 export class DataDirBusyError extends Error {
@@ -15,13 +16,11 @@ export function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, "sandbox.pid");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, "wx", 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
+      createLock(path);
       return () => rmSync(path, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const pid = Number(readFileSync(path, "utf8").trim());
+      const pid = lockHolder(path);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
         throw new DataDirBusyError(`another sandbox (pid ${pid}) is using ${dataDir}`);
       }
@@ -29,6 +28,41 @@ export function lockDataDir(dataDir: string): () => void {
     }
   }
   throw new DataDirBusyError(`cannot lock ${dataDir}`);
+}
+
+/**
+ * The lock is a symlink whose target is our pid: made in one step and needing no data
+ * block, so it can be taken on a full disk. Where symlinks are not allowed (Windows
+ * without the privilege) it is a file holding the pid.
+ */
+function createLock(path: string): void {
+  try {
+    symlinkSync(String(process.pid), path);
+    return;
+  } catch (err) {
+    if (!["EPERM", "ENOTSUP", "EINVAL", "ENOSYS"].includes((err as NodeJS.ErrnoException).code ?? "")) throw err;
+  }
+  const fd = openSync(path, "wx", 0o600);
+  try {
+    writeAll(fd, Buffer.from(`${process.pid}\n`));
+  } catch (err) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+}
+
+function lockHolder(path: string): number {
+  try {
+    return Number(readlinkSync(path));
+  } catch {
+    try {
+      return Number(readFileSync(path, "utf8").trim());
+    } catch {
+      return NaN;
+    }
+  }
 }
 
 function isRunning(pid: number): boolean {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes, randomUUID } from "node:crypto";
-import { createWriteStream, existsSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import { BUILD_PREFIX, MAX_ARTIFACT_BYTES, isFinalStatus, type SubmitBuildResponse, type UserInfo } from "../api/types.js";
@@ -14,6 +14,8 @@ import { listServices } from "./services.js";
 import { refuseUnimplemented } from "./unimplemented.js";
 import { archiveNameProblem } from "./archive-names.js";
 import type { SandboxCore } from "./server.js";
+import { checkUpload } from "./upload-check.js";
+import { isDiskFull } from "./files.js";
 
 type Handler = (core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params) => Promise<void> | void;
 interface Params {
@@ -118,7 +120,8 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > MAX_ARTIFACT_BYTES) return refuseUpload(req, res);
   const key = randomBytes(16).toString("hex");
-  const path = core.store.artifactPath(key);
+  // Written aside and renamed once whole: a crash mid-upload leaves only a .part file.
+  const path = core.store.partialArtifactPath(key);
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -137,6 +140,7 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
   } catch (err) {
     rmSync(path, { force: true });
     if (err instanceof HttpError) return refuseUpload(req, res);
+    if (isDiskFull(err)) throw err; // answered 507, even once the whole body was read
     if (req.destroyed || req.aborted || req.socket.destroyed) return; // the client went away mid-upload
     throw err;
   }
@@ -144,6 +148,8 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
     rmSync(path, { force: true });
     throw new HttpError(400, "the artifact is empty");
   }
+  await checkUpload(path, core.archiveLimits);
+  renameSync(path, core.store.artifactPath(key));
   core.store.seeProject(p.project);
   sendJson(res, 200, { artifact: key });
 }
@@ -198,7 +204,13 @@ async function submitBuild(core: SandboxCore, req: IncomingMessage, res: ServerR
     deploy: { skip: input.skipDeploy, environment: input.deployEnvironment },
   };
   if (!input.skipDeploy) build.deploy.version = versionLabel(core.deploys.reserve(build, input.deployEnvironment));
-  core.store.saveBuild(build);
+  try {
+    core.store.saveBuild(build);
+  } catch (err) {
+    // The build and its deployment exist together or not at all (a full disk).
+    core.store.dropOrphanDeploys();
+    throw err;
+  }
   core.logs.append(build.id, "WRAPPER", "SETUP", `build ${build.id} queued`);
   core.note(`build ${build.id} (${p.project}/${p.service}) submitted, constructor ${build.constructor}`);
   core.runner.enqueue(build.id);

@@ -1,14 +1,21 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, rmSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
 import type { LogBook, LogStage } from "./logs.js";
 import type { BuildRecord, Store } from "./store.js";
 import { ConstructorError, findOnPath, planBuild, type Step } from "./constructors.js";
-import { UnsafeArchiveError, unpackArchive } from "./unpack.js";
+import { DEFAULT_ARCHIVE_LIMITS, UnsafeArchiveError, unpackArchive, type ArchiveLimits } from "./unpack.js";
+import type { BuildDirs, Containment } from "./contain.js";
+import { isDiskFull } from "./files.js";
+import { killByBuildId, signalGroup, startTimeOf } from "./procs.js";
 
 export interface RunnerOptions {
   store: Store;
   logs: LogBook;
   maxParallel: number;
+  /** How each step's processes are held together (and apart from the host). */
+  containment: Containment;
+  archiveLimits?: ArchiveLimits;
   /** Grace between SIGTERM and SIGKILL when a build's processes are stopped. */
   killGraceMs?: number;
   /** Called once a build is done or failed (deployment follows from here). */
@@ -27,6 +34,10 @@ interface Active {
 /** The errors of the builds a stopping sandbox cuts short (or a crashed one left behind). */
 export const STOPPED_BEFORE_START = "the sandbox stopped before the build started";
 export const STOPPED_WHILE_RUNNING = "the sandbox stopped while the build was running";
+export const DISK_FULL = "no space left on the sandbox's disk: the build log could not be written";
+
+/** How long a step's output may trail its exit (a background process holding the pipes). */
+const OUTPUT_GRACE_MS = 1000;
 
 /** Ends a build's steps early: the reason becomes the build's error. */
 class BuildFailure extends Error {}
@@ -41,7 +52,13 @@ export class Runner {
   private readonly active = new Map<string, Active>();
   private closed = false;
 
-  constructor(private readonly opts: RunnerOptions) {}
+  constructor(private readonly opts: RunnerOptions) {
+    opts.logs.onWriteFailure((id, err) => {
+      const reason = isDiskFull(err) ? DISK_FULL : `its log could not be written: ${err.message}`;
+      opts.note(`build ${id}: ${reason}`);
+      void this.abort(id, reason);
+    });
+  }
 
   enqueue(id: string): void {
     this.queue.push(id);
@@ -60,7 +77,7 @@ export class Runner {
     const run = this.active.get(id);
     if (!run) return;
     run.stopReason ??= reason;
-    if (run.child) this.killGroup(run.child);
+    if (run.child) this.killGroup(id, run.child);
     await run.finished;
   }
 
@@ -79,7 +96,12 @@ export class Runner {
    * builds' process groups are detached, so they would outlive the sandbox otherwise.
    */
   killAllNow(): void {
-    for (const run of this.active.values()) if (run.child) signalGroup(run.child, "SIGKILL");
+    for (const [id, run] of this.active) this.killNow(id, run.child);
+  }
+
+  private killNow(id: string, child: ChildProcess | undefined): void {
+    if (child?.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+    if (this.opts.containment.mode === "group") killByBuildId(id);
   }
 
   private pump(): void {
@@ -105,25 +127,27 @@ export class Runner {
   private async run(build: BuildRecord, run: Active): Promise<void> {
     const { store } = this.opts;
     build.status = "running";
-    store.saveBuild(build);
+    this.save(build);
     this.opts.note(`build ${build.id} (${build.project}/${build.service}) running`);
-    const workspace = store.workspacePath(build.id);
+    const dirs = store.buildDirs(build.id);
     let error = "";
     try {
-      this.log(build.id, "SETUP", `build ${build.id} started (constructor ${build.constructor})`);
-      rmSync(workspace, { recursive: true, force: true });
-      mkdirSync(workspace, { recursive: true, mode: 0o700 });
+      this.log(build.id, "SETUP", `build ${build.id} started (constructor ${build.constructor}, ${this.opts.containment.mode} containment)`);
+      // Its log broke while it waited (a full disk): running it would lose all its output.
+      if (this.opts.logs.writeFailed(build.id)) throw new BuildFailure(DISK_FULL);
+      await rm(dirs.root, { recursive: true, force: true });
+      for (const dir of [dirs.src, dirs.home, dirs.tmp]) await mkdir(dir, { recursive: true, mode: 0o700 });
       const artifact = store.artifactPath(build.artifact);
       this.log(build.id, "SETUP", `unpacking artifact ${build.artifact} (${statSync(artifact).size} bytes)`);
-      const entries = await unpackArchive(artifact, workspace);
+      const entries = await unpackArchive(artifact, dirs.src, this.opts.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS);
       this.log(build.id, "SETUP", `unpacked ${entries} entr${entries === 1 ? "y" : "ies"}`);
       this.checkStopped(run);
-      const plan = planBuild(build.constructor, workspace);
+      const plan = planBuild(build.constructor, dirs.src);
       for (const note of plan.notes) this.log(build.id, "SETUP", note);
-      const env = buildEnvironment(build);
+      const env = buildEnvironment(build, dirs);
       for (const step of plan.steps) {
         this.checkStopped(run);
-        await this.runStep(build, run, step, workspace, env);
+        await this.runStep(build, run, step, dirs, env);
       }
       this.checkStopped(run);
     } catch (err) {
@@ -133,29 +157,48 @@ export class Runner {
       }
       this.log(build.id, "TURNDOWN", `build failed: ${error}`);
     }
+    // Moved aside at once and deleted after the build is final: a large tree (node_modules)
+    // must not hold up an abort's answer. A restart removes whatever is left of it.
+    const trash = `${dirs.root}.removed`;
     try {
-      rmSync(workspace, { recursive: true, force: true, maxRetries: 2 });
+      await rename(dirs.root, trash).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== "ENOENT") throw err;
+      });
       this.log(build.id, "TURNDOWN", error ? "workspace removed" : "build succeeded; workspace removed");
     } catch (err) {
-      // A workspace the build made hard to delete must not keep the build from ending.
       this.log(build.id, "TURNDOWN", `${error ? "" : "build succeeded; "}could not remove the workspace: ${(err as Error).message}`);
     }
     this.finish(build, error ? "failed" : "done", error);
+    void rm(trash, { recursive: true, force: true, maxRetries: 2 }).catch((err: Error) => this.opts.note(`build ${build.id}: could not remove its workspace: ${err.message}`));
+  }
+
+  /** A build's state on disk; a full disk must not stop the build from ending (memory is right). */
+  private save(build: BuildRecord): void {
+    try {
+      this.opts.store.saveBuild(build);
+    } catch (err) {
+      this.opts.note(`build ${build.id}: its state could not be saved: ${(err as Error).message}`);
+    }
   }
 
   private checkStopped(run: Active): void {
     if (run.stopReason) throw new BuildFailure(run.stopReason);
   }
 
-  private async runStep(build: BuildRecord, run: Active, step: Step, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  private async runStep(build: BuildRecord, run: Active, step: Step, dirs: BuildDirs, env: NodeJS.ProcessEnv): Promise<void> {
     if (!findOnPath(step.tool, env.PATH)) {
       throw new BuildFailure(`${step.tool} is not installed (not found on PATH): the ${build.constructor} constructor needs it`);
     }
     const command = [step.tool, ...step.args].join(" ");
     this.log(build.id, "SETUP", `running ${command}`);
-    const child = spawn(step.tool, step.args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const contained = this.opts.containment.command(step.tool, step.args, dirs, env);
+    const child = spawn(contained.file, contained.args, { cwd: dirs.src, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     run.child = child;
-    if (run.stopReason) this.killGroup(child);
+    if (child.pid !== undefined) {
+      build.processGroup = { pid: child.pid, startTime: startTimeOf(child.pid) };
+      this.save(build);
+    }
+    if (run.stopReason) this.killGroup(build.id, child);
     const toLog = (line: string) => this.opts.logs.append(build.id, "PROCESS", "", line);
     const outputDone = Promise.all([pipeLines(child.stdout!, toLog), pipeLines(child.stderr!, toLog)]);
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
@@ -163,13 +206,15 @@ export class Runner {
       child.once("exit", (code, signal) => resolve({ code, signal }));
     });
     // Whatever the step left running in the background goes with it.
-    signalGroup(child, "SIGKILL");
-    if (exit.spawnError) {
+    this.killNow(build.id, child);
+    // Output still in the pipes is read; a process that escaped and holds them open is not waited for.
+    if (exit.spawnError || !(await settlesWithin(outputDone, OUTPUT_GRACE_MS))) {
       child.stdout!.destroy();
       child.stderr!.destroy();
     }
     await outputDone;
     run.child = undefined;
+    delete build.processGroup;
     this.checkStopped(run);
     if (exit.spawnError) throw new BuildFailure(`could not start ${step.tool}: ${exit.spawnError.message}`);
     if (exit.code !== 0) {
@@ -178,13 +223,13 @@ export class Runner {
     }
   }
 
-  private killGroup(child: ChildProcess): void {
-    signalGroup(child, "SIGTERM");
-    const timer = setTimeout(() => signalGroup(child, "SIGKILL"), this.opts.killGraceMs ?? 2000);
+  private killGroup(id: string, child: ChildProcess): void {
+    if (child.pid !== undefined) signalGroup(child.pid, "SIGTERM");
+    const timer = setTimeout(() => this.killNow(id, child), this.opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
     timer.unref();
     child.once("exit", () => {
       clearTimeout(timer);
-      signalGroup(child, "SIGKILL");
+      this.killNow(id, child);
     });
   }
 
@@ -192,29 +237,42 @@ export class Runner {
     build.status = status;
     build.error = error;
     build.finishedAt = new Date().toISOString();
-    this.opts.store.saveBuild(build);
+    this.save(build);
     this.opts.logs.finish(build.id);
     this.opts.note(`build ${build.id} (${build.project}/${build.service}) ${status}${error ? `: ${error}` : ""}`);
-    this.opts.onFinished(build);
+    try {
+      this.opts.onFinished(build);
+    } catch (err) {
+      this.opts.note(`build ${build.id}: its deployment could not be updated: ${(err as Error).message}`);
+    }
   }
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // ESRCH: the group is already gone
-  }
+/** Short enough that an abort (SIGTERM, then SIGKILL) answers within 2 s. */
+const DEFAULT_KILL_GRACE_MS = 1000;
+
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.finally(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
 
-/** The sandbox's environment without its own VALAR_* settings (the token!), plus the build's. */
-function buildEnvironment(build: BuildRecord): NodeJS.ProcessEnv {
+/**
+ * The sandbox's environment without its own VALAR_* settings (the token!), plus the
+ * build's. HOME and TMPDIR are the build's own, so nothing it caches lands in the user's
+ * home or reaches another build.
+ */
+function buildEnvironment(build: BuildRecord, dirs: BuildDirs): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("VALAR_")) env[k] = v;
-  Object.assign(env, { CI: "true", VALAR_BUILD_ID: build.id, VALAR_PROJECT: build.project, VALAR_SERVICE: build.service });
+  Object.assign(env, { CI: "true", HOME: dirs.home, TMPDIR: dirs.tmp, TMP: dirs.tmp, TEMP: dirs.tmp });
   for (const { key, value } of build.buildEnvironment) env[key] = value;
-  return env;
+  // Last, so the build cannot change them: the fallback containment finds its processes by VALAR_BUILD_ID.
+  return Object.assign(env, { VALAR_BUILD_ID: build.id, VALAR_PROJECT: build.project, VALAR_SERVICE: build.service });
 }
 
 const MAX_LINE = 64 * 1024;
@@ -230,8 +288,10 @@ function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void
       for (const part of parts) onLine(part);
       // Output that never ends a line must not grow without bound in memory.
       while (rest.length >= MAX_LINE) {
-        onLine(rest.slice(0, MAX_LINE));
-        rest = rest.slice(MAX_LINE);
+        // Never between the two halves of a surrogate pair.
+        const cut = /[\uD800-\uDBFF]/.test(rest[MAX_LINE - 1]!) ? MAX_LINE - 1 : MAX_LINE;
+        onLine(rest.slice(0, cut));
+        rest = rest.slice(cut);
       }
     });
     const end = () => {
@@ -248,6 +308,7 @@ function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void
 function failureMessage(err: unknown): string {
   if (err instanceof BuildFailure || err instanceof ConstructorError) return err.message;
   if (err instanceof UnsafeArchiveError) return `artifact refused: ${err.message}`;
+  if (isDiskFull(err)) return "no space left on the disk holding the build's workspace";
   const code = (err as NodeJS.ErrnoException).code;
   if (code && /^TAR_|^Z_/.test(code)) return `artifact is not a valid .tar.gz: ${(err as Error).message}`;
   return "internal error while building";

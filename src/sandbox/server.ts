@@ -3,14 +3,19 @@ import type { AddressInfo } from "node:net";
 import { mkdirSync } from "node:fs";
 import { Store, type BuildRecord } from "./store.js";
 import { LogBook } from "./logs.js";
-import { Runner, STOPPED_BEFORE_START, STOPPED_WHILE_RUNNING } from "./runner.js";
+import { Runner } from "./runner.js";
 import { Deploys } from "./deploys.js";
 import { bearerMatches, loadOrCreateToken } from "./token.js";
 import { lockDataDir } from "./lock.js";
-import { HttpError, sendError } from "./http.js";
+import { HttpError, sendError, sendJson } from "./http.js";
 import { refuseUpload, route } from "./routes.js";
 import { MAX_ARTIFACT_BYTES } from "../api/types.js";
 import { limitClients } from "./slow-clients.js";
+import { chooseContainment, type ContainmentChoice, type ContainmentMode } from "./contain.js";
+import { isDiskFull } from "./files.js";
+import { recoverInterrupted } from "./recover.js";
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "./unpack.js";
+import { defaultWorkRoot } from "./workroot.js";
 
 export interface SandboxOptions {
   dataDir: string;
@@ -22,6 +27,12 @@ export interface SandboxOptions {
   note?(line: string): void;
   /** Grace between SIGTERM and SIGKILL when builds are stopped. */
   killGraceMs?: number;
+  /** Caps on what one artifact may unpack to. */
+  archiveLimits?: ArchiveLimits;
+  /** How builds' processes are contained (default: the best this machine allows). */
+  containment?: ContainmentChoice;
+  /** Where builds run (default: a private directory under the system's temp dir). */
+  workRoot?: string;
 }
 
 export interface RunningSandbox {
@@ -29,6 +40,10 @@ export interface RunningSandbox {
   endpoint: string;
   port: number;
   token: string;
+  /** The containment in use: see contain.ts. */
+  containment: ContainmentMode;
+  /** Where builds run. */
+  workRoot: string;
   close(): Promise<void>;
 }
 
@@ -39,6 +54,7 @@ export interface SandboxCore {
   runner: Runner;
   deploys: Deploys;
   token: string;
+  archiveLimits: ArchiveLimits;
   /** Turns a finished build whose logs are older than the TTL into `expired`; returns it. */
   freshen(build: BuildRecord): BuildRecord;
   note(line: string): void;
@@ -58,13 +74,19 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
 
 async function serve(opts: SandboxOptions, note: (line: string) => void, unlock: () => void): Promise<RunningSandbox> {
   const token = loadOrCreateToken(opts.dataDir);
-  const store = new Store(opts.dataDir);
+  const workRoot = opts.workRoot ?? defaultWorkRoot(opts.dataDir);
+  const store = new Store(opts.dataDir, workRoot);
   const logs = new LogBook((id) => store.logPath(id));
   const deploys = new Deploys(store);
+  const archiveLimits = opts.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS;
+  recoverInterrupted(store, logs, deploys, note);
+  const containment = chooseContainment(opts.containment ?? "auto", { dataDir: opts.dataDir, workRoot });
   const runner = new Runner({
     store,
     logs,
     maxParallel: opts.maxParallel,
+    containment,
+    archiveLimits,
     killGraceMs: opts.killGraceMs,
     onFinished: (b) => deploys.buildFinished(b),
     note,
@@ -75,13 +97,16 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
     const since = Date.parse(build.finishedAt ?? build.createdAt);
     if (Date.now() - since < opts.logTtlMs) return build;
     build.status = "expired";
-    store.saveBuild(build);
+    try {
+      store.saveBuild(build);
+    } catch {
+      // A full disk: expired in memory now, on disk at a later sweep or start.
+    }
     logs.remove(build.id);
     return build;
   };
 
-  recoverInterrupted(store, logs, deploys, note);
-  const core: SandboxCore = { store, logs, runner, deploys, token, freshen, note };
+  const core: SandboxCore = { store, logs, runner, deploys, token, archiveLimits, freshen, note };
   const sweep = setInterval(() => store.allBuilds().forEach(freshen), Math.min(Math.max(opts.logTtlMs / 2, 250), 60_000));
   sweep.unref();
   store.allBuilds().forEach(freshen);
@@ -135,7 +160,7 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
       process.off("exit", onExit);
       unlock();
     })());
-  return { endpoint, port, token, close };
+  return { endpoint, port, token, containment: containment.mode, workRoot, close };
 }
 
 async function handle(core: SandboxCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -148,6 +173,12 @@ async function handle(core: SandboxCore, req: IncomingMessage, res: ServerRespon
     }
     if (err instanceof HttpError) {
       sendError(res, err.status, err.message, err.headers);
+      return;
+    }
+    if (isDiskFull(err)) {
+      core.note(`${req.method} ${req.url}: ${(err as Error).message}`);
+      // Not an internal fault to hide: the client learns why, and that trying later may work.
+      sendJson(res, 507, { error: "no space left on the sandbox's disk: try again once space is freed" });
       return;
     }
     core.note(`internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
@@ -163,21 +194,4 @@ function listen(server: Server, port: number): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
-}
-
-/** Builds the previous run left pending or running cannot go on: they end failed, saying why. */
-function recoverInterrupted(store: Store, logs: LogBook, deploys: Deploys, note: (l: string) => void): void {
-  for (const build of store.allBuilds()) {
-    if (build.status !== "pending" && build.status !== "running") continue;
-    const was = build.status;
-    const error = was === "running" ? STOPPED_WHILE_RUNNING : STOPPED_BEFORE_START;
-    logs.append(build.id, "WRAPPER", "TURNDOWN", `build failed: ${error}`);
-    logs.finish(build.id);
-    build.status = "failed";
-    build.error = error;
-    build.finishedAt = new Date().toISOString();
-    store.saveBuild(build);
-    deploys.buildFinished(build);
-    note(`build ${build.id} was ${was} when the sandbox stopped: marked failed`);
-  }
 }

@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Build, BuildInspect, EnvironmentEntry } from "../api/types.js";
 import type { DeployRecord } from "./deploys.js";
 import { writeFileAtomic } from "./files.js";
+import type { BuildDirs } from "./contain.js";
 
 /** Everything the sandbox knows about one build; persisted as builds/<id>.json. */
 export interface BuildRecord {
@@ -21,6 +22,11 @@ export interface BuildRecord {
   artifact: string;
   buildEnvironment: EnvironmentEntry[];
   deploy: { skip: boolean; environment: EnvironmentEntry[]; version?: string };
+  /**
+   * The process group of the step running now, so a sandbox restarted after a crash can
+   * kill what the crash left running (startTime tells a reused pid from ours).
+   */
+  processGroup?: { pid: number; startTime?: string };
 }
 
 export function toBuild(b: BuildRecord): Build {
@@ -43,10 +49,12 @@ export class Store {
   private readonly deploys = new Map<string, DeployRecord[]>();
   private readonly projects = new Set<string>([OWNER]);
 
-  constructor(readonly dataDir: string) {
-    for (const dir of ["builds", "deploys", "artifacts", "logs", "work"]) {
-      mkdirSync(join(dataDir, dir), { recursive: true, mode: 0o700 });
-    }
+  /** workRoot: where builds unpack and run, outside the data dir (see workroot.ts). */
+  constructor(
+    readonly dataDir: string,
+    readonly workRoot: string,
+  ) {
+    for (const dir of STATE_DIRS) mkdirSync(join(dataDir, dir), { recursive: true, mode: 0o700 });
     this.load();
   }
 
@@ -54,12 +62,26 @@ export class Store {
     return join(this.dataDir, "artifacts", `${key}.tar.gz`);
   }
 
+  /** Where an upload is written until it is complete (a crash leaves only these behind). */
+  partialArtifactPath(key: string): string {
+    return `${this.artifactPath(key)}${PARTIAL_SUFFIX}`;
+  }
+
+  /** Removes uploads a crash interrupted. */
+  removePartialUploads(): number {
+    const dir = join(this.dataDir, "artifacts");
+    const partial = readdirSync(dir).filter((n) => n.endsWith(PARTIAL_SUFFIX));
+    for (const name of partial) rmSync(join(dir, name), { force: true });
+    return partial.length;
+  }
+
   logPath(id: string): string {
     return join(this.dataDir, "logs", `${id}.log`);
   }
 
-  workspacePath(id: string): string {
-    return join(this.dataDir, "work", id);
+  buildDirs(id: string): BuildDirs {
+    const root = join(this.workRoot, id);
+    return { root, src: join(root, "src"), home: join(root, "home"), tmp: join(root, "tmp") };
   }
 
   private load(): void {
@@ -82,8 +104,8 @@ export class Store {
 
   seeProject(project: string): void {
     if (this.projects.has(project)) return;
+    writeFileAtomic(join(this.dataDir, "projects.json"), JSON.stringify([...this.projects, project].sort()));
     this.projects.add(project);
-    writeFileAtomic(join(this.dataDir, "projects.json"), JSON.stringify([...this.projects].sort()));
   }
 
   projectNames(): string[] {
@@ -111,9 +133,20 @@ export class Store {
     return this.builds.get(id);
   }
 
+  /** Written first, then known: a build whose file could not be written does not exist. */
   saveBuild(record: BuildRecord): void {
+    writeFileAtomic(this.buildFile(record.id), JSON.stringify(record, null, 2));
     this.builds.set(record.id, record);
-    writeFileAtomic(join(this.dataDir, "builds", `${record.id}.json`), JSON.stringify(record, null, 2));
+  }
+
+  /** Undoes a submission that could not be completed. */
+  forgetBuild(id: string): void {
+    this.builds.delete(id);
+    rmSync(this.buildFile(id), { force: true });
+  }
+
+  private buildFile(id: string): string {
+    return join(this.dataDir, "builds", `${id}.json`);
   }
 
   listDeploys(project: string, service: string): DeployRecord[] {
@@ -122,10 +155,33 @@ export class Store {
 
   saveDeploys(project: string, service: string, list: DeployRecord[]): void {
     const key = deployKey(project, service);
-    this.deploys.set(key, list);
     writeFileAtomic(join(this.dataDir, "deploys", `${key}.json`), JSON.stringify(list, null, 2));
+    this.deploys.set(key, list);
+  }
+
+  /**
+   * Drops deployments of builds the sandbox does not have: a submission cut short (a crash,
+   * a full disk) between writing the deployment and the build. Returns how many.
+   */
+  dropOrphanDeploys(): number {
+    let dropped = 0;
+    for (const [key, list] of this.deploys) {
+      const kept = list.filter((d) => this.builds.has(d.build));
+      if (kept.length === list.length) continue;
+      dropped += list.length - kept.length;
+      this.deploys.set(key, kept);
+      try {
+        writeFileAtomic(join(this.dataDir, "deploys", `${key}.json`), JSON.stringify(kept, null, 2));
+      } catch {
+        // Still dropped from what the API shows; the next start tries the file again.
+      }
+    }
+    return dropped;
   }
 }
+
+const STATE_DIRS = ["builds", "deploys", "artifacts", "logs"];
+const PARTIAL_SUFFIX = ".part";
 
 // Project names cannot hold a dot and service names neither, so the key is unambiguous.
 function deployKey(project: string, service: string): string {

@@ -11,6 +11,8 @@ export interface SandboxOpts {
   env?: Record<string, string | undefined>;
   /** A limit on the sandbox's open files (run under `prlimit --nofile`). */
   openFiles?: number;
+  /** More `valar sandbox` flags, e.g. ["--isolation", "group"]. */
+  args?: string[];
 }
 
 export interface TestSandbox {
@@ -22,6 +24,8 @@ export interface TestSandbox {
   pid: number;
   /** The sandbox's stderr so far (its notes). */
   stderr(): string;
+  /** Where its builds run (from its start-up note). */
+  workRoot: string;
   /**
    * An isolated environment for `runValar` pointing at this sandbox: VALAR_ENDPOINT,
    * VALAR_TOKEN, VALAR_PROJECT=demo, VALAR_SERVICE=web (extra wins).
@@ -39,6 +43,7 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
   const args = [BIN, "sandbox", "--port", "0", "--data-dir", dataDir];
   if (opts.maxParallel !== undefined) args.push("--max-parallel", String(opts.maxParallel));
   if (opts.logTtl !== undefined) args.push("--log-ttl", opts.logTtl);
+  args.push(...(opts.args ?? []));
   // The sandbox's own PATH may be trimmed by a test (missing toolchains): node by its path.
   const [file, argv] = opts.openFiles === undefined ? [process.execPath, args] : ["prlimit", [`--nofile=${opts.openFiles}`, "--", process.execPath, ...args]];
   const child = execa(file, argv, {
@@ -52,8 +57,7 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
   let stdout = "";
   let stderr = "";
   child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (s: string) => (stderr += s));
-  const { endpoint, token } = await new Promise<{ endpoint: string; token: string }>((resolve, reject) => {
+  const started = await new Promise<{ endpoint: string; token: string; workRoot: string }>((resolve, reject) => {
     // Below vitest's 30 s hook timeout, so a slow start reports its output instead of a bare timeout.
     const timer = setTimeout(() => fail(new Error("the sandbox did not start within 25s")), 25_000);
     const fail = (err: Error) => {
@@ -61,18 +65,28 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
       child.kill("SIGKILL");
       reject(new Error(`${err.message}\nstdout: ${stdout}\nstderr: ${stderr}`));
     };
+    // Started once it printed its export lines and the note naming its work directory.
+    const check = () => {
+      const ep = /^export VALAR_ENDPOINT=(\S+)$/m.exec(stdout);
+      const tk = /^export VALAR_TOKEN=(\S+)$/m.exec(stdout);
+      const wr = /builds run in (\S+) with/.exec(stderr);
+      if (ep && tk && wr) {
+        clearTimeout(timer);
+        resolve({ endpoint: ep[1]!, token: tk[1]!, workRoot: wr[1]! });
+      }
+    };
+    child.stderr!.on("data", (s: string) => {
+      stderr += s;
+      check();
+    });
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (s: string) => {
       stdout += s;
-      const ep = /^export VALAR_ENDPOINT=(\S+)$/m.exec(stdout);
-      const tk = /^export VALAR_TOKEN=(\S+)$/m.exec(stdout);
-      if (ep && tk) {
-        clearTimeout(timer);
-        resolve({ endpoint: ep[1]!, token: tk[1]! });
-      }
+      check();
     });
     child.then((r) => fail(new Error(`the sandbox exited early (code ${r.exitCode})`)), fail);
   });
+  const { endpoint, token, workRoot } = started;
 
   let stopped: Promise<number | undefined> | undefined;
   return {
@@ -81,6 +95,7 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
     dataDir,
     pid: child.pid!,
     stderr: () => stderr,
+    workRoot,
     env: (extra = {}) =>
       isolatedEnv({ VALAR_ENDPOINT: endpoint, VALAR_TOKEN: token, VALAR_PROJECT: "demo", VALAR_SERVICE: "web", ...extra }),
     stop: () =>

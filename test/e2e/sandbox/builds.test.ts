@@ -1,9 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
-import { tempDir } from "../../helpers/cli.js";
 import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
+import { closeGates, eventually, gate, processMarker, waitForLog } from "../../helpers/build-procs.js";
 
 const base = "/projects/demo/services/web";
 
@@ -16,56 +15,8 @@ const GATED = {
   ].join("\n"),
 };
 
-function gate(): { env: { key: string; value: string }[]; open(): void } {
-  const path = join(tempDir("valar-gate-"), "open");
-  return { env: [{ key: "GATE", value: path }], open: () => writeFileSync(path, "") };
-}
-
 async function logText(sb: TestSandbox, id: string): Promise<string> {
   return (await sandboxRequest(sb, "GET", `${base}/builds/${id}/logs`)).text;
-}
-
-/** Polls the build's log until it holds a line matching re; returns the match. */
-async function waitForLog(sb: TestSandbox, id: string, re: RegExp): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const m = (await logText(sb, id)).match(re);
-    if (m) return m;
-    if (Date.now() > deadline) throw new Error(`log of ${id} never matched ${re}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Whether a process still exists (a zombie nobody reaped counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
 }
 
 const started: TestSandbox[] = [];
@@ -75,6 +26,7 @@ async function sandbox(opts: Parameters<typeof startSandbox>[0] = {}): Promise<T
   return sb;
 }
 afterEach(async () => {
+  closeGates();
   await Promise.all(started.splice(0).map((sb) => sb.stop()));
 });
 afterAll(async () => {
@@ -84,17 +36,21 @@ afterAll(async () => {
 describe("sandbox builds", () => {
   it("abort kills the build's whole process group, even a child that ignores SIGTERM", async () => {
     const sb = await sandbox();
-    const sub = await submitFiles(sb, {
-      "build.sh": [
-        'echo "leader=$$"',
-        "(trap '' TERM; sleep 30) &",
-        'echo "child=$!"',
-        "sleep 30",
-      ].join("\n"),
-    });
-    const m = await waitForLog(sb, sub.id, /leader=(\d+)[\s\S]*child=(\d+)/);
-    const [leader, child] = [Number(m[1]), Number(m[2])];
-    expect(alive(leader) && alive(child)).toBe(true);
+    const mark = processMarker();
+    const sub = await submitFiles(
+      sb,
+      {
+        "build.sh": [
+          'echo "leader=$$"',
+          "(trap '' TERM; sleep 30) &",
+          'echo "child=$!"',
+          "sleep 30",
+        ].join("\n"),
+      },
+      { environment: [mark.env] },
+    );
+    await waitForLog(sb, sub.id, /leader=(\d+)[\s\S]*child=(\d+)/);
+    expect(mark.pids().length).toBeGreaterThanOrEqual(3);
 
     const r = await sandboxRequest(sb, "POST", `${base}/builds/${sub.id}/abort`);
     expect(r.status).toBe(200);
@@ -102,7 +58,7 @@ describe("sandbox builds", () => {
     const b = (await sandboxRequest(sb, "GET", `${base}/builds/${sub.id}/inspect`)).json;
     expect(b.status).toBe("failed");
     expect(b.error).toMatch(/abort/);
-    expect(await eventually(() => !alive(leader) && !alive(child) && !groupAlive(leader))).toBe(true);
+    expect(await eventually(() => mark.pids().length === 0)).toBe(true);
 
     const again = await sandboxRequest(sb, "POST", `${base}/builds/${sub.id}/abort`);
     expect(again.status).toBe(409);
@@ -177,12 +133,14 @@ describe("sandbox builds", () => {
 
   it("Ctrl-C stops running builds and marks them failed; pending ones too", async () => {
     const sb = await sandbox({ maxParallel: 1 });
-    const a = await submitFiles(sb, GATED, { environment: gate().env });
+    const mark = processMarker();
+    const a = await submitFiles(sb, GATED, { environment: [...gate().env, mark.env] });
     const b = await submitFiles(sb, GATED, { environment: gate().env });
-    const m = await waitForLog(sb, a.id, /pid=(\d+)/);
+    await waitForLog(sb, a.id, /pid=(\d+)/);
+    expect(mark.pids().length).toBeGreaterThan(0);
     expect(await sb.stop()).toBe(0);
     expect(sb.stderr()).toMatch(/stopped/);
-    expect(alive(Number(m[1]))).toBe(false);
+    expect(mark.pids()).toEqual([]);
     const again = await sandbox({ dataDir: sb.dataDir });
     expect(again.token).toBe(sb.token);
     expect((await sandboxRequest(again, "GET", `${base}/builds/${a.id}/inspect`)).json).toMatchObject({

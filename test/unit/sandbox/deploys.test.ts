@@ -23,7 +23,7 @@ function doneBuild(store: Store, id: string): BuildRecord {
 
 describe("Deploys", () => {
   it("reads the string versions earlier sandboxes stored (\"v2\") as integers, and numbers on from them", () => {
-    const store = new Store(tempDir());
+    const store = new Store(tempDir(), tempDir());
     doneBuild(store, "b1");
     const old = [{ version: "v2", createdAt: new Date(0).toISOString(), error: "", status: "done", build: "b1", environment: [] }];
     store.saveDeploys("p", "s", old as unknown as DeployRecord[]);
@@ -33,7 +33,7 @@ describe("Deploys", () => {
   });
 
   it("keeps a new deployment pending for a moment, then done when its build is done", () => {
-    const store = new Store(tempDir());
+    const store = new Store(tempDir(), tempDir());
     const build = doneBuild(store, "b1");
     const deploys = new Deploys(store);
     const created = deploys.create("p", "s", build, [{ key: "K", value: "secret", secret: true }]);
@@ -43,6 +43,6 @@ describe("Deploys", () => {
     list[0]!.createdAt = new Date(Date.now() - DEPLOY_SETTLE_MS).toISOString();
     expect(deploys.list("p", "s")[0]!.status).toBe("done");
     // Settled on disk too: a restart reads it done.
-    expect(new Deploys(new Store(store.dataDir)).list("p", "s")[0]!.status).toBe("done");
+    expect(new Deploys(new Store(store.dataDir, tempDir())).list("p", "s")[0]!.status).toBe("done");
   });
 });

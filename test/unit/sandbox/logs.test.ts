@@ -38,4 +38,24 @@ describe("LogBook", () => {
     expect(existsSync(join(dir, "b.log"))).toBe(false);
     expect(book.read("b")).toBe("");
   });
+
+  it("never throws on a full disk: the build is reported once, and only the sandbox's own lines are tried after", () => {
+    // Every write to /dev/full fails with ENOSPC (and reading it never ends: no follower here).
+    const book = new LogBook(() => "/dev/full");
+    const failures: [string, string][] = [];
+    book.onWriteFailure((id, err) => failures.push([id, (err as NodeJS.ErrnoException).code ?? ""]));
+    expect(() => book.append("b", "PROCESS", "", "output")).not.toThrow();
+    expect(() => book.append("b", "PROCESS", "", "more output")).not.toThrow();
+    expect(() => book.append("b", "WRAPPER", "TURNDOWN", "build failed")).not.toThrow();
+    expect(failures).toEqual([["b", "ENOSPC"]]);
+    book.finish("b");
+  });
+
+  it("reports a log it cannot even open, without throwing", () => {
+    const book = new LogBook(() => "/nonexistent-dir/x.log");
+    const failures: string[] = [];
+    book.onWriteFailure((id) => failures.push(id));
+    expect(() => book.append("b", "PROCESS", "", "output")).not.toThrow();
+    expect(failures).toEqual(["b"]);
+  });
 });

@@ -1,44 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-import { Header } from "tar";
 import { tempDir } from "../../helpers/cli.js";
-import { entryProblem, unpackArchive, UnsafeArchiveError } from "../../../src/sandbox/unpack.js";
-
-interface RawEntry {
-  path: string;
-  type?: "File" | "Directory" | "SymbolicLink" | "Link" | "FIFO";
-  linkpath?: string;
-  content?: string;
-}
-
-/** A .tar.gz written header by header, so it can hold what no honest tool would write. */
-function rawTarGz(entries: RawEntry[]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const e of entries) {
-    const data = Buffer.from(e.content ?? "");
-    const type = e.type ?? "File";
-    const header = new Header({
-      path: e.path,
-      type,
-      linkpath: e.linkpath,
-      size: type === "File" ? data.length : 0,
-      mode: type === "Directory" ? 0o755 : 0o644,
-      mtime: new Date(0),
-      uid: 0,
-      gid: 0,
-    });
-    const block = Buffer.alloc(512);
-    header.encode(block);
-    blocks.push(block);
-    if (type === "File" && data.length) {
-      blocks.push(data, Buffer.alloc((512 - (data.length % 512)) % 512));
-    }
-  }
-  blocks.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(blocks));
-}
+import { ArchiveTooLargeError, entryProblem, linkChainProblems, scanArchive, unpackArchive, UnsafeArchiveError } from "../../../src/sandbox/unpack.js";
+import { rawTarGz, type RawEntry } from "../../helpers/raw-tar.js";
 
 /** A workspace inside a parent directory, so writes "next to" it can be seen. */
 function setup(entries: RawEntry[]): { parent: string; workspace: string; file: string } {
@@ -73,6 +38,39 @@ describe("unpackArchive", () => {
     ["a hard link to outside", [{ path: "h", type: "Link", linkpath: "../escaped.txt" }], /outside the workspace|"\.\." segment/],
     ["a symlink then a write through it", [{ path: "dir", type: "SymbolicLink", linkpath: ".." }, { path: "dir/escaped.txt", content: "pwned" }], /outside the workspace/],
     ["a FIFO", [{ path: "pipe", type: "FIFO" }], /FIFO/],
+    [
+      "a chain of symlinks that leaves only as a whole",
+      [
+        { path: "x/y/L1", type: "SymbolicLink", linkpath: "../.." },
+        { path: "x/y/L2", type: "SymbolicLink", linkpath: "L1/../.." },
+      ],
+      /link "x\/y\/L2" points to "L1\/\.\.\/\.\.", which leads outside the workspace/,
+    ],
+    [
+      "the same chain, the later link first",
+      [
+        { path: "x/y/L2", type: "SymbolicLink", linkpath: "L1/../.." },
+        { path: "x/y/L1", type: "SymbolicLink", linkpath: "../.." },
+      ],
+      /link "x\/y\/L2"/,
+    ],
+    [
+      "a hard link reaching out through a symlink",
+      [
+        { path: "x/y/L1", type: "SymbolicLink", linkpath: "../.." },
+        { path: "h", type: "Link", linkpath: "x/y/L1/../escaped.txt" },
+      ],
+      /link "h"/,
+    ],
+    [
+      "a link inside a linked directory",
+      [
+        { path: "a", type: "SymbolicLink", linkpath: "x/y" },
+        { path: "x/y/", type: "Directory" },
+        { path: "b", type: "SymbolicLink", linkpath: "a/../../.." },
+      ],
+      /link "b"/,
+    ],
   ];
 
   for (const [name, entries, message] of malicious) {
@@ -86,6 +84,21 @@ describe("unpackArchive", () => {
       expect(existsSync("/tmp/valar-escaped.txt")).toBe(false);
     });
   }
+
+  it("refuses an archive over the entry or byte cap before writing anything", async () => {
+    const many = setup(Array.from({ length: 30 }, (_, i) => ({ path: `f${i}.txt`, content: "x" })));
+    const err = await unpackArchive(many.file, many.workspace, { maxEntries: 20, maxUnpackedBytes: 1e9 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArchiveTooLargeError);
+    expect((err as Error).message).toBe("the artifact holds more than 20 entries (--max-entries)");
+    expect(readdirSync(many.workspace)).toEqual([]);
+
+    const big = setup([{ path: "a.txt", content: "x".repeat(600) }, { path: "b.txt", content: "y".repeat(600) }]);
+    const err2 = await unpackArchive(big.file, big.workspace, { maxEntries: 10, maxUnpackedBytes: 1024 }).catch((e: unknown) => e);
+    expect(err2).toBeInstanceOf(ArchiveTooLargeError);
+    expect((err2 as Error).message).toBe("the artifact unpacks to more than 1 KiB (--max-unpacked-size)");
+    expect(readdirSync(big.workspace)).toEqual([]);
+    expect(await scanArchive(big.file, { maxEntries: 2, maxUnpackedBytes: 1200 })).toEqual({ entries: 2, bytes: 1200 });
+  });
 
   it("rejects a file that is not a tar.gz", async () => {
     const parent = tempDir("valar-unpack-");
@@ -107,5 +120,27 @@ describe("entryProblem", () => {
     expect(entryProblem("File", "..\\evil")).toMatch(/\.\./);
     expect(entryProblem("File", "C:\\evil")).toMatch(/absolute/);
     expect(entryProblem("SymbolicLink", "a/l", "..\\..\\x")).toMatch(/outside/);
+  });
+});
+
+describe("linkChainProblems", () => {
+  it("accepts links that stay inside however they are chained, and dangling ones", () => {
+    expect(
+      linkChainProblems([
+        { type: "SymbolicLink", path: "x/y/L1", target: "../.." },
+        { type: "SymbolicLink", path: "x/y/L3", target: "L1/x/y/L1" },
+        { type: "SymbolicLink", path: "dangling", target: "nowhere/yet" },
+        { type: "Link", path: "h", target: "x/y/L1/x/file" },
+      ]),
+    ).toEqual([]);
+  });
+
+  it("refuses a loop of links", () => {
+    expect(
+      linkChainProblems([
+        { type: "SymbolicLink", path: "a", target: "b" },
+        { type: "SymbolicLink", path: "b", target: "a" },
+      ])[0],
+    ).toMatch(/loop/);
   });
 });
