@@ -60,7 +60,7 @@ _valar_flags() {
         "builds ls") printf '%s\n' -n --limit --all --status -q --quiet --json -h --help --debug --endpoint -p --project -s --service ;;
         "builds submit") printf '%s\n' -c --constructor --artifact --build-env --env --no-deploy --ignore --dry-run -f --follow -w --wait --timeout --abort-on-interrupt --json -h --help --debug --endpoint -p --project -s --service ;;
         "builds inspect") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;
-        "builds logs") printf '%s\n' -f --follow --raw --timeout --abort-on-interrupt -h --help --debug --endpoint -p --project -s --service ;;
+        "builds logs") printf '%s\n' -f --follow --raw --tail --since --source --json --timeout --abort-on-interrupt -h --help --debug --endpoint -p --project -s --service ;;
         "builds abort") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;
         "builds watch") printf '%s\n' --timeout --abort-on-interrupt -h --help --debug --endpoint -p --project -s --service ;;
         "builds status") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;
@@ -81,7 +81,7 @@ _valar_flags() {
         "config unset") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "config list") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;
         "config help") printf '%s\n' --debug --endpoint -p --project -s --service ;;
-        "sandbox") printf '%s\n' --port --data-dir --max-parallel --log-ttl -h --help --debug --endpoint -p --project -s --service ;;
+        "sandbox") printf '%s\n' --port --data-dir --max-parallel --log-ttl --max-unpacked-size --max-entries --isolation -h --help --debug --endpoint -p --project -s --service ;;
         "completion") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "help") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         *) return 0 ;;
@@ -99,6 +99,9 @@ _valar_option_value() {
         "builds submit|--env") printf '%s\n' 'any' ;;
         "builds submit|--ignore") printf '%s\n' 'any' ;;
         "builds submit|--timeout") printf '%s\n' 'any' ;;
+        "builds logs|--tail") printf '%s\n' 'any' ;;
+        "builds logs|--since") printf '%s\n' 'any' ;;
+        "builds logs|--source") printf '%s\n' 'any' ;;
         "builds logs|--timeout") printf '%s\n' 'any' ;;
         "builds watch|--timeout") printf '%s\n' 'any' ;;
         "deploys ls|-n"|"deploys ls|--limit") printf '%s\n' 'any' ;;
@@ -109,6 +112,9 @@ _valar_option_value() {
         "sandbox|--data-dir") printf '%s\n' 'dirs' ;;
         "sandbox|--max-parallel") printf '%s\n' 'any' ;;
         "sandbox|--log-ttl") printf '%s\n' 'any' ;;
+        "sandbox|--max-unpacked-size") printf '%s\n' 'any' ;;
+        "sandbox|--max-entries") printf '%s\n' 'any' ;;
+        "sandbox|--isolation") printf '%s\n' 'any' ;;
         *"|--endpoint") printf '%s\n' 'any' ;;
         *"|-p"|*"|--project") printf '%s\n' 'any' ;;
         *"|-s"|*"|--service") printf '%s\n' 'any' ;;

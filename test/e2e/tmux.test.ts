@@ -34,7 +34,9 @@ describe.skipIf(Boolean(tmuxMissing))("in a terminal (tmux)", () => {
   const gates: string[] = [];
 
   beforeAll(async () => {
-    sb = await startSandbox({ maxParallel: 8 });
+    // Gated builds wait for a file the test writes on the host: process-group isolation
+    // lets them see it (bubblewrap gives a build its own /tmp).
+    sb = await startSandbox({ maxParallel: 8, args: ["--isolation", "group"] });
   }, 30_000);
   afterEach(async () => {
     await pane?.close();
@@ -105,6 +107,23 @@ describe.skipIf(Boolean(tmuxMissing))("in a terminal (tmux)", () => {
     const r = await done;
     expect(r.exitCode).toBe(0);
     await expectCleanTerminal(pane, r.raw);
+  });
+
+  it.each([[80], [60]])("a followed deploying build ends with its summary line, unwrapped at %i columns", async (cols) => {
+    const dir = tempDir("valar-src-");
+    writeFileSync(join(dir, "build.sh"), "#!/bin/sh\necho compiling\necho linked\n", { mode: 0o755 });
+    pane = await openPane({ env: sb.env(), cwd: dir, cols });
+    const { done } = pane.run("valar builds submit -c shell -f");
+    const r = await done;
+    expect(r.exitCode).toBe(0);
+    await expectCleanTerminal(pane, r.raw);
+    const lines = (await pane.screen()).trimEnd().split("\n");
+    const summary = lines.findIndex((l) => /^✓ build [0-9a-f]{8} done in \d+s · deployment v\d+$/.test(l.trimEnd()));
+    expect(summary, lines.join("\n")).toBeGreaterThan(0);
+    // It is one screen line: nothing wrapped onto the next.
+    expect([...lines[summary]!.trimEnd()].length).toBeLessThanOrEqual(cols);
+    expect(lines.slice(0, summary).some((l) => /\d\d:\d\d:\d\d linked/.test(l))).toBe(true);
+    expect(r.raw).toMatch(SGR_COLOUR);
   });
 
   it.each([
