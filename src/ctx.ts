@@ -3,9 +3,9 @@ import type { Runtime } from "./runtime.js";
 import type { Settings } from "./settings/types.js";
 import type { ApiClient } from "./api/client.js";
 import { describeSource, requireTarget, requireToken, resolveSettings } from "./settings/resolve.js";
-import { loadValarYml } from "./settings/valar-yml.js";
+import { findValarYml } from "./settings/find-valar-yml.js";
+import { hasGoConfig } from "./settings/go-config-files.js";
 import { readStoredSettings } from "./settings/stored.js";
-import { readGoConfig } from "./settings/go-config.js";
 import { parseEndpoint } from "./api/endpoint.js";
 import { createApiClient } from "./api/factory.js";
 import { BuildsApi } from "./api/builds.js";
@@ -38,9 +38,13 @@ export function createCtx(rt: Runtime, g: GlobalOptions): Ctx {
 }
 
 async function loadSettings(rt: Runtime, globals: GlobalOptions): Promise<Settings> {
-  const valarYml = await loadValarYml(rt.cwd);
+  const ymlPath = await findValarYml(rt.cwd);
+  const goConfigFound = hasGoConfig(rt.env);
+  // The YAML parser costs every command ~10 ms to load: only where there is YAML to read.
+  const yaml = ymlPath || goConfigFound ? await import("./settings/yaml-settings.js") : undefined;
+  const valarYml = ymlPath ? await yaml!.readValarYml(ymlPath) : undefined;
   // Valar's Go CLI config is the layer below the stored one, read only when a setting reaches it.
-  const goConfig = () => readGoConfig(rt.env, (message) => rt.io.warn(message));
+  const goConfig = goConfigFound ? () => yaml!.readGoConfig(rt.env, (message) => rt.io.warn(message)) : undefined;
   return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: readStoredSettings(rt.env), goConfig });
 }
 

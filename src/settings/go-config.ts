@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { parse } from "yaml";
 import { UsageError } from "../errors.js";
 import { isRecord } from "../api/validate.js";
+import { displayPath, goConfigFiles } from "./go-config-files.js";
+
+export { displayPath, goConfigFiles };
 
 /**
  * Valar's Go CLI keeps its settings in `~/.valar/config` (or in the files VALARCONFIG lists,
@@ -45,22 +46,6 @@ interface Merged {
   endpoints: Map<string, Named<{ url?: string; token?: string }>>;
   contexts: Map<string, Named<{ endpoint?: string; project?: string }>>;
   files: string[];
-}
-
-/** The files to read: VALARCONFIG's list when it is set (as the Go CLI: even empty), else ~/.valar/config. */
-export function goConfigFiles(env: NodeJS.ProcessEnv): { files: string[]; listed: boolean } {
-  if (env.VALARCONFIG !== undefined) return { files: env.VALARCONFIG.split(";").filter((f) => f.trim() !== ""), listed: true };
-  return { files: [join(homeDir(env), ".valar", "config")], listed: false };
-}
-
-function homeDir(env: NodeJS.ProcessEnv): string {
-  return env.HOME || homedir();
-}
-
-/** A path as a person reads it: the home directory as `~`. */
-export function displayPath(path: string, env: NodeJS.ProcessEnv): string {
-  const home = homeDir(env).replace(/\/+$/, "");
-  return home && path.startsWith(home + "/") ? "~" + path.slice(home.length) : path;
 }
 
 /**

@@ -1,31 +1,19 @@
-import { access, readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { UsageError } from "../errors.js";
 import type { EnvironmentEntry } from "../api/types.js";
 import { isRecord } from "../api/validate.js";
 import type { ValarYml } from "./types.js";
+import { findValarYml } from "./find-valar-yml.js";
 
-/** The nearest .valar.yml walking up from cwd, or undefined. */
-export async function findValarYml(cwd: string): Promise<string | undefined> {
-  let dir = cwd;
-  for (;;) {
-    const candidate = join(dir, ".valar.yml");
-    try {
-      await access(candidate);
-      return candidate;
-    } catch {
-      // keep walking
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
+export { findValarYml };
 
 export async function loadValarYml(cwd: string): Promise<ValarYml | undefined> {
   const path = await findValarYml(cwd);
-  if (!path) return undefined;
+  return path ? readValarYml(path) : undefined;
+}
+
+export async function readValarYml(path: string): Promise<ValarYml> {
   let text: string;
   try {
     text = await readFile(path, "utf8");

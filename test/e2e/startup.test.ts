@@ -36,7 +36,7 @@ register(${JSON.stringify(pathToFileURL(HOOKS).href)}, { data: { log: process.en
 );
 
 let n = 0;
-async function loadedModules(args: string[], env = isolatedEnv()): Promise<{ exitCode?: number; modules: string[] }> {
+async function loadedModules(args: string[], env = isolatedEnv(), cwd?: string): Promise<{ exitCode?: number; modules: string[] }> {
   const log = join(dir, `modules-${++n}.log`);
   writeFileSync(log, "");
   const r = await execa("node", ["--import", pathToFileURL(REGISTER).href, BIN, ...args], {
@@ -44,6 +44,7 @@ async function loadedModules(args: string[], env = isolatedEnv()): Promise<{ exi
     extendEnv: false,
     env: { ...env, VALAR_TEST_MODULE_LOG: log },
     stdin: "ignore",
+    cwd,
   });
   const root = pathToFileURL(ROOT).href;
   const modules = readFileSync(log, "utf8")
@@ -119,6 +120,18 @@ describe("start-up stays lean", () => {
     expect(exitCode).toBe(0);
     expect(sourcesOf(modules).some((m) => /node_modules\/undici\//.test(m))).toBe(true);
     expect(sourcesOf(modules)).toContain("src/api/client.ts");
+  });
+
+  it("the YAML parser is loaded only where there is YAML to read", async () => {
+    const yaml = (modules: string[]) => sourcesOf(modules).some((m) => /node_modules\/yaml\//.test(m));
+    const bare = await loadedModules(["builds", "ls", "-q"], envFor(server));
+    expect(bare.exitCode).toBe(0);
+    expect(yaml(bare.modules)).toBe(false);
+    const project = tempDir("valar-yml-");
+    writeFileSync(join(project, ".valar.yml"), "project: p\nservice: s\n");
+    const withYml = await loadedModules(["builds", "ls", "-q"], envFor(server), project);
+    expect(withYml.exitCode).toBe(0);
+    expect(yaml(withYml.modules)).toBe(true);
   });
 
   it("the CLI ships as a bundle: a command loads a handful of files, not hundreds", async () => {
