@@ -1,13 +1,5 @@
 #!/usr/bin/env node
 // Launcher of the bundled CLI (dist/, built by `npm run build`; shipped in the package).
-import { setFlagsFromString } from "node:v8";
-
-// undici parses HTTP with WebAssembly. V8 compiles it at once with its baseline compiler,
-// then recompiles it with its optimising tier in the background, and a short command
-// waits for that at exit: tens of milliseconds and ~35 MiB for nothing. The baseline code
-// is fast enough for what a CLI parses. Set before any WebAssembly is compiled.
-setFlagsFromString("--liftoff-only");
-
 /** Resolves once what was written to the stream has been handed to the system (or it failed). */
 function drained(stream) {
   return new Promise((resolve) => {

@@ -5,6 +5,7 @@
 // bundled, so the package installs without a build step or runtime dependencies.
 import { build } from "esbuild";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -41,6 +42,24 @@ module.exports = new Proxy(eager, {
   },
 };
 
+// Bundled CommonJS dependencies call require() for Node built-ins: give the ESM chunks one.
+const BANNER = 'import { createRequire as __valarCreateRequire } from "node:module"; const require = __valarCreateRequire(import.meta.url);';
+
+/**
+ * valar decides colour itself (src/output/color.ts: TTY, NO_COLOR, FORCE_COLOR, TERM=dumb)
+ * and gives chalk the level (`new Chalk({ level })`). chalk's own detection, which imports
+ * tty and os and probes the terminal when it loads, would only slow every start-up: its
+ * detection-free variant (the one chalk ships for browsers) takes its place.
+ */
+const chalkWithoutDetection = {
+  name: "chalk-without-detection",
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, (args) => ({
+      path: fileURLToPath(new URL("../node_modules/chalk/source/vendor/supports-color/browser.js", import.meta.url)),
+    }));
+  },
+};
+
 const root = fileURLToPath(new URL("..", import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
@@ -59,11 +78,18 @@ const result = await build({
   legalComments: "none",
   minify: process.env.VALAR_NO_MINIFY !== "1",
   define: { VALAR_VERSION: JSON.stringify(pkg.version) },
-  // Bundled CommonJS dependencies call require() for Node built-ins: give the ESM chunks one.
-  banner: { js: 'import { createRequire as __valarCreateRequire } from "node:module"; const require = __valarCreateRequire(import.meta.url);' },
-  plugins: [lazyBuiltins],
+  banner: { js: BANNER },
+  plugins: [lazyBuiltins, chalkWithoutDetection],
   logLevel: "warning",
 });
+// Only chunks that call require() keep the banner: node:module is one more built-in for
+// every command to load (the entry chunk, for one, needs none).
+for (const file of Object.keys(result.metafile.outputs)) {
+  const path = join(root, file);
+  const code = readFileSync(path, "utf8");
+  const body = code.startsWith(BANNER) ? code.slice(BANNER.length) : code;
+  if (body !== code && !/\brequire\b/.test(body)) writeFileSync(path, body);
+}
 // Which sources each output file holds: the start-up test reads it to prove --version and
 // --help load no HTTP, config, table or spinner code.
 writeFileSync(new URL("../dist/meta.json", import.meta.url), JSON.stringify(result.metafile));
