@@ -19,6 +19,8 @@ function __valar_subcommand
             echo 'sandbox'
         case '/completion'
             echo 'completion'
+        case '/version'
+            echo 'version'
         case '/help'
             echo 'help'
         case 'builds/ls' 'builds/list'
@@ -72,7 +74,7 @@ end
 function __valar_subcommands
     switch "$argv[1]"
         case ''
-            printf '%s\t%s\n' 'builds' 'list, submit, follow and abort builds' 'deploys' 'list, create and roll back deployments' 'auth' 'log in to Valar, log out, show who you are' 'config' 'get and set stored settings (endpoint, project, service)' 'sandbox' 'run a local Valar-compatible build server on 127.0.0.1' 'completion' 'print the shell completion script (bash, zsh or fish)' 'help' 'show help for a command, or a topic: exit-codes'
+            printf '%s\t%s\n' 'builds' 'list, submit, follow and abort builds' 'deploys' 'list, create and roll back deployments' 'auth' 'log in to Valar, log out, show who you are' 'config' 'get and set stored settings (endpoint, project, service)' 'sandbox' 'run a local Valar-compatible build server on 127.0.0.1' 'completion' 'print the shell completion script (bash, zsh or fish)' 'version' 'print the version (also -v, --version)' 'help' 'show help for a command, or a topic: exit-codes'
         case 'builds'
             printf '%s\t%s\n' 'ls' 'list builds, newest first' 'submit' 'package a directory, upload it and submit a build' 'inspect' 'show the details of a build' 'logs' 'print a build\'s log (the newest build when no prefix is given)' 'abort' 'abort a pending or running build' 'watch' 'wait for a build to end, showing its status and latest log lines' 'status' 'print a build\'s status; exit 0 only when it is done, 3 otherwise' 'help' 'display help for command'
         case 'deploys'
@@ -144,6 +146,8 @@ function __valar_flags
         case 'sandbox'
             printf '%s\t%s\n' '--port' 'port to listen on (0 = any free port)' '--data-dir' 'where builds, logs and the token are kept (default: the user data directory)' '--max-parallel' 'builds that may run at once' '--log-ttl' 'logs older than this expire' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
         case 'completion'
+            printf '%s\t%s\n' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
+        case 'version'
             printf '%s\t%s\n' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
         case 'help'
             printf '%s\t%s\n' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
@@ -242,7 +246,7 @@ function __valar_arg_value
         case 'completion|0'
             echo 'words:bash zsh fish'
         case 'help|0'
-            echo 'words:builds deploys auth config sandbox completion exit-codes'
+            echo 'words:builds deploys auth config sandbox completion version exit-codes'
         case '*'
             return 1
     end

@@ -9,6 +9,7 @@ import { defineConfig } from "./commands/config.js";
 import { defineCompletion } from "./commands/completion.js";
 import { defineSandbox } from "./commands/sandbox.js";
 import { defineComplete } from "./commands/complete.js";
+import { defineVersion } from "./commands/version.js";
 import { configureRootHelp, defineHelp } from "./commands/help.js";
 
 // The bundle has the version written in (scripts/build.js), so --version reads no file.
@@ -27,7 +28,13 @@ export function buildProgram(rt: Runtime): Command {
     .addOption(new Option("--endpoint <url>", "API endpoint (default https://api.valar.dev/v2)"))
     .option("-p, --project <name>", "Valar project")
     .option("-s, --service <name>", "Valar service")
+    // Valar's Go CLI prints its version with -v; -V stays for commander's users.
+    .addOption(new Option("-v").hideHelp())
     .showSuggestionAfterError(true);
+  program.on("option:v", () => {
+    rt.io.println(rt.version);
+    throw new CommanderError(0, "commander.version", rt.version);
+  });
 
   program.addCommand(defineBuilds(rt));
   program.addCommand(defineDeploys(rt));
@@ -36,6 +43,7 @@ export function buildProgram(rt: Runtime): Command {
   // Help lists the groups in the order of their first command: builds, deploys, account, server, other.
   program.addCommand(defineSandbox(rt));
   program.addCommand(defineCompletion(rt));
+  program.addCommand(defineVersion(rt));
   // Ours replaces commander's implicit one, which only looks one level down.
   program.helpCommand(false);
   program.addCommand(defineHelp(rt, program));
@@ -47,6 +55,8 @@ export function buildProgram(rt: Runtime): Command {
 /** Apply the usage-error behaviour to every command in the tree. */
 function configureTree(cmd: Command, io: IOStreams): void {
   cmd.exitOverride();
+  // -p, -s, --endpoint and --debug work on every command, so every command's help lists them.
+  if (cmd.parent) cmd.configureHelp({ ...cmd.configureHelp(), showGlobalOptions: true });
   cmd.configureOutput({
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),

@@ -23,6 +23,8 @@ export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<
     });
   }
   await printWholeLog(ctx, api, build.id, opts.raw ?? false);
+  // Said after the log, where the reader's eye is: what they saw is only the log so far.
+  if (!opts.follow && !isFinalStatus(build.status)) ctx.io.note(ctx.io.err.dim("build is still running; -f follows it"));
   // Following a build that has already ended is printing its log and its outcome.
   return opts.follow ? reportOutcome(ctx, api, build) : 0;
 }
@@ -31,7 +33,7 @@ async function printWholeLog(ctx: Ctx, api: BuildsApi, id: string, raw: boolean)
   try {
     await streamBuildLog(api, id, logPrinter(ctx.io, raw, ctx.signal), ctx.signal);
   } catch (err) {
-    if (ctx.signal.aborted) throw new InterruptedError();
+    if (ctx.signal.aborted) throw ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason : new InterruptedError();
     throw err;
   }
 }
