@@ -21,6 +21,8 @@ export interface ApiClientOptions {
   endpoint: string;
   /** Bearer token; absent only for GET /. */
   token?: string;
+  /** The hint of a 401: what to do about this token, given where it came from. */
+  tokenHint?: string;
   userAgent: string;
   /** Receives one line per request/response when --debug is on. */
   debug?: (line: string) => void;
@@ -131,7 +133,7 @@ export class ApiClient {
       retry: idempotent ? "idempotent" : "not-sent-only",
       bodyTimeoutMs: this.timeoutMs,
       signal: this.options.signal,
-      handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options.token),
+      handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options),
     });
   }
 
@@ -165,7 +167,7 @@ export class ApiClient {
       retry: "not-sent-only",
       bodyTimeoutMs: this.timeoutMs,
       signal: this.options.signal,
-      handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options.token),
+      handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options),
     });
   }
 
@@ -186,7 +188,7 @@ export class ApiClient {
       bodyTimeoutMs: 0,
       signal: combined,
       handle: async (res, attempts) => {
-        if (res.statusCode >= 300) throw errorForStatus(res.statusCode, await readText(res), attempts, this.options.token);
+        if (res.statusCode >= 300) throw errorForStatus(res.statusCode, await readText(res), attempts, this.options.token, this.options.tokenHint);
         return { status: res.statusCode, headers: res.headers, body: res.body };
       },
     });
@@ -263,9 +265,9 @@ async function readText(res: ResponseData): Promise<string> {
   return res.body.text();
 }
 
-async function parseJson<T>(res: ResponseData, attempts: number, validate: Validator<T>, token?: string): Promise<T> {
+async function parseJson<T>(res: ResponseData, attempts: number, validate: Validator<T>, options: ApiClientOptions): Promise<T> {
   const text = await readText(res);
-  if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text, attempts, token);
+  if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text, attempts, options.token, options.tokenHint);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

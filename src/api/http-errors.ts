@@ -25,13 +25,14 @@ export function apiErrorMessage(bodyText: string, secret?: string): string | und
 
 /**
  * The contract's exit code for an HTTP status: 401/403 → 4, 404 → 5, other 4xx → 1,
- * 5xx → 6. `attempts` > 1 says the request was retried before giving up.
+ * 5xx → 6. `attempts` > 1 says the request was retried before giving up. `tokenHint`
+ * replaces the generic 401 hint with one naming where the token came from.
  */
-export function errorForStatus(status: number, bodyText: string, attempts = 1, secret?: string): ValarError {
+export function errorForStatus(status: number, bodyText: string, attempts = 1, secret?: string, tokenHint?: string): ValarError {
   const apiMessage = apiErrorMessage(bodyText, secret);
   if (status === 401) {
     return new AuthError(apiMessage ? `not authenticated: ${apiMessage}` : "not authenticated (HTTP 401)", {
-      hint: "log in again with `valar auth login` or set VALAR_TOKEN",
+      hint: tokenHint ?? "log in again with `valar auth login` or set VALAR_TOKEN",
     });
   }
   if (status === 403) {
