@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { ExitCode, InterruptedError, ValarError } from "./errors.js";
+import { ExitCode, InterruptedError, ValarError, type StopSignal } from "./errors.js";
 import { IOStreams } from "./output/io.js";
 import { createRuntime, systemClock, type Runtime, type RuntimeState } from "./runtime.js";
 import { defineBuilds } from "./commands/builds/index.js";
@@ -97,18 +97,19 @@ export async function main(argv: string[]): Promise<number> {
   });
   const interrupt = new AbortController();
   let firstInterrupt: number | undefined;
-  const onSigint = () => {
+  // SIGTERM (a cancelled CI job) gets Ctrl-C's clean-up; only the exit code tells them apart.
+  const onSignal = (signal: StopSignal) => {
     // conf's atomic writer (when-exit) re-raises the signal it sees once: that echo, arriving
     // within milliseconds, is the same Ctrl-C, not a second one asking for an immediate exit.
     if (firstInterrupt !== undefined && Date.now() - firstInterrupt > SIGNAL_ECHO_MS) {
       io.cleanup();
-      process.exit(ExitCode.INTERRUPTED);
+      process.exit(signal === "SIGTERM" ? ExitCode.TERMINATED : ExitCode.INTERRUPTED);
     }
     firstInterrupt ??= Date.now();
-    interrupt.abort(new InterruptedError());
+    interrupt.abort(new InterruptedError("interrupted", { signal }));
   };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
 
   const state: RuntimeState = { exitCode: 0 };
   const rt = createRuntime(
@@ -146,7 +147,7 @@ function reportError(err: unknown, io: IOStreams, debug: boolean): number {
   }
   if (err instanceof Error && err.name === "AbortError") {
     io.error("interrupted");
-    return ExitCode.INTERRUPTED;
+    return err.cause instanceof InterruptedError ? err.cause.exitCode : ExitCode.INTERRUPTED;
   }
   const message = err instanceof Error ? err.message : String(err);
   io.error(message.split("\n")[0] || "unexpected failure", debug ? undefined : "run again with --debug for details");

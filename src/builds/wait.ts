@@ -57,7 +57,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
   } catch (err) {
     if (!waiting.signal.aborted) throw err;
     const reason: unknown = waiting.signal.reason;
-    if (reason instanceof InterruptedError) throw await interrupted(ctx, api, buildId, opts.abortOnInterrupt ?? false);
+    if (reason instanceof InterruptedError) throw await interrupted(reason, api, buildId, opts.abortOnInterrupt ?? false);
     throw reason;
   } finally {
     clearTimeout(timer);
@@ -246,15 +246,16 @@ function watchDisplay(w: Waiter): StatusDisplay {
   };
 }
 
-async function interrupted(ctx: Ctx, api: BuildsApi, buildId: string, abort: boolean): Promise<InterruptedError> {
+/** What Ctrl-C or SIGTERM during a wait ends in (the exit code follows the signal). */
+async function interrupted(by: InterruptedError, api: BuildsApi, buildId: string, abort: boolean): Promise<InterruptedError> {
   const hint = `to abort it: valar builds abort ${buildId}`;
-  if (!abort) return new InterruptedError(`stopped waiting; build ${buildId} goes on`, { hint });
+  if (!abort) return by.with(`stopped waiting; build ${buildId} goes on`, { hint });
   try {
     // The CLI's client is tied to the Ctrl-C signal, which has fired: this last request needs its own.
     const client = new ApiClient({ ...api.client.options, signal: AbortSignal.timeout(10_000) });
     await new BuildsApi(client, api.project, api.service).abort(buildId);
-    return new InterruptedError(`interrupted; build ${buildId} was aborted`);
+    return by.with(`interrupted; build ${buildId} was aborted`);
   } catch (err) {
-    return new InterruptedError(`interrupted; could not abort build ${buildId}: ${describeError(err)}`, { hint });
+    return by.with(`interrupted; could not abort build ${buildId}: ${describeError(err)}`, { hint });
   }
 }
