@@ -4,7 +4,7 @@ import { proxyAgent, request, type Dispatcher, type ResponseData } from "./undic
 import { ApiUnreachableError, UsageError, ValarError } from "../errors.js";
 import { parseEndpoint } from "./endpoint.js";
 import { abortError, errorForStatus, isNotSentError, parseRetryAfter, transportError } from "./http-errors.js";
-import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy } from "./retry.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRefusalStatus, isRetryableStatus, type RetryPolicy } from "./retry.js";
 import { NOT_V2_HINT, type Validator } from "./validate.js";
 import { sleep } from "../util/sleep.js";
 
@@ -70,7 +70,11 @@ export interface StreamResponse {
   body: Readable;
 }
 
-type RetryMode = "idempotent" | "not-sent-only";
+/**
+ * idempotent: any transient failure; not-sent-only: only when the request provably never
+ * left; refused: that, or a 429/503 answer (the server took nothing of it: an upload).
+ */
+type RetryMode = "idempotent" | "not-sent-only" | "refused";
 
 interface Exchange<R> {
   method: "GET" | "POST";
@@ -163,8 +167,8 @@ export class ApiClient {
         file.on("error", (err) => counter.destroy(err));
         return file.pipe(counter);
       },
-      // An upload is large and not idempotent: never sent twice once bytes went out.
-      retry: "not-sent-only",
+      // An upload is not idempotent: sent again only when nothing of it was accepted.
+      retry: "refused",
       bodyTimeoutMs: this.timeoutMs,
       signal: this.options.signal,
       handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options),
@@ -233,7 +237,7 @@ export class ApiClient {
           bodyTimeout: x.bodyTimeoutMs,
         });
         this.trace(`← ${res.statusCode} ${x.method} ${x.url.href} (${Date.now() - started} ms)`);
-        const retryable = x.retry === "idempotent" && isRetryableStatus(res.statusCode);
+        const retryable = x.retry === "idempotent" ? isRetryableStatus(res.statusCode) : x.retry === "refused" && isRefusalStatus(res.statusCode);
         if (!retryable || attempt >= policy.attempts) return await x.handle(res, attempt);
         retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
         await res.body.dump().catch(() => undefined);
