@@ -75,6 +75,9 @@ export class ApiUnreachableError extends ValarError {
   }
 }
 
+/** Exit 6, but not worth another try: the server's TLS certificate or handshake is refused. */
+export class TlsError extends ApiUnreachableError {}
+
 /** Exit 124: a waiting command's --timeout ran out. */
 export class WaitTimeoutError extends ValarError {
   constructor(message: string, details?: ErrorDetails) {

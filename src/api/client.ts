@@ -3,7 +3,7 @@ import { Transform, type Readable } from "node:stream";
 import { proxyAgent, request, type Dispatcher, type ResponseData } from "./undici.js";
 import { ApiUnreachableError, UsageError, ValarError } from "../errors.js";
 import { parseEndpoint } from "./endpoint.js";
-import { abortError, errorForStatus, isNotSentError, parseRetryAfter, transportError } from "./http-errors.js";
+import { abortError, errorForStatus, isNotSentError, parseRetryAfter, tlsError, transportError } from "./http-errors.js";
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRefusalStatus, isRetryableStatus, type RetryPolicy } from "./retry.js";
 import { NOT_V2_HINT, type Validator } from "./validate.js";
 import { sleep } from "../util/sleep.js";
@@ -246,6 +246,8 @@ export class ApiClient {
         if (err instanceof ValarError) throw err;
         const code = (err as { code?: string }).code ?? (err as Error).name;
         this.trace(`✗ ${x.method} ${x.url.href}: ${code} (${Date.now() - started} ms)`);
+        const tls = tlsError(err, x.url);
+        if (tls) throw tls;
         const retryable = x.retry === "idempotent" || isNotSentError(err);
         if (!retryable || attempt >= policy.attempts) {
           const failure = transportError(err, x.url, this.timeoutMs);

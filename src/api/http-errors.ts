@@ -1,4 +1,4 @@
-import { ApiUnreachableError, AuthError, InterruptedError, NotFoundError, OperationError, ValarError } from "../errors.js";
+import { ApiUnreachableError, AuthError, InterruptedError, NotFoundError, OperationError, TlsError, ValarError } from "../errors.js";
 import { isRecord } from "./validate.js";
 import { oneLine } from "../output/text.js";
 
@@ -88,6 +88,46 @@ export function isNotSentError(err: unknown): boolean {
 }
 
 const TRANSPORT_PREFIX = "cannot reach the API at ";
+
+/** Certificate verdicts of Node's TLS (OpenSSL's names), in words. */
+const CERTIFICATE_PROBLEMS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate is signed by an untrusted (self-signed) CA",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate's issuer is not trusted",
+  UNABLE_TO_GET_ISSUER_CERT: "its TLS certificate's issuer is not trusted",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "its TLS certificate's issuer is not trusted",
+  CERT_UNTRUSTED: "its TLS certificate is not trusted",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+  CERT_NOT_YET_VALID: "its TLS certificate is not valid yet",
+  CERT_REVOKED: "its TLS certificate was revoked",
+  CERT_SIGNATURE_FAILURE: "its TLS certificate's signature is invalid",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate is for another host name",
+};
+
+/**
+ * A certificate or TLS protocol failure: not transient (another try meets the same
+ * certificate), so never retried, and said in one line instead of OpenSSL's text.
+ */
+export function tlsError(err: unknown, url: URL): TlsError | undefined {
+  const code = errorCode(err);
+  if (!code) return undefined;
+  const certificate = CERTIFICATE_PROBLEMS[code];
+  if (certificate) {
+    return new TlsError(`${TRANSPORT_PREFIX}${url.host}: ${certificate}`, {
+      hint: "if the server uses a private CA, point NODE_EXTRA_CA_CERTS at that CA's certificate (a PEM file)",
+      cause: err,
+    });
+  }
+  if (code.startsWith("ERR_SSL_") || code === "EPROTO") {
+    // ERR_SSL_WRONG_VERSION_NUMBER → "wrong version number": OpenSSL's reason, without its file and line.
+    const reason = code === "EPROTO" ? "protocol error" : code.slice("ERR_SSL_".length).toLowerCase().replace(/_/g, " ");
+    return new TlsError(`${TRANSPORT_PREFIX}${url.host}: the TLS handshake failed (${reason})`, {
+      hint: "check that the endpoint speaks https on that port (valar config get endpoint)",
+      cause: err,
+    });
+  }
+  return undefined;
+}
 
 /** A transport failure (refused, reset, timeout…) as exit 6, naming the host. */
 export function transportError(err: unknown, url: URL, timeoutMs?: number): ApiUnreachableError {

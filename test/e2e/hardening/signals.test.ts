@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runValar } from "../../helpers/cli.js";
-import { json, stall, waitForRequests } from "../../helpers/fault-server.js";
+import { stall, waitForRequests } from "../../helpers/fault-server.js";
 import { PROJECT, SERVICE } from "../../helpers/builds-fixtures.js";
 import { makeTree } from "../../helpers/tree.js";
 import { BUILD_ID, startWaitServer, type WaitServer } from "../../fixtures/wait-server.js";
