@@ -10,6 +10,12 @@ import { sleep } from "../util/sleep.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/**
+ * The largest JSON answer read: far above any list the API sends, far below what would
+ * exhaust memory or a string's length. Counted as the bytes arrive, never buffered past it.
+ */
+export const MAX_JSON_BYTES = 32 * 1024 * 1024;
+
 export interface ProxySettings {
   httpProxy?: string;
   httpsProxy?: string;
@@ -86,7 +92,7 @@ interface Exchange<R> {
   bodyTimeoutMs: number;
   signal?: AbortSignal;
   /** Turns a final response into the result; may read the body. */
-  handle: (res: ResponseData, attempts: number) => Promise<R>;
+  handle: (res: ResponseData, attempts: number, url: URL) => Promise<R>;
 }
 
 /**
@@ -137,7 +143,7 @@ export class ApiClient {
       retry: idempotent ? "idempotent" : "not-sent-only",
       bodyTimeoutMs: this.timeoutMs,
       signal: this.options.signal,
-      handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options),
+      handle: async (res, attempts, url) => parseJson(res, url, attempts, req.validate, this.options),
     });
   }
 
@@ -171,7 +177,7 @@ export class ApiClient {
       retry: "refused",
       bodyTimeoutMs: this.timeoutMs,
       signal: this.options.signal,
-      handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options),
+      handle: async (res, attempts, url) => parseJson(res, url, attempts, req.validate, this.options),
     });
   }
 
@@ -191,8 +197,8 @@ export class ApiClient {
       retry: "idempotent",
       bodyTimeoutMs: 0,
       signal: combined,
-      handle: async (res, attempts) => {
-        if (res.statusCode >= 300) throw errorForStatus(res.statusCode, await readText(res), attempts, this.options.token, this.options.tokenHint);
+      handle: async (res, attempts, url) => {
+        if (res.statusCode >= 300) throw errorForStatus(res.statusCode, await readText(res, url), attempts, this.options.token, this.options.tokenHint);
         return { status: res.statusCode, headers: res.headers, body: res.body };
       },
     });
@@ -238,7 +244,7 @@ export class ApiClient {
         });
         this.trace(`← ${res.statusCode} ${x.method} ${x.url.href} (${Date.now() - started} ms)`);
         const retryable = x.retry === "idempotent" ? isRetryableStatus(res.statusCode) : x.retry === "refused" && isRefusalStatus(res.statusCode);
-        if (!retryable || attempt >= policy.attempts) return await x.handle(res, attempt);
+        if (!retryable || attempt >= policy.attempts) return await x.handle(res, attempt, x.url);
         retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
         await res.body.dump().catch(() => undefined);
       } catch (err) {
@@ -267,12 +273,34 @@ export class ApiClient {
   }
 }
 
-async function readText(res: ResponseData): Promise<string> {
-  return res.body.text();
+function tooLarge(url: URL): ApiUnreachableError {
+  return new ApiUnreachableError(`response too large: the API at ${url.host} sent more than ${MAX_JSON_BYTES / (1024 * 1024)} MiB`, {
+    hint: "check the endpoint (valar config get endpoint); narrow the request, e.g. with a build ID prefix",
+  });
 }
 
-async function parseJson<T>(res: ResponseData, attempts: number, validate: Validator<T>, options: ApiClientOptions): Promise<T> {
-  const text = await readText(res);
+/** The body as text, up to MAX_JSON_BYTES (exit 6 past it, the rest never read). */
+async function readText(res: ResponseData, url: URL): Promise<string> {
+  const declared = Number(res.headers["content-length"]);
+  if (declared > MAX_JSON_BYTES) {
+    res.body.destroy();
+    throw tooLarge(url);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > MAX_JSON_BYTES) {
+      res.body.destroy();
+      throw tooLarge(url);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total).toString("utf8");
+}
+
+async function parseJson<T>(res: ResponseData, url: URL, attempts: number, validate: Validator<T>, options: ApiClientOptions): Promise<T> {
+  const text = await readText(res, url);
   if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text, attempts, options.token, options.tokenHint);
   let parsed: unknown;
   try {

@@ -1,6 +1,6 @@
 import type { Ctx } from "../../context.js";
 import type { BuildsApi } from "../../api/builds.js";
-import { InterruptedError } from "../../errors.js";
+import { ApiUnreachableError, InterruptedError, ValarError } from "../../errors.js";
 import { isFinalStatus } from "../../api/types.js";
 import { parseDuration } from "../../util/duration.js";
 import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
@@ -34,6 +34,11 @@ async function printWholeLog(ctx: Ctx, api: BuildsApi, id: string, raw: boolean)
     await streamBuildLog(api, id, logPrinter(ctx.io, raw, ctx.signal), ctx.signal);
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason : new InterruptedError();
-    throw err;
+    if (err instanceof ValarError) throw err;
+    // The connection broke mid-body: the API failed us (exit 6), nothing of ours went wrong.
+    throw new ApiUnreachableError(`the log of build ${id} broke off: ${(err as Error).message || "connection lost"}`, {
+      hint: `print it again with \`valar builds logs ${id}\``,
+      cause: err,
+    });
   }
 }
