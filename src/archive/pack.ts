@@ -1,6 +1,7 @@
 import { lstat, readdir, readlink, stat } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { createWriteStream, type Stats } from "node:fs";
+import { createGzip } from "node:zlib";
 import { Pack } from "tar";
 import { OperationError } from "../errors.js";
 import type { IgnoreRules } from "./ignore-rules.js";
@@ -133,23 +134,28 @@ export async function packDirectory(
   signal?.throwIfAborted();
   // tar reads a file 16 MiB at a time by default: a few large files would hold that much
   // each, and memory would grow with the tree instead of staying flat.
-  const pack = new Pack({ cwd: dir, gzip: true, noDirRecurse: true, follow: false, strict: true, maxReadSize: 1024 * 1024 });
+  const pack = new Pack({ cwd: dir, gzip: false, noDirRecurse: true, follow: false, strict: true, maxReadSize: 1024 * 1024 });
+  // tar's own gzip compresses on the main thread, chunk by chunk; Node's runs in the thread
+  // pool, so the spinner keeps turning and Ctrl-C is heard however large the files are.
+  const gzip = createGzip();
   const out = createWriteStream(destFile, { mode: 0o600 });
   await new Promise<void>((resolve, reject) => {
     const fail = (err: unknown) => {
       signal?.removeEventListener("abort", onAbort);
+      gzip.destroy();
       out.destroy();
       reject(err instanceof Error && "code" in err && !(err instanceof OperationError) ? packError(err) : err);
     };
     const onAbort = () => fail(signal!.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     pack.on("error", fail);
+    gzip.on("error", fail);
     out.on("error", fail);
     out.on("close", () => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     });
-    pack.pipe(out);
+    pack.pipe(gzip).pipe(out);
     // Pack.add, unlike tar.create, takes a name starting with "@" literally.
     for (const entry of entries) pack.add(entry.path);
     pack.end();

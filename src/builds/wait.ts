@@ -172,11 +172,28 @@ function statusLine(w: Waiter, build: Build): string {
   return `build ${build.id}: ${colorStatus(build.status, w.ctx.io.err)}${elapsed}`;
 }
 
-/** A spinner on a terminal (its elapsed time ticking each second); nothing elsewhere. */
+/**
+ * Off an animated terminal (a pipe, CI, or NO_COLOR at a terminal): one plain line per
+ * status change, the final one left to the summary line.
+ */
+function statusLines(w: Waiter): StatusDisplay {
+  let shown: string | undefined;
+  return {
+    show(build) {
+      if (build.status === shown || isFinalStatus(build.status)) return;
+      shown = build.status;
+      w.ctx.io.note(statusLine(w, build));
+    },
+    stop() {},
+  };
+}
+
+/** A spinner on a terminal (its elapsed time ticking each second); status lines elsewhere. */
 function spinnerDisplay(w: Waiter): StatusDisplay {
+  if (!w.ctx.io.canAnimate) return statusLines(w);
   const spinner = startSpinner(w.ctx.io, `waiting for build ${w.buildId}`);
   let latest: Build | undefined;
-  const ticker = w.ctx.io.canAnimate ? setInterval(() => latest && spinner.update(statusLine(w, latest)), 1000) : undefined;
+  const ticker = setInterval(() => latest && spinner.update(statusLine(w, latest)), 1000);
   return {
     show(build) {
       latest = build;
@@ -198,17 +215,7 @@ const WATCH_LOG_LINES = 5;
  */
 function watchDisplay(w: Waiter): StatusDisplay {
   const io = w.ctx.io;
-  if (!io.canAnimate) {
-    let shown: string | undefined;
-    return {
-      show(build) {
-        if (build.status === shown || isFinalStatus(build.status)) return;
-        shown = build.status;
-        io.note(statusLine(w, build));
-      },
-      stop() {},
-    };
-  }
+  if (!io.canAnimate) return statusLines(w);
   const live = startLiveArea(io, `waiting for build ${w.buildId}`);
   const tail: string[] = [];
   let latest: Build | undefined;

@@ -27,6 +27,27 @@ export function relativeTime(iso: string, now: number): string {
   return "just now";
 }
 
+const SHORT_UNITS: Array<[string, number]> = [
+  ["y", 365 * 24 * 3600],
+  ["mo", 30 * 24 * 3600],
+  ["d", 24 * 3600],
+  ["h", 3600],
+  ["m", 60],
+  ["s", 1],
+];
+
+/** relativeTime for a narrow terminal: "3m ago", "2h ago", "now", "in 5m". */
+export function compactRelativeTime(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const diff = Math.round((now - t) / 1000);
+  if (diff < 5 && diff > -SKEW_SECONDS) return "now";
+  const abs = Math.abs(diff);
+  const [name, seconds] = SHORT_UNITS.find(([, s]) => abs >= s) ?? ["s", 1];
+  const phrase = `${Math.floor(abs / seconds)}${name}`;
+  return diff >= 0 ? `${phrase} ago` : `in ${phrase}`;
+}
+
 /**
  * "2025-06-01 14:20:00 UTC": an absolute time that reads the same on every machine, so
  * output pasted into an issue or compared in CI does not depend on the local time zone.
