@@ -39,13 +39,19 @@ describe.skipIf(Boolean(tmuxMissing))("narrow terminals never wrap a table (issu
   });
   afterAll(() => server.close());
 
-  it.each([60, 40])("builds ls at %i columns: ERROR goes, CREATED shortens, IDs stay whole", async (cols) => {
+  /** The lines a command wrote in a terminal `cols` wide, each checked to fit it. */
+  async function fitted(command: string, cols: number): Promise<string[]> {
     pane = await openPane({ env: envFor(server), cols });
-    const r = await pane.run("valar builds ls").done;
+    const r = await pane.run(command).done;
     expect(r.exitCode).toBe(0);
     const lines = linesOf(r.raw);
-    expect(lines).toHaveLength(4);
     for (const line of lines) expect(width(line)).toBeLessThanOrEqual(cols);
+    return lines;
+  }
+
+  it.each([60, 40])("builds ls at %i columns: ERROR goes, CREATED shortens, IDs stay whole", async (cols) => {
+    const lines = await fitted("valar builds ls", cols);
+    expect(lines).toHaveLength(4);
     builds.forEach((b, i) => expect(lines[i + 1]!.startsWith(b.id)).toBe(true));
     expect(lines[0]).not.toContain("ERROR");
     if (cols === 60) {
@@ -56,12 +62,8 @@ describe.skipIf(Boolean(tmuxMissing))("narrow terminals never wrap a table (issu
   });
 
   it.each([60, 40])("deploys ls at %i columns fits too", async (cols) => {
-    pane = await openPane({ env: envFor(server), cols });
-    const r = await pane.run("valar deploys ls").done;
-    expect(r.exitCode).toBe(0);
-    const lines = linesOf(r.raw);
+    const lines = await fitted("valar deploys ls", cols);
     expect(lines).toHaveLength(3);
-    for (const line of lines) expect(width(line)).toBeLessThanOrEqual(cols);
     expect(lines[1]).toMatch(/^13 +running +b2c3d4e5/);
   });
 });
