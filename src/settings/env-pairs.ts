@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import type { EnvironmentEntry } from "../api/types.js";
+import { ENV_KEY, type EnvironmentEntry } from "../api/types.js";
 
 /**
  * One `KEY=VALUE` flag value. The value may be empty or contain `=`; the key may not be
@@ -9,17 +9,12 @@ import type { EnvironmentEntry } from "../api/types.js";
 export function parseEnvPair(text: string, flag: string): EnvironmentEntry {
   const eq = text.indexOf("=");
   const key = eq < 0 ? "" : text.slice(0, eq);
-  if (!isValidEnvKey(key)) {
+  if (!ENV_KEY.test(key)) {
     throw new UsageError(`invalid ${flag} "${text}": expected KEY=VALUE`, {
       hint: `e.g. ${flag} LOG_LEVEL=debug (repeat the flag for several variables)`,
     });
   }
   return { key, value: text.slice(eq + 1) };
-}
-
-/** A variable name a build can read: not empty, no whitespace or NUL. */
-export function isValidEnvKey(key: string): boolean {
-  return key !== "" && !/[\s\0]/.test(key);
 }
 
 export function parseEnvPairs(texts: readonly string[], flag: string): EnvironmentEntry[] {

@@ -2,9 +2,8 @@ import { access, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseDocument, type YAMLError } from "yaml";
 import { UsageError } from "../errors.js";
-import type { EnvironmentEntry } from "../api/types.js";
+import { ENV_KEY, type EnvironmentEntry } from "../api/types.js";
 import { isRecord } from "../api/validate.js";
-import { isValidEnvKey } from "./env-pairs.js";
 import type { ValarYml } from "./types.js";
 
 /** The nearest .valar.yml walking up from cwd, or undefined. */
@@ -59,12 +58,12 @@ function parseEnvironment(path: string, where: string, raw: unknown): Environmen
     if (typeof entry === "string") {
       const eq = entry.indexOf("=");
       if (eq <= 0) fail(path, `${where}[${i}] must be KEY=VALUE (got "${entry}")`);
-      if (!isValidEnvKey(entry.slice(0, eq))) badKey(i, entry.slice(0, eq));
+      if (!ENV_KEY.test(entry.slice(0, eq))) badKey(i, entry.slice(0, eq));
       return { key: entry.slice(0, eq), value: entry.slice(eq + 1) };
     }
     if (!isRecord(entry)) fail(path, `${where}[${i}] must be "KEY=VALUE" or {key, value, secret}`);
     if (typeof entry.key !== "string" || entry.key === "") fail(path, `${where}[${i}] needs a non-empty string "key"`);
-    if (!isValidEnvKey(entry.key)) badKey(i, entry.key);
+    if (!ENV_KEY.test(entry.key)) badKey(i, entry.key);
     const value = entry.value === undefined || entry.value === null ? "" : scalarText(entry.value);
     if (value === undefined) fail(path, `${where}[${i}].value must be a string`);
     const out: EnvironmentEntry = { key: entry.key, value };
