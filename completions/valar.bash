@@ -14,6 +14,7 @@ _valar_subcommand() {
         "/config") printf '%s\n' 'config' ;;
         "/sandbox") printf '%s\n' 'sandbox' ;;
         "/completion") printf '%s\n' 'completion' ;;
+        "/version") printf '%s\n' 'version' ;;
         "/help") printf '%s\n' 'help' ;;
         "builds/ls"|"builds/list") printf '%s\n' 'builds ls' ;;
         "builds/submit") printf '%s\n' 'builds submit' ;;
@@ -43,7 +44,7 @@ _valar_subcommand() {
 # The subcommands offered at a path.
 _valar_subcommands() {
     case "$1" in
-        "") printf '%s\n' builds deploys auth config sandbox completion help ;;
+        "") printf '%s\n' builds deploys auth config sandbox completion version help ;;
         "builds") printf '%s\n' ls submit inspect logs abort watch status help ;;
         "deploys") printf '%s\n' ls create rollback help ;;
         "auth") printf '%s\n' login logout status help ;;
@@ -83,6 +84,7 @@ _valar_flags() {
         "config help") printf '%s\n' --debug --endpoint -p --project -s --service ;;
         "sandbox") printf '%s\n' --port --data-dir --max-parallel --log-ttl --max-unpacked-size --max-entries --isolation -h --help --debug --endpoint -p --project -s --service ;;
         "completion") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
+        "version") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "help") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         *) return 0 ;;
     esac
@@ -143,7 +145,7 @@ _valar_arg_value() {
         "config unset|0") printf '%s\n' 'words:endpoint project service' ;;
         "config help|0") printf '%s\n' 'words:get set unset list' ;;
         "completion|0") printf '%s\n' 'words:bash zsh fish' ;;
-        "help|0") printf '%s\n' 'words:builds deploys auth config sandbox completion exit-codes' ;;
+        "help|0") printf '%s\n' 'words:builds deploys auth config sandbox completion version exit-codes' ;;
         *) return 1 ;;
     esac
 }

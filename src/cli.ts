@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { ExitCode, InterruptedError, ValarError } from "./errors.js";
+import { ExitCode, InterruptedError, ValarError, type StopSignal } from "./errors.js";
 import { IOStreams } from "./output/io.js";
 import { createRuntime, systemClock, type Runtime, type RuntimeState } from "./runtime.js";
 import { defineBuilds } from "./commands/builds/index.js";
@@ -9,6 +9,7 @@ import { defineConfig } from "./commands/config.js";
 import { defineCompletion } from "./commands/completion.js";
 import { defineSandbox } from "./commands/sandbox.js";
 import { defineComplete } from "./commands/complete.js";
+import { defineVersion } from "./commands/version.js";
 import { configureRootHelp, defineHelp } from "./commands/help.js";
 
 // The bundle has the version written in (scripts/build.js), so --version reads no file.
@@ -27,7 +28,13 @@ export function buildProgram(rt: Runtime): Command {
     .addOption(new Option("--endpoint <url>", "API endpoint (default https://api.valar.dev/v2)"))
     .option("-p, --project <name>", "Valar project")
     .option("-s, --service <name>", "Valar service")
+    // Valar's Go CLI prints its version with -v; -V stays for commander's users.
+    .addOption(new Option("-v").hideHelp())
     .showSuggestionAfterError(true);
+  program.on("option:v", () => {
+    rt.io.println(rt.version);
+    throw new CommanderError(0, "commander.version", rt.version);
+  });
 
   program.addCommand(defineBuilds(rt));
   program.addCommand(defineDeploys(rt));
@@ -36,6 +43,7 @@ export function buildProgram(rt: Runtime): Command {
   // Help lists the groups in the order of their first command: builds, deploys, account, server, other.
   program.addCommand(defineSandbox(rt));
   program.addCommand(defineCompletion(rt));
+  program.addCommand(defineVersion(rt));
   // Ours replaces commander's implicit one, which only looks one level down.
   program.helpCommand(false);
   program.addCommand(defineHelp(rt, program));
@@ -47,6 +55,8 @@ export function buildProgram(rt: Runtime): Command {
 /** Apply the usage-error behaviour to every command in the tree. */
 function configureTree(cmd: Command, io: IOStreams): void {
   cmd.exitOverride();
+  // -p, -s, --endpoint and --debug work on every command, so every command's help lists them.
+  if (cmd.parent) cmd.configureHelp({ ...cmd.configureHelp(), showGlobalOptions: true });
   cmd.configureOutput({
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),
@@ -87,18 +97,19 @@ export async function main(argv: string[]): Promise<number> {
   });
   const interrupt = new AbortController();
   let firstInterrupt: number | undefined;
-  const onSigint = () => {
+  // SIGTERM (a cancelled CI job) gets Ctrl-C's clean-up; only the exit code tells them apart.
+  const onSignal = (signal: StopSignal) => {
     // conf's atomic writer (when-exit) re-raises the signal it sees once: that echo, arriving
     // within milliseconds, is the same Ctrl-C, not a second one asking for an immediate exit.
     if (firstInterrupt !== undefined && Date.now() - firstInterrupt > SIGNAL_ECHO_MS) {
       io.cleanup();
-      process.exit(ExitCode.INTERRUPTED);
+      process.exit(signal === "SIGTERM" ? ExitCode.TERMINATED : ExitCode.INTERRUPTED);
     }
     firstInterrupt ??= Date.now();
-    interrupt.abort(new InterruptedError());
+    interrupt.abort(new InterruptedError("interrupted", { signal }));
   };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
 
   const state: RuntimeState = { exitCode: 0 };
   const rt = createRuntime(
@@ -136,7 +147,7 @@ function reportError(err: unknown, io: IOStreams, debug: boolean): number {
   }
   if (err instanceof Error && err.name === "AbortError") {
     io.error("interrupted");
-    return ExitCode.INTERRUPTED;
+    return err.cause instanceof InterruptedError ? err.cause.exitCode : ExitCode.INTERRUPTED;
   }
   const message = err instanceof Error ? err.message : String(err);
   io.error(message.split("\n")[0] || "unexpected failure", debug ? undefined : "run again with --debug for details");

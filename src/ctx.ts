@@ -2,7 +2,7 @@ import type { ClientOverride, Ctx, GlobalOptions } from "./context.js";
 import type { Runtime } from "./runtime.js";
 import type { Settings } from "./settings/types.js";
 import type { ApiClient } from "./api/client.js";
-import { describeSource, requireTarget, requireToken, resolveSettings } from "./settings/resolve.js";
+import { describeSource, rejectedTokenHint, requireTarget, requireToken, resolveSettings } from "./settings/resolve.js";
 import { findValarYml } from "./settings/find-valar-yml.js";
 import { hasGoConfig } from "./settings/go-config-files.js";
 import { readStoredSettings } from "./settings/stored.js";
@@ -65,5 +65,6 @@ async function makeClient(rt: Runtime, ctx: Ctx, override: ClientOverride = {}):
     },
     endpoint,
     token,
+    override.token ? undefined : rejectedTokenHint(settings),
   );
 }

@@ -12,6 +12,7 @@ export const ExitCode = {
   UNREACHABLE: 6,
   TIMEOUT: 124,
   INTERRUPTED: 130,
+  TERMINATED: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -74,6 +75,9 @@ export class ApiUnreachableError extends ValarError {
   }
 }
 
+/** Exit 6, but not worth another try: the server's TLS certificate or handshake is refused. */
+export class TlsError extends ApiUnreachableError {}
+
 /** Exit 124: a waiting command's --timeout ran out. */
 export class WaitTimeoutError extends ValarError {
   constructor(message: string, details?: ErrorDetails) {
@@ -81,11 +85,31 @@ export class WaitTimeoutError extends ValarError {
   }
 }
 
-/** Exit 130: the user pressed Ctrl-C. */
+export type StopSignal = "SIGINT" | "SIGTERM";
+
+/**
+ * Exit 130: the user pressed Ctrl-C; exit 143: SIGTERM (a cancelled CI job). Both get the
+ * same clean-up, so the error carries which one it was and every later error made from it
+ * (`interrupted.with(...)`) keeps the exit code.
+ */
 export class InterruptedError extends ValarError {
-  constructor(message = "interrupted", details?: ErrorDetails) {
-    super(message, ExitCode.INTERRUPTED, details);
+  readonly signal: StopSignal;
+
+  constructor(message = "interrupted", details?: ErrorDetails & { signal?: StopSignal }) {
+    const signal = details?.signal ?? "SIGINT";
+    super(message, signal === "SIGTERM" ? ExitCode.TERMINATED : ExitCode.INTERRUPTED, details);
+    this.signal = signal;
   }
+
+  /** The same interruption, told differently. */
+  with(message: string, details: ErrorDetails = {}): InterruptedError {
+    return new InterruptedError(message, { ...details, signal: this.signal });
+  }
+}
+
+/** `err` with another hint, its class and exit code kept (e.g. to add what to do next). */
+export function withHint<E extends ValarError>(err: E, hint: string): E {
+  return Object.assign(Object.create(Object.getPrototypeOf(err) as object) as E, err, { hint, message: err.message, stack: err.stack });
 }
 
 /**

@@ -3,12 +3,18 @@ import { Transform, type Readable } from "node:stream";
 import { proxyAgent, request, type Dispatcher, type ResponseData } from "./undici.js";
 import { ApiUnreachableError, UsageError, ValarError } from "../errors.js";
 import { parseEndpoint } from "./endpoint.js";
-import { abortError, errorForStatus, isNotSentError, parseRetryAfter, transportError } from "./http-errors.js";
-import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy } from "./retry.js";
+import { abortError, errorForStatus, isNotSentError, parseRetryAfter, tlsError, transportError } from "./http-errors.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRefusalStatus, isRetryableStatus, type RetryPolicy } from "./retry.js";
 import { NOT_V2_HINT, type Validator } from "./validate.js";
 import { sleep } from "../util/sleep.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * The largest JSON answer read: far above any list the API sends, far below what would
+ * exhaust memory or a string's length. Counted as the bytes arrive, never buffered past it.
+ */
+export const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
 export interface ProxySettings {
   httpProxy?: string;
@@ -21,6 +27,8 @@ export interface ApiClientOptions {
   endpoint: string;
   /** Bearer token; absent only for GET /. */
   token?: string;
+  /** The hint of a 401: what to do about this token, given where it came from. */
+  tokenHint?: string;
   userAgent: string;
   /** Receives one line per request/response when --debug is on. */
   debug?: (line: string) => void;
@@ -68,7 +76,11 @@ export interface StreamResponse {
   body: Readable;
 }
 
-type RetryMode = "idempotent" | "not-sent-only";
+/**
+ * idempotent: any transient failure; not-sent-only: only when the request provably never
+ * left; refused: that, or a 429/503 answer (the server took nothing of it: an upload).
+ */
+type RetryMode = "idempotent" | "not-sent-only" | "refused";
 
 interface Exchange<R> {
   method: "GET" | "POST";
@@ -80,7 +92,7 @@ interface Exchange<R> {
   bodyTimeoutMs: number;
   signal?: AbortSignal;
   /** Turns a final response into the result; may read the body. */
-  handle: (res: ResponseData, attempts: number) => Promise<R>;
+  handle: (res: ResponseData, attempts: number, url: URL) => Promise<R>;
 }
 
 /**
@@ -131,7 +143,7 @@ export class ApiClient {
       retry: idempotent ? "idempotent" : "not-sent-only",
       bodyTimeoutMs: this.timeoutMs,
       signal: this.options.signal,
-      handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options.token),
+      handle: async (res, attempts, url) => parseJson(res, url, attempts, req.validate, this.options),
     });
   }
 
@@ -161,11 +173,11 @@ export class ApiClient {
         file.on("error", (err) => counter.destroy(err));
         return file.pipe(counter);
       },
-      // An upload is large and not idempotent: never sent twice once bytes went out.
-      retry: "not-sent-only",
+      // An upload is not idempotent: sent again only when nothing of it was accepted.
+      retry: "refused",
       bodyTimeoutMs: this.timeoutMs,
       signal: this.options.signal,
-      handle: async (res, attempts) => parseJson(res, attempts, req.validate, this.options.token),
+      handle: async (res, attempts, url) => parseJson(res, url, attempts, req.validate, this.options),
     });
   }
 
@@ -185,8 +197,8 @@ export class ApiClient {
       retry: "idempotent",
       bodyTimeoutMs: 0,
       signal: combined,
-      handle: async (res, attempts) => {
-        if (res.statusCode >= 300) throw errorForStatus(res.statusCode, await readText(res), attempts, this.options.token);
+      handle: async (res, attempts, url) => {
+        if (res.statusCode >= 300) throw errorForStatus(res.statusCode, await readText(res, url), attempts, this.options.token, this.options.tokenHint);
         return { status: res.statusCode, headers: res.headers, body: res.body };
       },
     });
@@ -231,8 +243,8 @@ export class ApiClient {
           bodyTimeout: x.bodyTimeoutMs,
         });
         this.trace(`← ${res.statusCode} ${x.method} ${x.url.href} (${Date.now() - started} ms)`);
-        const retryable = x.retry === "idempotent" && isRetryableStatus(res.statusCode);
-        if (!retryable || attempt >= policy.attempts) return await x.handle(res, attempt);
+        const retryable = x.retry === "idempotent" ? isRetryableStatus(res.statusCode) : x.retry === "refused" && isRefusalStatus(res.statusCode);
+        if (!retryable || attempt >= policy.attempts) return await x.handle(res, attempt, x.url);
         retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
         await res.body.dump().catch(() => undefined);
       } catch (err) {
@@ -240,6 +252,8 @@ export class ApiClient {
         if (err instanceof ValarError) throw err;
         const code = (err as { code?: string }).code ?? (err as Error).name;
         this.trace(`✗ ${x.method} ${x.url.href}: ${code} (${Date.now() - started} ms)`);
+        const tls = tlsError(err, x.url);
+        if (tls) throw tls;
         const retryable = x.retry === "idempotent" || isNotSentError(err);
         if (!retryable || attempt >= policy.attempts) {
           const failure = transportError(err, x.url, this.timeoutMs);
@@ -259,13 +273,35 @@ export class ApiClient {
   }
 }
 
-async function readText(res: ResponseData): Promise<string> {
-  return res.body.text();
+function tooLarge(url: URL): ApiUnreachableError {
+  return new ApiUnreachableError(`response too large: the API at ${url.host} sent more than ${MAX_JSON_BYTES / (1024 * 1024)} MiB`, {
+    hint: "check the endpoint (valar config get endpoint); narrow the request, e.g. with a build ID prefix",
+  });
 }
 
-async function parseJson<T>(res: ResponseData, attempts: number, validate: Validator<T>, token?: string): Promise<T> {
-  const text = await readText(res);
-  if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text, attempts, token);
+/** The body as text, up to MAX_JSON_BYTES (exit 6 past it, the rest never read). */
+async function readText(res: ResponseData, url: URL): Promise<string> {
+  const declared = Number(res.headers["content-length"]);
+  if (declared > MAX_JSON_BYTES) {
+    res.body.destroy();
+    throw tooLarge(url);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > MAX_JSON_BYTES) {
+      res.body.destroy();
+      throw tooLarge(url);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total).toString("utf8");
+}
+
+async function parseJson<T>(res: ResponseData, url: URL, attempts: number, validate: Validator<T>, options: ApiClientOptions): Promise<T> {
+  const text = await readText(res, url);
+  if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text, attempts, options.token, options.tokenHint);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

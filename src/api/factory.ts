@@ -27,10 +27,11 @@ export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined 
 }
 
 /** An ApiClient configured from the process environment (timeouts, retries, proxies). */
-export function createApiClient(base: ClientEnvironment, endpoint: string, token?: string): ApiClient {
+export function createApiClient(base: ClientEnvironment, endpoint: string, token?: string, tokenHint?: string): ApiClient {
   return new ApiClient({
     endpoint,
     token,
+    tokenHint,
     userAgent: `valar-cli/${base.version} node/${process.versions.node} (${process.platform})`,
     debug: base.debug,
     signal: base.signal,

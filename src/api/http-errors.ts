@@ -1,4 +1,4 @@
-import { ApiUnreachableError, AuthError, InterruptedError, NotFoundError, OperationError, ValarError } from "../errors.js";
+import { ApiUnreachableError, AuthError, InterruptedError, NotFoundError, OperationError, TlsError, ValarError } from "../errors.js";
 import { isRecord } from "./validate.js";
 import { oneLine } from "../output/text.js";
 
@@ -25,13 +25,14 @@ export function apiErrorMessage(bodyText: string, secret?: string): string | und
 
 /**
  * The contract's exit code for an HTTP status: 401/403 → 4, 404 → 5, other 4xx → 1,
- * 5xx → 6. `attempts` > 1 says the request was retried before giving up.
+ * 5xx → 6. `attempts` > 1 says the request was retried before giving up. `tokenHint`
+ * replaces the generic 401 hint with one naming where the token came from.
  */
-export function errorForStatus(status: number, bodyText: string, attempts = 1, secret?: string): ValarError {
+export function errorForStatus(status: number, bodyText: string, attempts = 1, secret?: string, tokenHint?: string): ValarError {
   const apiMessage = apiErrorMessage(bodyText, secret);
   if (status === 401) {
     return new AuthError(apiMessage ? `not authenticated: ${apiMessage}` : "not authenticated (HTTP 401)", {
-      hint: "log in again with `valar auth login` or set VALAR_TOKEN",
+      hint: tokenHint ?? "log in again with `valar auth login` or set VALAR_TOKEN",
     });
   }
   if (status === 403) {
@@ -87,6 +88,46 @@ export function isNotSentError(err: unknown): boolean {
 }
 
 const TRANSPORT_PREFIX = "cannot reach the API at ";
+
+/** Certificate verdicts of Node's TLS (OpenSSL's names), in words. */
+const CERTIFICATE_PROBLEMS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate is signed by an untrusted (self-signed) CA",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate's issuer is not trusted",
+  UNABLE_TO_GET_ISSUER_CERT: "its TLS certificate's issuer is not trusted",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "its TLS certificate's issuer is not trusted",
+  CERT_UNTRUSTED: "its TLS certificate is not trusted",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+  CERT_NOT_YET_VALID: "its TLS certificate is not valid yet",
+  CERT_REVOKED: "its TLS certificate was revoked",
+  CERT_SIGNATURE_FAILURE: "its TLS certificate's signature is invalid",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate is for another host name",
+};
+
+/**
+ * A certificate or TLS protocol failure: not transient (another try meets the same
+ * certificate), so never retried, and said in one line instead of OpenSSL's text.
+ */
+export function tlsError(err: unknown, url: URL): TlsError | undefined {
+  const code = errorCode(err);
+  if (!code) return undefined;
+  const certificate = CERTIFICATE_PROBLEMS[code];
+  if (certificate) {
+    return new TlsError(`${TRANSPORT_PREFIX}${url.host}: ${certificate}`, {
+      hint: "if the server uses a private CA, point NODE_EXTRA_CA_CERTS at that CA's certificate (a PEM file)",
+      cause: err,
+    });
+  }
+  if (code.startsWith("ERR_SSL_") || code === "EPROTO") {
+    // ERR_SSL_WRONG_VERSION_NUMBER → "wrong version number": OpenSSL's reason, without its file and line.
+    const reason = code === "EPROTO" ? "protocol error" : code.slice("ERR_SSL_".length).toLowerCase().replace(/_/g, " ");
+    return new TlsError(`${TRANSPORT_PREFIX}${url.host}: the TLS handshake failed (${reason})`, {
+      hint: "check that the endpoint speaks https on that port (valar config get endpoint)",
+      cause: err,
+    });
+  }
+  return undefined;
+}
 
 /** A transport failure (refused, reset, timeout…) as exit 6, naming the host. */
 export function transportError(err: unknown, url: URL, timeoutMs?: number): ApiUnreachableError {

@@ -33,6 +33,11 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
+/** Statuses that say "not now" before anything was taken: even a non-idempotent request may be sent again. */
+export function isRefusalStatus(status: number): boolean {
+  return status === 429 || status === 503;
+}
+
 /**
  * Milliseconds to wait after failed attempt number `attempt` (1-based). `random` is
  * injectable so tests can pin the jitter.

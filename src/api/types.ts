@@ -118,5 +118,7 @@ export const CONSTRUCTORS: Record<string, readonly string[]> = {
 export const PROJECT_NAME = /^[A-Za-z](?:-?[A-Za-z0-9])*$/;
 /** Service names: letters and digits, starting with a letter. */
 export const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+/** Environment variable names a build can read: not empty, no whitespace or NUL. */
+export const ENV_KEY = /^[^\s\0]+$/;
 /** Build ID prefixes: letters, digits and dashes, at least one character. */
 export const BUILD_PREFIX = /^[A-Za-z0-9-]+$/;

@@ -31,6 +31,8 @@ export class IgnoreRules {
   private readonly layers = new Map<string, Layer>();
   private readonly flagLayer: Layer | undefined;
   private readonly prefixes: string[];
+  /** Every rule's text as written (ignore files, prefixes, patterns): what `mentions` searches. */
+  private readonly texts: string[] = [];
 
   private constructor(
     private readonly dir: string,
@@ -41,6 +43,7 @@ export class IgnoreRules {
   ) {
     this.prefixes = (options.prefixes ?? []).map(normalizePrefix).filter((p) => p !== "");
     const patterns = options.patterns ?? [];
+    this.texts.push(...this.prefixes, ...patterns);
     this.flagLayer = patterns.length > 0 ? { base: "", matcher: create().add([...patterns]) } : undefined;
   }
 
@@ -55,7 +58,15 @@ export class IgnoreRules {
   /** Reads the ignore file of a directory the walk is about to list (relative path, "" = root). */
   async enterDirectory(relDir: string): Promise<void> {
     const text = await readIgnoreFile(join(this.dir, relDir, this.fileName));
-    if (text !== undefined) this.layers.set(relDir, { base: relDir, matcher: this.create().add(text) });
+    if (text !== undefined) {
+      this.layers.set(relDir, { base: relDir, matcher: this.create().add(text) });
+      this.texts.push(text);
+    }
+  }
+
+  /** Whether any rule so far names `name` at all (to leave it out, or to keep it on purpose). */
+  mentions(name: string): boolean {
+    return this.texts.some((text) => text.includes(name));
   }
 
   /** Whether a path (relative, POSIX separators) is left out. Symlinks count as files. */

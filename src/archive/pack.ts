@@ -1,6 +1,7 @@
 import { lstat, readdir, readlink, stat } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { createWriteStream, type Stats } from "node:fs";
+import { createGzip } from "node:zlib";
 import { Pack } from "tar";
 import { OperationError } from "../errors.js";
 import type { IgnoreRules } from "./ignore-rules.js";
@@ -18,14 +19,17 @@ export interface ArchiveEntry {
   mode: number;
   /** A symlink's target, as stored (never resolved). */
   target?: string;
-  /** A symlink whose target is absolute or climbs out of the packed directory. */
-  pointsOutside?: boolean;
 }
 
-/** A directory entry that cannot go into a build archive (socket, FIFO, device). */
+/**
+ * A directory entry left out of the archive: a socket, FIFO or device cannot be packed,
+ * and a symlink pointing outside the directory is refused by the server (the contract
+ * leaves it out, in --dry-run and a real submit alike).
+ */
 export interface SkippedEntry {
   path: string;
-  kind: string;
+  /** Why, as the end of a warning: "a FIFO cannot be packed". */
+  reason: string;
 }
 
 export interface FileList {
@@ -47,13 +51,13 @@ export async function listFiles(dir: string, rules: IgnoreRules): Promise<FileLi
   let totalBytes = 0;
 
   const walk = async (relDir: string): Promise<void> => {
-    const names = (await fsCall(relDir || ".", () => readdir(join(dir, relDir)))).sort(byCodeUnit);
+    const names = (await readDirectory(relDir || ".", () => readdir(join(dir, relDir)))).sort(byCodeUnit);
     for (const name of names) {
       const rel = relDir ? `${relDir}/${name}` : name;
-      const st = await fsCall(rel, () => lstat(join(dir, rel)));
+      const st = await readDirectory(rel, () => lstat(join(dir, rel)));
       if (st.isDirectory()) {
         if (rules.ignores(rel, true)) continue;
-        await rules.enterDirectory(rel);
+        await readDirectory(rel, () => rules.enterDirectory(rel));
         await walk(rel);
         continue;
       }
@@ -62,10 +66,11 @@ export async function listFiles(dir: string, rules: IgnoreRules): Promise<FileLi
         entries.push({ path: rel, type: "file", size: st.size, mode: st.mode & 0o7777 });
         totalBytes += st.size;
       } else if (st.isSymbolicLink()) {
-        const target = await fsCall(rel, () => readlink(join(dir, rel)));
-        entries.push({ path: rel, type: "symlink", size: 0, mode: st.mode & 0o7777, target, pointsOutside: linkPointsOutside(rel, target) });
+        const target = await readDirectory(rel, () => readlink(join(dir, rel)));
+        if (linkPointsOutside(rel, target)) skipped.push({ path: rel, reason: `a symlink to ${target}, outside the directory, is left out` });
+        else entries.push({ path: rel, type: "symlink", size: 0, mode: st.mode & 0o7777, target });
       } else {
-        skipped.push({ path: rel, kind: specialKind(st) });
+        skipped.push({ path: rel, reason: `a ${specialKind(st)} cannot be packed` });
       }
     }
   };
@@ -89,12 +94,29 @@ function specialKind(st: Stats): string {
   return "special file";
 }
 
-async function fsCall<T>(rel: string, call: () => Promise<T>): Promise<T> {
+const FS_ERRORS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOENT: "it disappeared while being read",
+  ELOOP: "too many levels of symbolic links",
+  EIO: "input/output error",
+};
+
+/** A file system failure in words: "permission denied" rather than "EACCES". */
+export function describeFsError(err: NodeJS.ErrnoException): string {
+  return (err.code && FS_ERRORS[err.code]) ?? err.code ?? err.message;
+}
+
+/**
+ * Reads something under the packed directory (`rel` names it in the message): any failure
+ * (an unreadable subdirectory, its ignore file) is one line naming the path, exit 1.
+ */
+export async function readDirectory<T>(rel: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new OperationError(`cannot read ${rel}: ${e.code ?? e.message}`, { cause: err });
+    if (err instanceof OperationError) throw err;
+    throw new OperationError(`cannot read ${rel}: ${describeFsError(err as NodeJS.ErrnoException)}`, { cause: err });
   }
 }
 
@@ -112,23 +134,28 @@ export async function packDirectory(
   signal?.throwIfAborted();
   // tar reads a file 16 MiB at a time by default: a few large files would hold that much
   // each, and memory would grow with the tree instead of staying flat.
-  const pack = new Pack({ cwd: dir, gzip: true, noDirRecurse: true, follow: false, strict: true, maxReadSize: 1024 * 1024 });
+  const pack = new Pack({ cwd: dir, gzip: false, noDirRecurse: true, follow: false, strict: true, maxReadSize: 1024 * 1024 });
+  // tar's own gzip compresses on the main thread, chunk by chunk; Node's runs in the thread
+  // pool, so the spinner keeps turning and Ctrl-C is heard however large the files are.
+  const gzip = createGzip();
   const out = createWriteStream(destFile, { mode: 0o600 });
   await new Promise<void>((resolve, reject) => {
     const fail = (err: unknown) => {
       signal?.removeEventListener("abort", onAbort);
+      gzip.destroy();
       out.destroy();
       reject(err instanceof Error && "code" in err && !(err instanceof OperationError) ? packError(err) : err);
     };
     const onAbort = () => fail(signal!.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     pack.on("error", fail);
+    gzip.on("error", fail);
     out.on("error", fail);
     out.on("close", () => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     });
-    pack.pipe(out);
+    pack.pipe(gzip).pipe(out);
     // Pack.add, unlike tar.create, takes a name starting with "@" literally.
     for (const entry of entries) pack.add(entry.path);
     pack.end();

@@ -1,4 +1,4 @@
-import { ApiUnreachableError, ValarError } from "../errors.js";
+import { ApiUnreachableError, TlsError, ValarError } from "../errors.js";
 import { retryPolicyFromEnv, type RetryPolicy } from "../api/retry.js";
 
 export type { RetryPolicy };
@@ -28,11 +28,11 @@ export function reconnectDelay(policy: RetryPolicy, attempt: number): number {
 
 /**
  * A failure that another try will not fix: the token, a build that is gone, a request the
- * API refuses, stdout closed. Only an unreachable or failing API (network, 5xx, an odd
+ * API refuses, stdout closed, a certificate refused. Only an unreachable or failing API (network, 5xx, an odd
  * answer) and errors that are not ours may pass.
  */
 export function isPermanent(err: unknown): boolean {
-  return err instanceof ValarError && !(err instanceof ApiUnreachableError);
+  return err instanceof TlsError || (err instanceof ValarError && !(err instanceof ApiUnreachableError));
 }
 
 export function describeError(err: unknown): string {

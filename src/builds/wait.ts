@@ -61,7 +61,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
   } catch (err) {
     if (!waiting.signal.aborted) throw err;
     const reason: unknown = waiting.signal.reason;
-    if (reason instanceof InterruptedError) throw await interrupted(ctx, api, buildId, opts.abortOnInterrupt ?? false);
+    if (reason instanceof InterruptedError) throw await interrupted(reason, api, buildId, opts.abortOnInterrupt ?? false);
     throw reason;
   } finally {
     clearTimeout(timer);
@@ -193,11 +193,28 @@ function statusLine(w: Waiter, build: Build): string {
   return `build ${build.id}: ${colorStatus(build.status, w.ctx.io.err)}${elapsed}`;
 }
 
-/** A spinner on a terminal (its elapsed time ticking each second); nothing elsewhere. */
+/**
+ * Off an animated terminal (a pipe, CI, or NO_COLOR at a terminal): one plain line per
+ * status change, the final one left to the summary line.
+ */
+function statusLines(w: Waiter): StatusDisplay {
+  let shown: string | undefined;
+  return {
+    show(build) {
+      if (build.status === shown || isFinalStatus(build.status)) return;
+      shown = build.status;
+      w.ctx.io.note(statusLine(w, build));
+    },
+    stop() {},
+  };
+}
+
+/** A spinner on a terminal (its elapsed time ticking each second); status lines elsewhere. */
 function spinnerDisplay(w: Waiter): StatusDisplay {
+  if (!w.ctx.io.canAnimate) return statusLines(w);
   const spinner = startSpinner(w.ctx.io, `waiting for build ${w.buildId}`);
   let latest: Build | undefined;
-  const ticker = w.ctx.io.canAnimate ? setInterval(() => latest && spinner.update(statusLine(w, latest)), 1000) : undefined;
+  const ticker = setInterval(() => latest && spinner.update(statusLine(w, latest)), 1000);
   return {
     show(build) {
       latest = build;
@@ -219,17 +236,7 @@ const WATCH_LOG_LINES = 5;
  */
 function watchDisplay(w: Waiter): StatusDisplay {
   const io = w.ctx.io;
-  if (!io.canAnimate) {
-    let shown: string | undefined;
-    return {
-      show(build) {
-        if (build.status === shown || isFinalStatus(build.status)) return;
-        shown = build.status;
-        io.note(statusLine(w, build));
-      },
-      stop() {},
-    };
-  }
+  if (!io.canAnimate) return statusLines(w);
   const live = startLiveArea(io, `waiting for build ${w.buildId}`);
   const tail: string[] = [];
   let latest: Build | undefined;
@@ -267,15 +274,16 @@ function watchDisplay(w: Waiter): StatusDisplay {
   };
 }
 
-async function interrupted(ctx: Ctx, api: BuildsApi, buildId: string, abort: boolean): Promise<InterruptedError> {
+/** What Ctrl-C or SIGTERM during a wait ends in (the exit code follows the signal). */
+async function interrupted(by: InterruptedError, api: BuildsApi, buildId: string, abort: boolean): Promise<InterruptedError> {
   const hint = `to abort it: valar builds abort ${buildId}`;
-  if (!abort) return new InterruptedError(`stopped waiting; build ${buildId} goes on`, { hint });
+  if (!abort) return by.with(`stopped waiting; build ${buildId} goes on`, { hint });
   try {
     // The CLI's client is tied to the Ctrl-C signal, which has fired: this last request needs its own.
     const client = new ApiClient({ ...api.client.options, signal: AbortSignal.timeout(10_000) });
     await new BuildsApi(client, api.project, api.service).abort(buildId);
-    return new InterruptedError(`interrupted; build ${buildId} was aborted`);
+    return by.with(`interrupted; build ${buildId} was aborted`);
   } catch (err) {
-    return new InterruptedError(`interrupted; could not abort build ${buildId}: ${describeError(err)}`, { hint });
+    return by.with(`interrupted; could not abort build ${buildId}: ${describeError(err)}`, { hint });
   }
 }

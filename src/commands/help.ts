@@ -15,6 +15,7 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.UNREACHABLE, "the API could not be reached or kept failing"],
   [ExitCode.TIMEOUT, "a waiting command's --timeout ran out (the build goes on)"],
   [ExitCode.INTERRUPTED, "interrupted (Ctrl-C)"],
+  [ExitCode.TERMINATED, "terminated (SIGTERM, e.g. a cancelled CI job); the same clean-up as Ctrl-C"],
 ];
 
 export const HELP_TOPICS: Record<string, string> = {

@@ -1,5 +1,6 @@
 import { Help, type Argument, type Command, type Option } from "commander";
-import { BUILD_STATUSES, CONSTRUCTORS } from "../api/types.js";
+import { BUILD_STATUSES } from "../api/types.js";
+import { constructorNames } from "../builds/constructor.js";
 import { CONFIG_KEYS } from "../settings/types.js";
 import { HELP_TOPICS } from "../commands/help.js";
 
@@ -45,11 +46,6 @@ export interface CommandSpec {
   args: ArgSpec[];
 }
 
-/** Every constructor name and alias the API documents, plus the sandbox's `shell`. */
-export function constructorNames(): string[] {
-  const names = Object.entries(CONSTRUCTORS).flatMap(([name, aliases]) => [name, ...aliases]);
-  return [...new Set([...names, "shell"])];
-}
 
 /** Values the scripts complete, by option long name: commander knows arity, not meaning. */
 function optionValues(long: string | undefined): ValueSource {

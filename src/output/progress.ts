@@ -7,9 +7,9 @@ export interface ProgressBar {
   stop(finalLine?: string): void;
 }
 
-const UNITS = ["B", "KB", "MB", "GB", "TB"];
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
-/** 1536 → "1.5 KB", 136314880 → "130 MB" (binary multiples, as the 128 MB artifact limit is). */
+/** 1536 → "1.5 KiB", 136314880 → "130 MiB": base 1024, and named so (the contract's units). */
 export function formatBytes(bytes: number): string {
   let value = bytes;
   let unit = 0;

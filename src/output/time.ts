@@ -1,30 +1,36 @@
-const UNITS: Array<[string, number]> = [
-  ["year", 365 * 24 * 3600],
-  ["month", 30 * 24 * 3600],
-  ["day", 24 * 3600],
-  ["hour", 3600],
-  ["minute", 60],
-  ["second", 1],
+/** Units of a relative time: long name, short name, seconds. */
+const UNITS: Array<[string, string, number]> = [
+  ["year", "y", 365 * 24 * 3600],
+  ["month", "mo", 30 * 24 * 3600],
+  ["day", "d", 24 * 3600],
+  ["hour", "h", 3600],
+  ["minute", "m", 60],
+  ["second", "s", 1],
 ];
 
 /** A server clock a little ahead of ours must not make a new build look like it is "in 20 seconds". */
 const SKEW_SECONDS = 60;
 
-/** "3 minutes ago", "just now", "in 2 hours"; the raw text when it is not a date. */
-export function relativeTime(iso: string, now: number): string {
+function relative(iso: string, now: number, compact: boolean): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   const diff = Math.round((now - t) / 1000);
-  if (diff < 5 && diff > -SKEW_SECONDS) return "just now";
+  if (diff < 5 && diff > -SKEW_SECONDS) return compact ? "now" : "just now";
   const abs = Math.abs(diff);
-  for (const [name, seconds] of UNITS) {
-    if (abs >= seconds) {
-      const n = Math.floor(abs / seconds);
-      const phrase = `${n} ${name}${n === 1 ? "" : "s"}`;
-      return diff >= 0 ? `${phrase} ago` : `in ${phrase}`;
-    }
-  }
-  return "just now";
+  const [name, short, seconds] = UNITS.find(([, , s]) => abs >= s) ?? UNITS[UNITS.length - 1]!;
+  const n = Math.floor(abs / seconds);
+  const phrase = compact ? `${n}${short}` : `${n} ${name}${n === 1 ? "" : "s"}`;
+  return diff >= 0 ? `${phrase} ago` : `in ${phrase}`;
+}
+
+/** "3 minutes ago", "just now", "in 2 hours"; the raw text when it is not a date. */
+export function relativeTime(iso: string, now: number): string {
+  return relative(iso, now, false);
+}
+
+/** relativeTime for a narrow terminal: "3m ago", "2h ago", "now", "in 5m". */
+export function compactRelativeTime(iso: string, now: number): string {
+  return relative(iso, now, true);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import type { EnvironmentEntry } from "../api/types.js";
+import { ENV_KEY, type EnvironmentEntry } from "../api/types.js";
 
 /**
  * One `KEY=VALUE` flag value. The value may be empty or contain `=`; the key may not be
@@ -9,7 +9,7 @@ import type { EnvironmentEntry } from "../api/types.js";
 export function parseEnvPair(text: string, flag: string): EnvironmentEntry {
   const eq = text.indexOf("=");
   const key = eq < 0 ? "" : text.slice(0, eq);
-  if (eq <= 0 || /[\s\0]/.test(key)) {
+  if (!ENV_KEY.test(key)) {
     throw new UsageError(`invalid ${flag} "${text}": expected KEY=VALUE`, {
       hint: `e.g. ${flag} LOG_LEVEL=debug (repeat the flag for several variables)`,
     });

@@ -159,3 +159,18 @@ export function notLoggedIn(settings: Settings): AuthError {
   }
   return new AuthError(`not logged in to ${endpoint}`, { hint: "run `valar auth login` or set VALAR_TOKEN" });
 }
+
+/**
+ * What to do about a token the API rejected, by where it came from: logging in again
+ * cannot help while VALAR_TOKEN wins over the stored token, and Valar's Go CLI config is
+ * a file of its own that valar never writes.
+ */
+export function rejectedTokenHint(settings: Settings): string | undefined {
+  const token = settings.token;
+  if (!token) return undefined;
+  if (token.source === "env") return "the token comes from VALAR_TOKEN: check or unset VALAR_TOKEN";
+  if (token.source === "go-config") {
+    return `the token comes from Valar's Go CLI config (${token.origin ?? "~/.valar/config"}): check it there, or run \`valar auth login\``;
+  }
+  return "the stored token was rejected: log in again with `valar auth login`";
+}

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
+import { parseDocument, type YAMLError } from "yaml";
 import { UsageError } from "../errors.js";
-import type { EnvironmentEntry } from "../api/types.js";
+import { ENV_KEY, type EnvironmentEntry } from "../api/types.js";
 import { isRecord } from "../api/validate.js";
 import type { ValarYml } from "./types.js";
 import { findValarYml } from "./find-valar-yml.js";
@@ -39,14 +39,19 @@ function scalarText(value: unknown): string | undefined {
 function parseEnvironment(path: string, where: string, raw: unknown): EnvironmentEntry[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) fail(path, `${where} must be a list`);
+  // Keys follow --build-env's rule: one the server would refuse is found before packaging.
+  const badKey = (i: number, key: string): never =>
+    fail(path, `${where}[${i}]: "${key}" is not a variable name (no spaces or NUL characters)`);
   return raw.map((entry, i): EnvironmentEntry => {
     if (typeof entry === "string") {
       const eq = entry.indexOf("=");
       if (eq <= 0) fail(path, `${where}[${i}] must be KEY=VALUE (got "${entry}")`);
+      if (!ENV_KEY.test(entry.slice(0, eq))) badKey(i, entry.slice(0, eq));
       return { key: entry.slice(0, eq), value: entry.slice(eq + 1) };
     }
     if (!isRecord(entry)) fail(path, `${where}[${i}] must be "KEY=VALUE" or {key, value, secret}`);
     if (typeof entry.key !== "string" || entry.key === "") fail(path, `${where}[${i}] needs a non-empty string "key"`);
+    if (!ENV_KEY.test(entry.key)) badKey(i, entry.key);
     const value = entry.value === undefined || entry.value === null ? "" : scalarText(entry.value);
     if (value === undefined) fail(path, `${where}[${i}].value must be a string`);
     const out: EnvironmentEntry = { key: entry.key, value };
@@ -65,11 +70,33 @@ function section(path: string, doc: Record<string, unknown>, key: string): Recor
   return Object.assign(Object.create(null) as Record<string, unknown>, value);
 }
 
+/** "path:line:column", as compilers name a place in a file. */
+function yamlPosition(path: string, problem: YAMLError): string {
+  const at = problem.linePos?.[0];
+  return at ? `${path}:${at.line}:${at.col}` : path;
+}
+
+/** The problem alone, on one line: the yaml library appends the place and a source excerpt. */
+function yamlProblem(problem: YAMLError): string {
+  const text = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  if (problem.code === "TAG_RESOLVE_FAILED") {
+    const tag = /Unresolved tag: (\S+)/.exec(text)?.[1]?.replace(/^tag:yaml\.org,2002:/, "!!");
+    return `unsupported YAML tag ${tag ?? ""}`.trim() + " (.valar.yml holds plain values)";
+  }
+  return `not valid YAML: ${text}`;
+}
+
 export async function parseValarYml(text: string, path: string): Promise<ValarYml> {
   let doc: unknown;
   try {
-    doc = parse(text) ?? {};
+    // parseDocument, not parse: parse prints its warnings (an unknown tag such as
+    // !!js/function) as a raw YAMLWarning of the process; here each is an error of the file.
+    const parsed = parseDocument(text);
+    const problem = parsed.errors[0] ?? parsed.warnings[0];
+    if (problem) fail(yamlPosition(path, problem), yamlProblem(problem));
+    doc = parsed.toJS() ?? {};
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     fail(path, `not valid YAML: ${(err as Error).message.split("\n")[0]}`);
   }
   if (!isRecord(doc)) fail(path, "must be a mapping of settings (project, service, build, deployment)");

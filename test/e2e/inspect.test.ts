@@ -81,13 +81,13 @@ describe("builds inspect", () => {
     expect(r.stdout).toBe("");
   });
 
-  it("a 401 exits 4 with a hint to log in, and never prints the token", async () => {
+  it("a 401 exits 4 with a hint naming the token's source (VALAR_TOKEN here), and never prints the token", async () => {
     server = await startBuildsServer([]);
     server.on(`GET ${BUILDS_PATH}/a1`, (_req, res) => json(res, 401, { error: "invalid token" }));
     const r = await runValar(["builds", "inspect", "a1"], { env: envFor(server) });
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toMatch(/^error: .*invalid token/m);
-    expect(r.stderr).toMatch(/^hint: .*valar auth login/m);
+    expect(r.stderr).toMatch(/^hint: .*check or unset VALAR_TOKEN/m);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
   });
 });

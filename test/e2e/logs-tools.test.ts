@@ -103,7 +103,7 @@ describe("builds logs: choosing entries", () => {
     const r = await logs(srv, ["--raw"]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("pulling image\nunpacking\ncompiling");
-    expect(r.stderr).toBe(`build ${SHORT} is still running: this is its log so far; -f follows it`);
+    expect(r.stderr).toBe("build is still running; -f follows it");
   });
 });
 

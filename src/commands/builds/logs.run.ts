@@ -1,6 +1,6 @@
 import type { Ctx } from "../../context.js";
 import type { BuildsApi } from "../../api/builds.js";
-import { InterruptedError, UsageError } from "../../errors.js";
+import { ApiUnreachableError, InterruptedError, UsageError, ValarError } from "../../errors.js";
 import { isFinalStatus } from "../../api/types.js";
 import { parseDuration } from "../../util/duration.js";
 import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
@@ -30,9 +30,8 @@ export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<
     });
   }
   await printLog(ctx, api, build.id, view, false);
-  if (!opts.follow && !isFinalStatus(build.status)) {
-    ctx.io.note(ctx.io.err.dim(`build ${build.id.slice(0, 8)} is still ${build.status}: this is its log so far; -f follows it`));
-  }
+  // Said after the log, where the reader's eye is: what they saw is only the log so far.
+  if (!opts.follow && !isFinalStatus(build.status)) ctx.io.note(ctx.io.err.dim("build is still running; -f follows it"));
   // Following a build that has already ended is printing its log and its outcome.
   return opts.follow ? reportOutcome(ctx, api, build) : 0;
 }
@@ -45,8 +44,13 @@ async function printLog(ctx: Ctx, api: BuildsApi, id: string, view: LogView, com
     await printer.finish();
     return lines;
   } catch (err) {
-    if (ctx.signal.aborted) throw new InterruptedError();
-    throw err;
+    if (ctx.signal.aborted) throw ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason : new InterruptedError();
+    if (err instanceof ValarError) throw err;
+    // The connection broke mid-body: the API failed us (exit 6), nothing of ours went wrong.
+    throw new ApiUnreachableError(`the log of build ${id} broke off: ${(err as Error).message || "connection lost"}`, {
+      hint: `print it again with \`valar builds logs ${id}\``,
+      cause: err,
+    });
   }
 }
 

@@ -3,7 +3,7 @@ import { BUILD_STATUSES, type Build } from "../../api/types.js";
 import { readPrefixArgument } from "../../builds/resolve.js";
 import { ERROR_WIDTH, formatTable, type Column } from "../../output/table.js";
 import { colorStatus } from "../../output/status.js";
-import { relativeTime } from "../../output/time.js";
+import { compactRelativeTime, relativeTime } from "../../output/time.js";
 import { shorten } from "../../output/text.js";
 import type { LsOptions } from "./ls.js";
 
@@ -17,9 +17,9 @@ export function buildColumns(ctx: Pick<Ctx, "io" | "clock">): Column<Build>[] {
   const now = ctx.clock.now();
   return [
     { header: "ID", value: (b) => b.id },
-    { header: "STATUS", value: (b) => b.status, style: (text) => colorStatus(text, ctx.io.out) },
-    { header: "CREATED", value: (b) => relativeTime(b.createdAt, now) },
-    { header: "ERROR", value: (b) => shorten(b.error, ERROR_WIDTH), shrink: true },
+    { header: "STATUS", value: (b) => b.status, style: (text) => colorStatus(text, ctx.io.out), drop: 3 },
+    { header: "CREATED", value: (b) => relativeTime(b.createdAt, now), compact: (b) => compactRelativeTime(b.createdAt, now), drop: 2 },
+    { header: "ERROR", value: (b) => shorten(b.error, ERROR_WIDTH), shrink: true, drop: 1 },
   ];
 }
 

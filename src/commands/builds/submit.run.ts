@@ -2,16 +2,18 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Ctx } from "../../context.js";
-import { OperationError, UsageError } from "../../errors.js";
-import { CONSTRUCTORS, type EnvironmentEntry, type SubmitBuildRequest, type SubmitBuildResponse } from "../../api/types.js";
+import { InterruptedError, NotFoundError, OperationError, UsageError, ValarError, withHint } from "../../errors.js";
+import { type EnvironmentEntry, type SubmitBuildRequest, type SubmitBuildResponse } from "../../api/types.js";
 import type { BuildsApi } from "../../api/builds.js";
 import type { ValarYml } from "../../settings/types.js";
 import { mergeEnvironment, parseEnvPairs } from "../../settings/env-pairs.js";
 import { parseDuration } from "../../util/duration.js";
 import { waitForBuild } from "../../builds/wait.js";
 import { IgnoreRules } from "../../archive/ignore-rules.js";
-import { listFiles, packDirectory } from "../../archive/pack.js";
+import { describeFsError, listFiles, packDirectory, readDirectory } from "../../archive/pack.js";
 import { checkArchiveSize } from "../../archive/limit.js";
+import { packedDependencyDirs } from "../../archive/dependency-dirs.js";
+import { checkConstructorName, describeConstructors } from "../../builds/constructor.js";
 import { createProgressBar, formatBytes } from "../../output/progress.js";
 import { startSpinner } from "../../output/spinner.js";
 import type { SubmitOptions } from "./submit.js";
@@ -33,21 +35,24 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
   if (opts.timeout !== undefined) parseDuration(opts.timeout);
   const settings = await ctx.settings();
   const yml = settings.valarYml;
+  // Every object has a `constructor` (Object): only a string is the -c flag's value.
+  const constructorName = (typeof opts.constructor === "string" ? opts.constructor : undefined) ?? yml?.build.constructor;
+  // Checked before packaging (even for --dry-run when one is named): an unknown name would
+  // otherwise be found only after the upload.
+  if (constructorName !== undefined) checkConstructorName(constructorName);
 
   if (opts.dryRun) return dryRun(ctx, dir, opts, yml);
 
-  // Every object has a `constructor` (Object): only a string is the -c flag's value.
-  const flagConstructor = typeof opts.constructor === "string" ? opts.constructor : undefined;
   const plan: SubmitPlan = {
-    constructorName: requireConstructor(flagConstructor ?? yml?.build.constructor),
+    constructorName: requireConstructor(constructorName),
     buildEnvironment: mergeEnvironment(yml?.build.environment ?? [], buildEnvFlags),
     deployEnvironment: mergeEnvironment(yml?.deployment.environment ?? [], deployEnvFlags),
     skipDeploy: opts.deploy === false || yml?.deployment.skip === true,
   };
   // Project, service and token are checked before packaging, so a misconfiguration fails fast.
   const api = await ctx.builds();
-  const artifact = opts.artifact ?? (await packAndUpload(ctx, api, dir, opts, yml));
-  const submitted = await api.submit(submitRequest(artifact, plan));
+  const artifact = opts.artifact ?? (await nothingSubmittedOnInterrupt(ctx, packAndUpload(ctx, api, dir, opts, yml)));
+  const submitted = await submitBuild(api, submitRequest(artifact, plan), opts.artifact !== undefined);
 
   if (opts.json) ctx.io.printJson(submitted);
   else ctx.io.println(submitted.id);
@@ -60,6 +65,40 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
     abortOnInterrupt: opts.abortOnInterrupt,
     deployment: plan.skipDeploy ? undefined : submitted.deployment || undefined,
   });
+}
+
+/** Ctrl-C or SIGTERM while packing or uploading: say that no build exists because of it. */
+async function nothingSubmittedOnInterrupt<T>(ctx: Ctx, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const reason: unknown = ctx.signal.reason;
+    if (ctx.signal.aborted && reason instanceof InterruptedError) throw reason.with("interrupted; nothing was submitted");
+    throw err;
+  }
+}
+
+/**
+ * POST …/builds. Its failure after an upload names the artifact key, so the retry need not
+ * pack and upload again; with --artifact, a key the server does not know is said as such.
+ */
+async function submitBuild(api: BuildsApi, body: SubmitBuildRequest, keyGiven: boolean): Promise<SubmitBuildResponse> {
+  try {
+    return await api.submit(body);
+  } catch (err) {
+    if (!(err instanceof ValarError)) throw err;
+    if (keyGiven) {
+      if (err instanceof NotFoundError && /artifact/i.test(err.message)) {
+        throw new NotFoundError(`artifact "${body.artifact}" not found: --artifact takes the key of an earlier upload`, {
+          hint: "package and upload the directory instead: valar builds submit DIR",
+        });
+      }
+      throw err;
+    }
+    const retry = `retry with --artifact ${body.artifact} (it is uploaded)`;
+    if (err instanceof InterruptedError) throw withHint(err, `the build may have been submitted (valar builds ls); if not, ${retry}`);
+    throw withHint(err, err.hint ? `${err.hint}; then ${retry}` : retry);
+  }
 }
 
 function checkFlagCombinations(opts: SubmitOptions): void {
@@ -77,7 +116,7 @@ function checkFlagCombinations(opts: SubmitOptions): void {
 function requireConstructor(name: string | undefined): string {
   if (name) return name;
   throw new UsageError("no constructor given", {
-    hint: `pass -c NAME or set build.constructor in .valar.yml; known constructors: ${Object.keys(CONSTRUCTORS).join(", ")}`,
+    hint: `pass -c NAME or set build.constructor in .valar.yml; known constructors: ${describeConstructors()}`,
   });
 }
 
@@ -99,11 +138,18 @@ function successNote(submitted: SubmitBuildResponse, skipDeploy: boolean): strin
 
 async function listDirectory(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined) {
   const root = resolve(ctx.cwd, dir);
-  const st = await stat(root).catch(() => undefined);
-  if (!st?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
-  const rules = await IgnoreRules.load(root, { prefixes: yml?.build.ignore, patterns: opts.ignore });
+  const st = await stat(root).catch((err: NodeJS.ErrnoException) => err);
+  if (st instanceof Error) {
+    throw new UsageError(st.code === "ENOENT" ? `${dir} does not exist` : `cannot read ${dir}: ${describeFsError(st)}`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`${dir} is not a directory`);
+  const rules = await readDirectory(dir, () => IgnoreRules.load(root, { prefixes: yml?.build.ignore, patterns: opts.ignore }));
   const list = await listFiles(root, rules);
-  for (const s of list.skipped) ctx.io.warn(`skipping ${s.path}: a ${s.kind} cannot be packed`);
+  for (const s of list.skipped) ctx.io.warn(`skipping ${s.path}: ${s.reason}`);
+  for (const d of packedDependencyDirs(list.entries)) {
+    if (rules.mentions(d.name)) continue;
+    ctx.io.warn(`packing ${d.path}/ (${formatBytes(d.bytes)}), a dependency folder no ignore file mentions; add ${d.name}/ to ${rules.fileName} to leave it out`);
+  }
   return { root, list };
 }
 
@@ -137,9 +183,6 @@ async function packAndUpload(ctx: Ctx, api: BuildsApi, dir: string, opts: Submit
     throw new OperationError(`nothing to pack in ${dir}: every file is ignored or the directory is empty`, {
       hint: "check .valarignore/.gitignore, build.ignore and --ignore; `valar builds submit --dry-run` lists what is packed",
     });
-  }
-  for (const e of list.entries) {
-    if (e.pointsOutside) ctx.io.warn(`${e.path} is a symlink to ${e.target}, outside ${dir}: stored as a link, its target is not packed`);
   }
   const tmp = await mkdtemp(join(tmpdir(), "valar-artifact-"));
   try {

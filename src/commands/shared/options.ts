@@ -9,7 +9,7 @@ export interface WaitOptions {
 export function addWaitOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option("--timeout <duration>", "stop waiting after DURATION (90s, 15m, 1h); exit 124, the build goes on"))
-    .option("--abort-on-interrupt", "on Ctrl-C, abort the build before exiting");
+    .option("--abort-on-interrupt", "on Ctrl-C or SIGTERM, abort the build before exiting");
 }
 
 export function addJsonOption(cmd: Command, description = "print JSON (the API's own objects) on stdout"): Command {

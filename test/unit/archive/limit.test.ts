@@ -17,12 +17,12 @@ describe("checkArchiveSize", () => {
     }
     expect(caught).toBeInstanceOf(OperationError);
     expect((caught as OperationError).exitCode).toBe(1);
-    expect((caught as OperationError).message).toBe("archive is 130.2 MB, over the 128 MB limit");
+    expect((caught as OperationError).message).toBe("archive is 130.2 MiB, over the 128 MiB limit");
     expect((caught as OperationError).hint).toMatch(/--ignore.*\.valarignore/);
     expect(() => checkArchiveSize(MAX_ARTIFACT_BYTES + 1)).toThrow(OperationError);
   });
 
   it("takes another limit (for tests and other servers)", () => {
-    expect(() => checkArchiveSize(2048, 1024)).toThrow("archive is 2 KB, over the 1 KB limit");
+    expect(() => checkArchiveSize(2048, 1024)).toThrow("archive is 2 KiB, over the 1 KiB limit");
   });
 });

@@ -16,11 +16,11 @@ describe("formatBytes", () => {
   it.each([
     [0, "0 B"],
     [1023, "1023 B"],
-    [1536, "1.5 KB"],
-    [1024 * 1024, "1 MB"],
-    [Math.round(130.2 * 1024 * 1024), "130.2 MB"],
-    [128 * 1024 * 1024, "128 MB"],
-    [3 * 1024 ** 3, "3 GB"],
+    [1536, "1.5 KiB"],
+    [1024 * 1024, "1 MiB"],
+    [Math.round(130.2 * 1024 * 1024), "130.2 MiB"],
+    [128 * 1024 * 1024, "128 MiB"],
+    [3 * 1024 ** 3, "3 GiB"],
   ])("%d → %s", (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
   });
@@ -28,7 +28,7 @@ describe("formatBytes", () => {
 
 describe("renderProgress", () => {
   it("shows a bar, the percentage and the byte counts", () => {
-    expect(renderProgress("up", 512, 1024, 80)).toBe(`up [${"#".repeat(15)}${"-".repeat(15)}]  50%  512 B / 1 KB`);
+    expect(renderProgress("up", 512, 1024, 80)).toBe(`up [${"#".repeat(15)}${"-".repeat(15)}]  50%  512 B / 1 KiB`);
   });
 
   it("drops the bar on a narrow terminal and never exceeds the width", () => {

@@ -64,4 +64,16 @@ describe("formatTable", () => {
   it("an empty table is just the header", () => {
     expect(formatTable(columns(), [])).toEqual(["ID  STATUS  ERROR"]);
   });
+
+  it("to fit: the shrinking column goes when its minimum is too wide, then cells compact, then columns drop by rank", () => {
+    const ranked: Column<Row>[] = [
+      { header: "ID", value: (r) => r.id },
+      { header: "STATUS", value: (r) => r.status, compact: (r) => r.status.slice(0, 1), drop: 2 },
+      { header: "ERROR", value: (r) => r.error, shrink: true, drop: 1 },
+    ];
+    expect(formatTable(ranked, rows, { maxWidth: 16 })).toEqual(["ID      STATUS", "a1b2    done", "c3d4e5  failed"]);
+    expect(formatTable(ranked, rows, { maxWidth: 8 })).toEqual(["ID", "a1b2", "c3d4e5"]);
+    // A column without a rank (the ID) stays whole even then.
+    expect(formatTable(ranked, rows, { maxWidth: 3 })).toEqual(["ID", "a1b2", "c3d4e5"]);
+  });
 });

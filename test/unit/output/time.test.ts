@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { absoluteTime, formatElapsed, relativeTime } from "../../../src/output/time.js";
+import { absoluteTime, compactRelativeTime, formatElapsed, relativeTime } from "../../../src/output/time.js";
 
 const NOW = Date.parse("2026-01-10T12:00:00Z");
 const ago = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
@@ -64,3 +64,19 @@ describe("formatElapsed", () => {
     expect(formatElapsed(ms)).toBe(text);
   });
 });
+
+describe("compactRelativeTime", () => {
+  const now = Date.parse("2026-01-10T12:00:00Z");
+  it.each([
+    ["2026-01-10T11:59:58Z", "now"],
+    ["2026-01-10T11:59:30Z", "30s ago"],
+    ["2026-01-10T11:57:00Z", "3m ago"],
+    ["2026-01-10T10:00:00Z", "2h ago"],
+    ["2026-01-08T12:00:00Z", "2d ago"],
+    ["2026-01-10T12:05:00Z", "in 5m"],
+    ["not a date", "not a date"],
+  ])("%s → %s", (iso, text) => {
+    expect(compactRelativeTime(iso, now)).toBe(text);
+  });
+});
+

@@ -83,7 +83,8 @@ describe("parseValarYml", () => {
     expect(err).toBeInstanceOf(UsageError);
     expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(message);
-    expect(err.message.startsWith(P + ": ")).toBe(true);
+    // "path: problem", or "path:line:column: problem" for YAML syntax.
+    expect(err.message).toMatch(new RegExp(`^${P.replace(/[.]/g, "\\.")}(:\\d+:\\d+)?: `));
     expect(err.message).not.toContain("\n");
   });
 });

@@ -1,0 +1,62 @@
+import { createServer, type Server } from "node:https";
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, isolatedEnv, runValar } from "../../helpers/cli.js";
+import { startFaultServer, type FaultServer } from "../../helpers/fault-server.js";
+
+const CERT = join(ROOT, "test", "fixtures", "tls", "cert.pem");
+
+/** TLS failures: one readable line naming the host and the cause, a hint, no retry (issue 9, item 7). */
+describe("TLS failures", () => {
+  let https: Server;
+  let connections = 0;
+  let endpoint: string;
+  let plain: FaultServer;
+
+  beforeAll(async () => {
+    https = createServer({ cert: readFileSync(CERT), key: readFileSync(join(ROOT, "test", "fixtures", "tls", "key.pem")) }, (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("[]");
+    });
+    https.on("connection", () => connections++);
+    await new Promise<void>((resolve) => https.listen(0, "127.0.0.1", resolve));
+    endpoint = `https://127.0.0.1:${(https.address() as AddressInfo).port}/v2`;
+    plain = await startFaultServer();
+  });
+  afterAll(async () => {
+    https.closeAllConnections();
+    await new Promise((resolve) => https.close(resolve));
+    await plain.close();
+  });
+
+  const env = (extra: Record<string, string> = {}) =>
+    isolatedEnv({ VALAR_TOKEN: "secret-token", VALAR_PROJECT: "p", VALAR_SERVICE: "s", VALAR_RETRY_BASE_MS: "10", ...extra });
+
+  it("a self-signed certificate: one line, a NODE_EXTRA_CA_CERTS hint, exit 6, one attempt", async () => {
+    connections = 0;
+    const r = await runValar(["builds", "ls", "--endpoint", endpoint], { env: env() });
+    expect(r.exitCode).toBe(6);
+    const host = new URL(endpoint).host;
+    expect(r.stderr.split("\n")).toEqual([
+      `error: cannot reach the API at ${host}: its TLS certificate is self-signed`,
+      "hint: if the server uses a private CA, point NODE_EXTRA_CA_CERTS at that CA's certificate (a PEM file)",
+    ]);
+    expect(connections).toBe(1);
+  });
+
+  it("the hint works: with NODE_EXTRA_CA_CERTS naming the certificate, the same command succeeds", async () => {
+    const r = await runValar(["builds", "ls", "--json", "--endpoint", endpoint], { env: env({ NODE_EXTRA_CA_CERTS: CERT }) });
+    expect([r.exitCode, r.stdout]).toEqual([0, "[]"]);
+  });
+
+  it("https to a plain-http port: the handshake failure in words, not OpenSSL's two lines; one attempt", async () => {
+    const r = await runValar(["builds", "ls", "--endpoint", `https://127.0.0.1:${plain.port}/v2`], { env: env() });
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr.split("\n")).toEqual([
+      `error: cannot reach the API at 127.0.0.1:${plain.port}: the TLS handshake failed (wrong version number)`,
+      "hint: check that the endpoint speaks https on that port (valar config get endpoint)",
+    ]);
+  });
+});
