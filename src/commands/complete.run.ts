@@ -6,6 +6,7 @@ import { DeploysApi } from "../api/deploys.js";
 import { newestFirst } from "../deploys/versions.js";
 import { requireTarget } from "../settings/resolve.js";
 import { relativeTime } from "../output/time.js";
+import { oneLine } from "../output/text.js";
 import { abortable } from "../builds/retry.js";
 import { COMPLETE_TIMEOUT_MS } from "./complete.js";
 
@@ -39,7 +40,10 @@ async function buildIdCandidates(ctx: Ctx, prefix: string): Promise<string[]> {
   return [...builds]
     .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
     .slice(0, 50)
-    .map((b) => `${b.id}\t${b.status}, ${relativeTime(b.createdAt, now)}`);
+    // Candidates are server text the shell shows: an ID is only ever letters, digits and
+    // dashes, and the description loses its control characters.
+    .filter((b) => BUILD_PREFIX.test(b.id))
+    .map((b) => `${b.id}\t${oneLine(`${b.status}, ${relativeTime(b.createdAt, now)}`)}`);
 }
 
 /** `12<TAB>done, build a1b2c3d4, 3 minutes ago` lines; a word typed as `v1` gets `v12`. */
@@ -52,5 +56,5 @@ async function versionCandidates(ctx: Ctx, word: string): Promise<string[]> {
   return newestFirst(deploys)
     .filter((d) => String(d.version).startsWith(typed[2]!))
     .slice(0, 50)
-    .map((d) => `${typed[1]}${d.version}\t${d.status}, build ${d.build.slice(0, 8)}, ${relativeTime(d.createdAt, now)}`);
+    .map((d) => `${typed[1]}${d.version}\t${oneLine(`${d.status}, build ${d.build.slice(0, 8)}, ${relativeTime(d.createdAt, now)}`)}`);
 }

@@ -34,8 +34,15 @@ function cleanSegment(segment: string, mode: CleanMode): string {
     text = text.replace(/\r+$/, "");
     text = text.slice(text.lastIndexOf("\r") + 1);
   }
-  text = text.replace(ESCAPE, (seq) => (mode === "sgr" && SGR.test(seq) ? seq : ""));
-  return text.replace(CONTROL, "");
+  // Between escape sequences, control characters go; of the sequences, only SGR may stay.
+  let out = "";
+  let last = 0;
+  for (const match of text.matchAll(ESCAPE)) {
+    out += text.slice(last, match.index).replace(CONTROL, "");
+    if (mode === "sgr" && SGR.test(match[0])) out += match[0];
+    last = match.index + match[0].length;
+  }
+  return out + text.slice(last).replace(CONTROL, "");
 }
 
 /**

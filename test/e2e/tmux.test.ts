@@ -109,6 +109,41 @@ describe.skipIf(Boolean(tmuxMissing))("in a terminal (tmux)", () => {
     await expectCleanTerminal(pane, r.raw);
   });
 
+  // What an outside reviewer's build printed to take over the terminal (issue: output safety).
+  const HOSTILE_BUILD =
+    "#!/bin/sh\n" +
+    "printf 'title\\033]0;PWNED\\007 clear\\033[2J\\033[H clip\\033]52;c;aGVsbG8=\\007 \\033[31mred\\033[0m\\n'\n" +
+    "printf 'secret\\rFAKE OK\\n'\n" +
+    "printf 'link \\033]8;;https://example.com\\007here\\033]8;;\\007 bell\\007 back\\bspace\\n'\n";
+
+  it.each([
+    ["builds logs", (id: string) => `valar builds logs ${id}`],
+    ["builds logs -f", (id: string) => `valar builds logs -f ${id}`],
+    ["builds submit -f", () => "valar builds submit -c shell --no-deploy -f"],
+  ] as const)("%s: build output cannot drive the terminal (title, screen, clipboard, links, bell)", async (_name, command) => {
+    const dir = tempDir("valar-src-");
+    writeFileSync(join(dir, "build.sh"), HOSTILE_BUILD, { mode: 0o755 });
+    const built = await submitFiles(sb, { "build.sh": HOSTILE_BUILD }, { skipDeploy: true });
+    await waitForBuild(sb, built.id);
+    pane = await openPane({ env: sb.env(), cwd: dir });
+    const r = await pane.run(command(built.id)).done;
+    expect(r.exitCode).toBe(0);
+    // Nothing but colour reaches the terminal: no OSC (title 0, hyperlink 8, clipboard 52),
+    // no screen clear or cursor move, no bell, no backspace, no bare carriage return.
+    expect(r.raw).not.toMatch(/\u001b\]/);
+    expect(r.raw).not.toContain("\u001b[2J");
+    expect(r.raw).not.toContain("\u001b[H");
+    expect(r.raw).not.toContain("\u0007");
+    expect(r.raw).not.toContain("\b");
+    expect(r.raw).toMatch(/\u001b\[31mred/);
+    const screen = await pane.screen();
+    expect(screen).toContain("FAKE OK");
+    expect(screen).not.toContain("secret");
+    expect(screen).toMatch(/title clear clip/);
+    expect(screen).not.toContain("PWNED");
+    await expectCleanTerminal(pane, r.raw);
+  });
+
   it.each([[80], [60]])("a followed deploying build ends with its summary line, unwrapped at %i columns", async (cols) => {
     const dir = tempDir("valar-src-");
     writeFileSync(join(dir, "build.sh"), "#!/bin/sh\necho compiling\necho linked\n", { mode: 0o755 });

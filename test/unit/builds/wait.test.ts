@@ -42,11 +42,11 @@ function harness(statuses: Array<string | Error>, logs?: () => Promise<StreamRes
 }
 
 describe("waitForBuild", () => {
-  it("spinner mode off a terminal: silent until the verdict; 0 for done", async () => {
+  it("spinner mode off a terminal: one line per status change, then the summary; 0 for done", async () => {
     const h = harness(["pending", "running", "running", "done"]);
     await expect(waitForBuild(h.ctx, h.api, ID, { mode: "spinner" })).resolves.toBe(0);
     expect(h.out()).toBe("");
-    expect(h.err()).toBe(`ok build ${ID} done in 0s\n`);
+    expect(h.err()).toBe(`build ${ID}: pending (0s)\nbuild ${ID}: running (0s)\nok build ${ID} done in 0s\n`);
     expect(h.calls.every((c) => c === `list ${ID}`)).toBe(true);
   });
 
@@ -55,7 +55,7 @@ describe("waitForBuild", () => {
       const h = harness(["running", status]);
       await expect(waitForBuild(h.ctx, h.api, ID, { mode: "spinner" })).resolves.toBe(3);
       const error = status === "failed" ? ": exit status 1" : "";
-      expect(h.err()).toBe(`FAILED build ${ID} ${status} after 0s${error}\nhint: see its log: valar builds logs ${ID}\n`);
+      expect(h.err()).toBe(`build ${ID}: running (0s)\nFAILED build ${ID} ${status} after 0s${error}\nhint: see its log: valar builds logs ${ID}\n`);
     }
   });
 
