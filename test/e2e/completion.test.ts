@@ -276,7 +276,8 @@ describe("deployment version completion against the sandbox", () => {
 
   it.each(["bash", "zsh", "fish"] as const)("%s offers versions for rollback (through the aliases too)", async (shell) => {
     if (!available[shell]) return;
-    expect(await complete(shell, ["valar", "deploys", "rollback", ""], sb.env())).toEqual(["2", "1"]);
+    // Newest first; fish sorts candidates itself.
+    expect(await complete(shell, ["valar", "deploys", "rollback", ""], sb.env())).toEqual(shell === "fish" ? ["1", "2"] : ["2", "1"]);
     expect(await complete(shell, ["valar", "deployment", "rollback", "2"], sb.env())).toEqual(["2"]);
     // create takes a build, not a version.
     expect((await complete(shell, ["valar", "deploy", "create", ""], sb.env())).length).toBe(2);
