@@ -138,8 +138,11 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
     signal.addEventListener("abort", stop, { once: true });
     let endedSilently: string | undefined;
     let silence: NodeJS.Timeout | undefined;
+    let over = false;
     const listen = () => {
       clearTimeout(silence);
+      // A status read still under way when this connection ended must not start another.
+      if (over) return;
       silence = setTimeout(() => {
         opts.readStatus().then(
           (status) => {
@@ -185,6 +188,7 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
       if (isPermanent(err)) throw err;
       cause = err;
     } finally {
+      over = true;
       clearTimeout(silence);
       signal.removeEventListener("abort", stop);
     }
