@@ -183,7 +183,9 @@ try {
   console.log(`valar bench · ${new Date().toISOString().slice(0, 10)} · node ${process.version} · ${cpus().length} × ${cpu}${quick ? " · --quick" : ""}`);
   console.log("medians of interleaved runs (valar, reference, valar, …); ratio = median of the pairwise ratios\n");
   const head = ["target", "valar", "reference", "ratio", "goal", "met"];
-  const table = [head, ...rows.map((r) => [r.what, r.valar, r.reference, r.ratio, r.goal, r.ok])];
+  // A pipe inside a cell would split it in Markdown.
+  const cell = (text) => text.replace(/\|/g, "\\|");
+  const table = [head, ...rows.map((r) => [r.what, r.valar, r.reference, r.ratio, r.goal, r.ok].map(cell))];
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   console.log(`| ${head.map((h, i) => h.padEnd(widths[i])).join(" | ")} |`);
   console.log(`| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`);
