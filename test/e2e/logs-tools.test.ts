@@ -107,6 +107,25 @@ describe("builds logs: choosing entries", () => {
   });
 });
 
+describe("build output into a pipe", () => {
+  const HOSTILE = "title\u001b]0;PWNED\u0007 clear\u001b[2J clip\u001b]52;c;aGVsbG8=\u0007 \u001b[31mred\u001b[0m secret\rFAKE OK";
+  const lines = [entry(1, HOSTILE), "plain \u001b[32mgreen\u001b[0m\u0007", entry(2, "caf\u00e9 \u009b1m")];
+
+  it("rendered: no escape code or control character at all", async () => {
+    srv = await logServer("done", lines);
+    const r = await logs(srv, []);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe("10:00:01 FAKE OK\nplain green\n10:00:02 caf\u00e9 1m");
+  });
+
+  it("--raw: the content byte for byte", async () => {
+    srv = await logServer("done", lines);
+    const r = await runValar(["builds", "logs", SHORT, "--raw"], { env: srv.env(), encoding: "buffer" });
+    expect(r.exitCode).toBe(0);
+    expect(Buffer.from(r.stdout as unknown as Uint8Array).toString("utf8")).toBe([HOSTILE, lines[1], "caf\u00e9 \u009b1m"].join("\n"));
+  });
+});
+
 describe("builds logs -f with the log tools", () => {
   it("--tail with -f: the last N so far, then every new line once, across a dropped connection", async () => {
     let follows = 0;
