@@ -11,13 +11,7 @@ import { createApiClient } from "./api/factory.js";
 import { BuildsApi } from "./api/builds.js";
 
 /** A command's injected world: its settings, API client and builds API are made on first use. */
-export function createCtx(rt: Runtime, g: GlobalOptions): Ctx {
-  const globals: GlobalOptions = {
-    debug: Boolean(g.debug) || rt.env.VALAR_DEBUG === "1" || rt.env.VALAR_DEBUG === "true",
-    endpoint: g.endpoint,
-    project: g.project,
-    service: g.service,
-  };
+export function createCtx(rt: Runtime, globals: GlobalOptions): Ctx {
   let settings: Promise<Settings> | undefined;
   let client: Promise<ApiClient> | undefined;
   const ctx: Ctx = {

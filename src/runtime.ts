@@ -21,7 +21,15 @@ export interface Runtime {
    * chunk of the bundle) only when the command runs, builds the Ctx from the parsed global
    * options and records the exit code the run returns.
    */
-  action<O>(load: () => Promise<CommandModule<O>>): (...a: unknown[]) => Promise<void>;
+  action<O>(load: () => Promise<CommandModule<O>>, options?: ActionOptions): (...a: unknown[]) => Promise<void>;
+}
+
+export interface ActionOptions {
+  /**
+   * The command reads no settings and sends no request (help, config, completion, the
+   * sandbox): the settings and API chunk (undici among it) is not loaded for it.
+   */
+  offline?: boolean;
 }
 
 export const systemClock: Clock = {
@@ -33,18 +41,43 @@ export interface RuntimeState {
   exitCode: number;
 }
 
+/** The global options as a command sees them (VALAR_DEBUG counts as --debug). */
+function globalOptions(rt: Runtime, g: GlobalOptions): GlobalOptions {
+  return {
+    debug: Boolean(g.debug) || rt.env.VALAR_DEBUG === "1" || rt.env.VALAR_DEBUG === "true",
+    endpoint: g.endpoint,
+    project: g.project,
+    service: g.service,
+  };
+}
+
+/** The world of a command declared offline: asking it for settings or the API is a bug. */
+function offlineCtx(rt: Runtime, globals: GlobalOptions): Ctx {
+  const offline = () => Promise.reject(new Error("an offline command asked for settings or the API"));
+  return { io: rt.io, env: rt.env, cwd: rt.cwd, clock: rt.clock, signal: rt.signal, globals, settings: offline, client: offline, builds: offline };
+}
+
 export function createRuntime(base: Omit<Runtime, "action">, state: RuntimeState): Runtime {
   const rt: Runtime = {
     ...base,
-    action(load) {
+    action(load, options = {}) {
       return async (...a: unknown[]) => {
         const cmd = a[a.length - 1] as Command;
         const opts = cmd.opts();
         const positionals = a.slice(0, -2).flatMap((x) => (Array.isArray(x) ? x : x === undefined ? [] : [x])) as string[];
-        // The settings and API services are shared by every command, so they are one chunk
-        // of their own, loaded beside the command's.
-        const [mod, { createCtx }] = await Promise.all([load(), import("./ctx.js")]);
-        const ctx = createCtx(rt, cmd.optsWithGlobals() as GlobalOptions);
+        const globals = globalOptions(rt, cmd.optsWithGlobals() as GlobalOptions);
+        let mod: CommandModule<never>;
+        let ctx: Ctx;
+        if (options.offline) {
+          mod = await load();
+          ctx = offlineCtx(rt, globals);
+        } else {
+          // The settings and API services are shared by the commands that talk to the API,
+          // so they are one chunk of their own, loaded beside the command's.
+          const [loaded, { createCtx }] = await Promise.all([load(), import("./ctx.js")]);
+          mod = loaded;
+          ctx = createCtx(rt, globals);
+        }
         const code = await mod.run(ctx, positionals, opts as never, cmd);
         state.exitCode = code ?? 0;
       };

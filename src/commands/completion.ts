@@ -15,5 +15,5 @@ export function defineCompletion(rt: Runtime): Command {
     "valar completion fish > ~/.config/fish/completions/valar.fish",
     "source <(valar completion bash)",
   ]);
-  return cmd.action(rt.action(() => import("./completion.run.js")));
+  return cmd.action(rt.action(() => import("./completion.run.js"), { offline: true }));
 }

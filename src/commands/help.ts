@@ -97,7 +97,7 @@ export function defineHelp(rt: Runtime, program: Command): Command {
     .description("show help for a command, or a topic: exit-codes")
     .argument("[command...]", "a command, e.g. builds ls; or exit-codes");
   withExamples(cmd, ["valar help builds ls", "valar help exit-codes"]);
-  return cmd.action(rt.action(async () => ({ run: (ctx, words) => run(ctx, words, program) })));
+  return cmd.action(rt.action(async () => ({ run: (ctx, words) => run(ctx, words, program) }), { offline: true }));
 }
 
 export async function run(ctx: Ctx, words: string[], program: Command): Promise<number> {

@@ -35,5 +35,5 @@ export function defineSandbox(rt: Runtime): Command {
       "shell to point the CLI at the sandbox. Besides Valar's constructors it has `shell`, which\n" +
       "runs the archive's build.sh. Ctrl-C stops it: running builds are stopped and marked failed.\n",
   );
-  return cmd.action(rt.action(() => import("./sandbox.run.js")));
+  return cmd.action(rt.action(() => import("./sandbox.run.js"), { offline: true }));
 }

@@ -122,6 +122,16 @@ describe("start-up stays lean", () => {
     expect(sourcesOf(modules)).toContain("src/api/client.ts");
   });
 
+  it.each([[["completion", "bash"]], [["config", "list"]], [["help", "builds", "ls"]]])(
+    "%j sends no request, so it loads no HTTP code",
+    async (args) => {
+      const { exitCode, modules } = await loadedModules(args);
+      expect(exitCode).toBe(0);
+      const sources = sourcesOf(modules);
+      expect(sources.filter((m) => /node_modules\/undici\/|^src\/api\/client\.ts$|^src\/ctx\.ts$/.test(m))).toEqual([]);
+    },
+  );
+
   it("the YAML parser is loaded only where there is YAML to read", async () => {
     const yaml = (modules: string[]) => sourcesOf(modules).some((m) => /node_modules\/yaml\//.test(m));
     const bare = await loadedModules(["builds", "ls", "-q"], envFor(server));

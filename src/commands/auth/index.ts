@@ -14,7 +14,7 @@ export function defineAuth(rt: Runtime): Command {
 
   const logout = new Command("logout").description("forget the stored token");
   withExamples(logout, ["valar auth logout"]);
-  logout.action(rt.action(() => import("./logout.run.js")));
+  logout.action(rt.action(() => import("./logout.run.js"), { offline: true }));
 
   const status = new Command("status").description("show endpoint, user, projects and where the token comes from");
   addJsonOption(status);
