@@ -26,27 +26,41 @@ export function logsExpired(buildId: string): NotFoundError {
   return new NotFoundError(`the logs of build ${buildId} have expired`);
 }
 
+export interface StreamLogOptions {
+  /**
+   * Leave out an unterminated last line (a running build's log may end mid-line: a follow
+   * that skips the lines delivered here gets it again, whole).
+   */
+  complete?: boolean;
+  /** Lines already shown: read and left out. */
+  skip?: number;
+  /** 204 (expired) is the end of the log rather than exit 5. */
+  expiredIsEnd?: boolean;
+}
+
 /**
  * Prints a whole log as it arrives (GET …/logs without follow). 204 → exit 5.
- * Returns the number of lines delivered. With `complete`, an unterminated last line is left
- * out (a running build's log may end mid-line: a follow that skips the lines delivered here
- * gets it again, whole).
+ * Returns the number of lines delivered.
  */
 export async function streamBuildLog(
   source: LogSource,
   buildId: string,
   sink: LineSink,
   signal: AbortSignal,
-  options: { complete?: boolean } = {},
+  options: StreamLogOptions = {},
 ): Promise<number> {
   const res = await abortable(source.openLogs(buildId, false, signal), signal);
   if (res.status === 204) {
     res.body.resume();
+    if (options.expiredIsEnd) return 0;
     throw logsExpired(buildId);
   }
+  let seen = 0;
   let count = 0;
+  const skip = options.skip ?? 0;
   const splitter = new LineSplitter();
   const line: OnLineBytes = (b, s, e) => {
+    if (++seen <= skip) return;
     count++;
     sink.line(b, s, e);
   };
@@ -83,32 +97,6 @@ export interface FollowLogOptions {
 /** The contract's silence: 15 s without a byte, and the CLI asks whether the build has ended. */
 export const SILENCE_MS = 15_000;
 
-/**
- * The log of a build that has ended, read once without follow, after the `delivered` lines
- * already shown. Returns how many lines it delivered.
- */
-async function readRest(source: LogSource, buildId: string, sink: LineSink, signal: AbortSignal, delivered: number): Promise<number> {
-  const res = await abortable(source.openLogs(buildId, false, signal), signal);
-  if (res.status === 204) {
-    res.body.resume();
-    return 0;
-  }
-  let seen = 0;
-  let count = 0;
-  const line: OnLineBytes = (b, s, e) => {
-    if (++seen <= delivered) return;
-    sink.line(b, s, e);
-    count++;
-  };
-  const splitter = new LineSplitter();
-  await forEachChunk(res.body, (chunk) => {
-    splitter.push(chunk, line);
-    return sink.flush();
-  });
-  splitter.end(line);
-  await sink.flush();
-  return count;
-}
 
 export type FollowResult =
   | { kind: "ended"; status: string; lines: number }
@@ -182,7 +170,8 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       if (endedSilently !== undefined) {
-        delivered += await readRest(source, buildId, sink, signal, delivered);
+        // The build has ended: the rest of its log, read once without follow.
+        delivered += await streamBuildLog(source, buildId, sink, signal, { skip: delivered, expiredIsEnd: true });
         return { kind: "ended", status: endedSilently, lines: delivered };
       }
       if (isPermanent(err)) throw err;
