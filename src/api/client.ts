@@ -113,6 +113,16 @@ export class ApiClient {
     return this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
+  /**
+   * The same client under a deadline of its own instead of the Ctrl-C signal (a last
+   * request after the wait was interrupted, a lookup that must not hold up the exit);
+   * `once`: one try, no backoff.
+   */
+  withDeadline(ms: number, options: { once?: boolean } = {}): ApiClient {
+    const retry = options.once ? { ...(this.options.retry ?? DEFAULT_RETRY_POLICY), attempts: 1 } : this.options.retry;
+    return new ApiClient({ ...this.options, signal: AbortSignal.timeout(ms), retry });
+  }
+
   url(path: readonly string[], query?: Record<string, string>): URL {
     for (const segment of path) {
       // "." and ".." (even percent-encoded) are resolved away by URL parsing.

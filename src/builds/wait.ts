@@ -1,5 +1,4 @@
 import { BuildsApi } from "../api/builds.js";
-import { ApiClient } from "../api/client.js";
 import { isFinalStatus, type Build } from "../api/types.js";
 import type { Ctx } from "../context.js";
 import { ApiUnreachableError, InterruptedError, NotFoundError, WaitTimeoutError } from "../errors.js";
@@ -7,7 +6,6 @@ import { renderLogLine } from "../output/log-format.js";
 import { startSpinner } from "../output/spinner.js";
 import { startLiveArea } from "../output/live.js";
 import { DeploysApi } from "../api/deploys.js";
-import { DEFAULT_RETRY_POLICY } from "../api/retry.js";
 import { buildSummary, type BuildSummary } from "./summary.js";
 import { logPrinter, type LogView } from "./print.js";
 import { appendStepSummary, ciKind, githubErrorAnnotation } from "../output/ci.js";
@@ -103,10 +101,7 @@ function reportToGitHub(ctx: Ctx, build: Build, summary: BuildSummary, deploymen
 
 async function deploymentOf(ctx: Ctx, api: BuildsApi, buildId: string): Promise<string | undefined> {
   try {
-    const options = api.client.options;
-    const retry = { ...(options.retry ?? DEFAULT_RETRY_POLICY), attempts: 1 };
-    const client = new ApiClient({ ...options, signal: AbortSignal.timeout(2000), retry });
-    const deploys = await new DeploysApi(client, api.project, api.service).list();
+    const deploys = await new DeploysApi(api.client.withDeadline(2000, { once: true }), api.project, api.service).list();
     const newest = deploys.filter((d) => d.build === buildId).sort((a, b) => b.version - a.version)[0];
     return newest ? `v${newest.version}` : undefined;
   } catch {
@@ -280,8 +275,7 @@ async function interrupted(by: InterruptedError, api: BuildsApi, buildId: string
   if (!abort) return by.with(`stopped waiting; build ${buildId} goes on`, { hint });
   try {
     // The CLI's client is tied to the Ctrl-C signal, which has fired: this last request needs its own.
-    const client = new ApiClient({ ...api.client.options, signal: AbortSignal.timeout(10_000) });
-    await new BuildsApi(client, api.project, api.service).abort(buildId);
+    await new BuildsApi(api.client.withDeadline(10_000), api.project, api.service).abort(buildId);
     return by.with(`interrupted; build ${buildId} was aborted`);
   } catch (err) {
     return by.with(`interrupted; could not abort build ${buildId}: ${describeError(err)}`, { hint });
