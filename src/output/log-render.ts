@@ -169,23 +169,8 @@ function scanEntry(b: Buffer, start: number, end: number, spans: EntrySpans): bo
     if (b[i] !== 0x3a) return false;
     i = skipSpace(b, i + 1, end);
     if (b[i] !== QUOTE) return false;
-    const vs = i + 1;
-    let j = vs;
-    let suspect = false;
-    // The one loop over every byte of the line: kept to the fewest tests per byte.
-    for (; j < end; j++) {
-      const c = b[j]!;
-      if (c === QUOTE) break;
-      if (c < 0x20 || c === BACKSLASH) {
-        // An escape, or a raw control character (invalid JSON): the general path's business.
-        return false;
-      }
-      if (c >= 0x7f && (c === 0x7f || c === 0xc2)) suspect = true;
-    }
-    if (j >= end) return false;
-    spans.start[key] = vs;
-    spans.end[key] = j;
-    if (key === CONTENT) spans.contentSuspect = suspect;
+    const j = scanValue(b, i + 1, end, spans, key);
+    if (j < 0) return false;
     i = skipSpace(b, j + 1, end);
     if (b[i] === 0x2c) {
       i = skipSpace(b, i + 1, end);
@@ -208,21 +193,32 @@ function scanCanonical(b: Buffer, start: number, end: number, spans: EntrySpans)
     const sep = CANONICAL[field]!;
     if (i + sep.length > end) return false;
     for (let k = 0; k < sep.length; k++) if (b[i + k] !== sep[k]) return false;
-    i += sep.length;
-    let suspect = false;
-    let j = i;
-    for (; j < end; j++) {
-      const c = b[j]!;
-      if (c === QUOTE) break;
-      if (c < 0x20 || c === BACKSLASH) return false;
-      if (c >= 0x7f && (c === 0x7f || c === 0xc2)) suspect = true;
-    }
-    spans.start[field] = i;
-    spans.end[field] = j;
-    spans.contentSuspect = suspect;
-    i = j;
+    i = scanValue(b, i + sep.length, end, spans, field);
+    if (i < 0) return false;
   }
   return i === end - 2 && b[end - 1] === CLOSE_BRACE && utcTimestamp(b, spans.start[TIMESTAMP]!, spans.end[TIMESTAMP]!);
+}
+
+/**
+ * A string value from its first byte to its closing quote: its span goes into `spans`, and
+ * the quote's index is returned. -1 for an escape, a raw control character (invalid JSON) or
+ * no closing quote on the line: the general path's business. The one loop over every byte
+ * of a line, kept to the fewest tests per byte.
+ */
+function scanValue(b: Buffer, start: number, end: number, spans: EntrySpans, field: number): number {
+  let suspect = false;
+  let j = start;
+  for (; j < end; j++) {
+    const c = b[j]!;
+    if (c === QUOTE) break;
+    if (c < 0x20 || c === BACKSLASH) return -1;
+    if (c >= 0x7f && (c === 0x7f || c === 0xc2)) suspect = true;
+  }
+  if (j >= end) return -1;
+  spans.start[field] = start;
+  spans.end[field] = j;
+  if (field === CONTENT) spans.contentSuspect = suspect;
+  return j;
 }
 
 function keyIndex(b: Buffer, start: number, end: number): number {
