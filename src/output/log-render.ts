@@ -3,6 +3,7 @@ import type { ByteBatch } from "./byte-batch.js";
 import { parseLogEntry, renderLogJson, renderLogLine } from "./log-format.js";
 import { defuseWorkflowCommands, sectionOfStage, type CiSections } from "./ci.js";
 import { hasControlBytes, type CleanMode } from "./terminal-safe.js";
+import { isPlainJsonText, literal, literalLength, matchesLiteral } from "./byte-scan.js";
 
 export interface LogRenderOptions {
   raw: boolean;
@@ -32,8 +33,6 @@ const DIM_CLOSE = Buffer.from("\u001b[22m");
 const WRAPPER = Buffer.from("WRAPPER");
 const PLATFORM = Buffer.from("platform");
 const KEYS = ["timestamp", "source", "stage", "content"].map((k) => Buffer.from(k));
-// The form Valar and the sandbox write: these fields in this order, no spaces.
-const CANONICAL = ['{"timestamp":"', '","source":"', '","stage":"', '","content":"'].map((k) => Buffer.from(k));
 
 /** Where the four fields of a log entry lie in its line (value bytes, quotes excluded). */
 class EntrySpans {
@@ -103,7 +102,7 @@ export class LogRenderer {
       return true;
     }
     const s = this.spans;
-    if (!scanCanonical(b, start, end, s) && !scanEntry(b, start, end, s)) return false;
+    if (!scanCanonical(b, start, end, s, cleaning) && !scanEntry(b, start, end, s)) return false;
     const cs = s.start[CONTENT]!;
     const ce = s.end[CONTENT]!;
     if (cleaning && s.contentSuspect && hasControlBytes(b, cs, ce)) return false;
@@ -183,20 +182,57 @@ function scanEntry(b: Buffer, start: number, end: number, spans: EntrySpans): bo
   return seen === 0b1111 && utcTimestamp(b, spans.start[TIMESTAMP]!, spans.end[TIMESTAMP]!);
 }
 
+const OPEN = literal('{"timestamp":"');
+// After the timestamp's Z: the commonest rest of a line's head, a build process's output.
+const PROCESS_HEAD = literal('Z","source":"PROCESS","stage":"","content":"');
+const SOURCE_KEY = literal('","source":"');
+const STAGE_KEY = literal('","stage":"');
+const CONTENT_KEY = literal('","content":"');
+// The shortest canonical line: every key, a 20-byte timestamp, empty values, `"}`.
+const SHORTEST_CANONICAL = literalLength(OPEN) + 20 + literalLength(SOURCE_KEY) + literalLength(STAGE_KEY) + literalLength(CONTENT_KEY) + 2;
+
 /**
  * scanEntry for the canonical form, with no key lookups or space skipping: most lines of
- * most logs. False sends the line to scanEntry, which takes any order and spacing.
+ * most logs. Keys and separators are compared four bytes at a time, the timestamp is checked
+ * where it stands, and the content, last and longest, ends the line (`"}`) and is tested four
+ * bytes at a time too; byte by byte only when that finds something. False sends the line to
+ * scanEntry, which takes any order and spacing.
  */
-function scanCanonical(b: Buffer, start: number, end: number, spans: EntrySpans): boolean {
-  let i = start;
-  for (let field = 0; field < 4; field++) {
-    const sep = CANONICAL[field]!;
-    if (i + sep.length > end) return false;
-    for (let k = 0; k < sep.length; k++) if (b[i + k] !== sep[k]) return false;
-    i = scanValue(b, i + sep.length, end, spans, field);
-    if (i < 0) return false;
+function scanCanonical(b: Buffer, start: number, end: number, spans: EntrySpans, cleaning: boolean): boolean {
+  if (end - start < SHORTEST_CANONICAL || !matchesLiteral(b, start, OPEN)) return false;
+  const ts = start + literalLength(OPEN);
+  const z = utcTimestampEnd(b, ts, end);
+  if (z < 0) return false;
+  spans.start[TIMESTAMP] = ts;
+  spans.end[TIMESTAMP] = z + 1;
+  let i: number;
+  if (z + literalLength(PROCESS_HEAD) <= end && matchesLiteral(b, z, PROCESS_HEAD)) {
+    spans.start[SOURCE] = z + 13;
+    spans.end[SOURCE] = z + 20;
+    spans.start[STAGE] = spans.end[STAGE] = z + 31;
+    i = z + literalLength(PROCESS_HEAD);
+  } else {
+    i = z + 1;
+    for (const [key, field] of [
+      [SOURCE_KEY, SOURCE],
+      [STAGE_KEY, STAGE],
+    ] as const) {
+      if (i + literalLength(key) > end || !matchesLiteral(b, i, key)) return false;
+      i = scanValue(b, i + literalLength(key), end, spans, field);
+      if (i < 0) return false;
+    }
+    if (i + literalLength(CONTENT_KEY) > end || !matchesLiteral(b, i, CONTENT_KEY)) return false;
+    i += literalLength(CONTENT_KEY);
   }
-  return i === end - 2 && b[end - 1] === CLOSE_BRACE && utcTimestamp(b, spans.start[TIMESTAMP]!, spans.end[TIMESTAMP]!);
+  const ce = end - 2;
+  if (ce < i || b[ce] !== QUOTE || b[end - 1] !== CLOSE_BRACE) return false;
+  if (isPlainJsonText(b, i, ce, cleaning)) {
+    spans.start[CONTENT] = i;
+    spans.end[CONTENT] = ce;
+    spans.contentSuspect = false;
+    return true;
+  }
+  return scanValue(b, i, end, spans, CONTENT) === ce;
 }
 
 /**
@@ -234,36 +270,43 @@ function equalBytes(b: Buffer, start: number, end: number, word: Buffer): boolea
   return true;
 }
 
-function digits(b: Buffer, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const d = b[i]! - 0x30;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
+function digit(c: number | undefined): number {
+  return ((c ?? -1) - 0x30) >>> 0;
+}
+
+/** Two digits at b[at], at most `max`; -1 when they are not. */
+function twoDigits(b: Buffer, at: number, max: number): number {
+  const hi = digit(b[at]);
+  const lo = digit(b[at + 1]);
+  if (hi > 9 || lo > 9) return -1;
+  const v = hi * 10 + lo;
+  return v <= max ? v : -1;
 }
 
 /**
- * `YYYY-MM-DDTHH:MM:SS[.fraction]Z` with in-range fields: then HH:MM:SS are the clock the
- * general path prints, bytes 11–19. Anything else (offsets, 24:00, other forms Date.parse
- * may take) goes the general way.
+ * `YYYY-MM-DDTHH:MM:SS[.fraction]Z` from b[s], within `end`, with in-range fields: then
+ * HH:MM:SS are the clock the general path prints, bytes 11–19. Returns the index of the Z,
+ * or -1 for anything else (offsets, 24:00, other forms Date.parse may take: the general way).
  */
-function utcTimestamp(b: Buffer, s: number, e: number): boolean {
-  if (e - s < 20 || b[e - 1] !== 0x5a) return false;
-  if (b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 10] !== 0x54 || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a) return false;
-  if (digits(b, s, 4) < 0) return false;
-  const month = digits(b, s + 5, 2);
-  const day = digits(b, s + 8, 2);
-  const hour = digits(b, s + 11, 2);
-  const minute = digits(b, s + 14, 2);
-  const second = digits(b, s + 17, 2);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
-    return false;
+function utcTimestampEnd(b: Buffer, s: number, end: number): number {
+  if (end - s < 20) return -1;
+  if (b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 10] !== 0x54 || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a) return -1;
+  if (twoDigits(b, s, 99) < 0 || twoDigits(b, s + 2, 99) < 0) return -1;
+  if (twoDigits(b, s + 5, 12) < 1 || twoDigits(b, s + 8, 31) < 1) return -1;
+  if (twoDigits(b, s + 11, 23) < 0 || twoDigits(b, s + 14, 59) < 0 || twoDigits(b, s + 17, 59) < 0) return -1;
+  let i = s + 19;
+  if (b[i] === 0x2e) {
+    i++;
+    const first = i;
+    while (i < end && digit(b[i]) <= 9) i++;
+    if (i === first) return -1;
   }
-  if (e - s === 20) return true;
-  if (b[s + 19] !== 0x2e || e - s < 22) return false;
-  return digits(b, s + 20, e - s - 21) >= 0;
+  return i < end && b[i] === 0x5a ? i : -1;
+}
+
+/** utcTimestampEnd for a whole value: bytes[s, e) are the timestamp and nothing else. */
+function utcTimestamp(b: Buffer, s: number, e: number): boolean {
+  return utcTimestampEnd(b, s, e) === e - 1;
 }
 
 function plainAscii(b: Buffer, start: number, end: number): boolean {

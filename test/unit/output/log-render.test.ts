@@ -61,6 +61,20 @@ const CORPUS: string[] = [
   "plain with \u001b[32mcolour\u001b[0m and \u0007 bell",
   "plain secret\rshown",
   "plain \u009b c1 and del \u007f",
+  entry({ source: "PROCESS", stage: "BUILD", content: "process with a stage" }),
+  entry({ source: "PROCESSX", content: "a longer source" }),
+  entry({ source: "PROC", content: "a shorter source" }),
+  entry({ timestamp: "2026-01-02T03:04:05.5Z", content: "tenths" }),
+  entry({ timestamp: "2026-01-02T03:04:05.Z", content: "a dot, no digits" }),
+  entry({ timestamp: "2026-00-02T03:04:05Z", content: "month zero" }),
+  entry({ timestamp: "2026-01-00T03:04:05Z", content: "day zero" }),
+  entry({ timestamp: "2026-01-02T03:60:05Z", content: "minute 60" }),
+  entry({ timestamp: "2O26-01-02T03:04:05Z", content: "a letter in the year" }),
+  // Each special byte at each offset of a word, raw (invalid JSON) or as it is in UTF-8.
+  ...['"', "\\", "\u0001", "\u001f", "\u007f", "\u0085", "\u00c2"].flatMap((special) =>
+    Array.from({ length: 9 }, (_, k) => `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"${"a".repeat(k)}${special}${"b".repeat(8 - k)}"}`),
+  ),
+  ...Array.from({ length: 9 }, (_, k) => entry({ content: "c".repeat(k) })),
   entry({ content: "x".repeat(1024 * 1024) }),
   "p".repeat(1024 * 1024),
 ];
