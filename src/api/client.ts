@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { Transform, type Readable } from "node:stream";
-import { proxyAgent, request, type Dispatcher, type ResponseData } from "./undici.js";
+import { bodyStreamAgent, proxyAgent, request, type Dispatcher, type ResponseData } from "./undici.js";
 import { ApiUnreachableError, UsageError, ValarError } from "../errors.js";
 import { parseEndpoint } from "./endpoint.js";
 import { abortError, errorForStatus, isNotSentError, parseRetryAfter, tlsError, transportError } from "./http-errors.js";
@@ -73,6 +73,10 @@ export interface UploadRequest<T> {
 export interface StreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /**
+   * Its chunks are views of memory the socket reuses (read-ring.ts): handle them as they
+   * come, within the stream's flow control, or copy what is kept.
+   */
   body: Readable;
 }
 
@@ -91,6 +95,8 @@ interface Exchange<R> {
   /** 0: the body may stay quiet forever (followed logs). */
   bodyTimeoutMs: number;
   signal?: AbortSignal;
+  /** Another agent than the client's own (long bodies). */
+  dispatcher?: Dispatcher;
   /** Turns a final response into the result; may read the body. */
   handle: (res: ResponseData, attempts: number, url: URL) => Promise<R>;
 }
@@ -207,8 +213,11 @@ export class ApiClient {
       retry: "idempotent",
       bodyTimeoutMs: 0,
       signal: combined,
+      dispatcher: this.getDispatcher() ?? bodyStreamAgent(),
       handle: async (res, attempts, url) => {
-        if (res.statusCode >= 300) throw errorForStatus(res.statusCode, await readText(res, url), attempts, this.options.token, this.options.tokenHint);
+        if (res.statusCode >= 300) {
+          throw errorForStatus(res.statusCode, await readText(res, url, { copy: true }), attempts, this.options.token, this.options.tokenHint);
+        }
         return { status: res.statusCode, headers: res.headers, body: res.body };
       },
     });
@@ -231,7 +240,7 @@ export class ApiClient {
   }
 
   private async exchange<R>(x: Exchange<R>): Promise<R> {
-    const dispatcher = this.getDispatcher();
+    const dispatcher = x.dispatcher ?? this.getDispatcher();
     const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
     const pause = this.options.sleep ?? sleep;
     for (let attempt = 1; ; attempt++) {
@@ -289,8 +298,11 @@ function tooLarge(url: URL): ApiUnreachableError {
   });
 }
 
-/** The body as text, up to MAX_JSON_BYTES (exit 6 past it, the rest never read). */
-async function readText(res: ResponseData, url: URL): Promise<string> {
+/**
+ * The body as text, up to MAX_JSON_BYTES (exit 6 past it, the rest never read). `copy`: the
+ * chunks are views of reused memory (a stream's body) and must be copied to be kept.
+ */
+async function readText(res: ResponseData, url: URL, { copy = false } = {}): Promise<string> {
   const declared = Number(res.headers["content-length"]);
   if (declared > MAX_JSON_BYTES) {
     res.body.destroy();
@@ -304,7 +316,7 @@ async function readText(res: ResponseData, url: URL): Promise<string> {
       res.body.destroy();
       throw tooLarge(url);
     }
-    chunks.push(chunk);
+    chunks.push(copy ? Buffer.from(chunk) : chunk);
   }
   return Buffer.concat(chunks, total).toString("utf8");
 }

@@ -4,6 +4,7 @@ import Agent from "undici/lib/dispatcher/agent.js";
 import EnvHttpProxyAgent from "undici/lib/dispatcher/env-http-proxy-agent.js";
 import Dispatcher_ from "undici/lib/dispatcher/dispatcher.js";
 import api from "undici/lib/api/index.js";
+import { ringReads } from "./read-ring.js";
 
 /**
  * The parts of undici the client uses, taken from its modules directly. undici's index
@@ -36,6 +37,13 @@ let defaultAgent: Dispatcher | undefined;
 export function request(url: URL, options: RequestOptions): Promise<ResponseData> {
   const { dispatcher = (defaultAgent ??= new Agent()), ...rest } = options;
   return dispatcher.request({ ...rest, origin: url.origin, path: `${url.pathname}${url.search}` });
+}
+
+let bodyAgent: Dispatcher | undefined;
+
+/** An agent for long response bodies (logs): its sockets read into reused memory (read-ring.ts). */
+export function bodyStreamAgent(): Dispatcher {
+  return (bodyAgent ??= new Agent({ connect: { onread: ringReads() } }));
 }
 
 export function proxyAgent(options: ConstructorParameters<typeof EnvHttpProxyAgent>[0]): Dispatcher {
