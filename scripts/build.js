@@ -5,26 +5,24 @@
 // bundled, so the package installs without a build step or runtime dependencies.
 import { build } from "esbuild";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
  * Node built-ins that a bundled dependency requires when it loads but uses only on paths
  * valar never takes: commander spawns executable subcommands (valar has none) with
- * child_process; undici's HTTP/2 client (never enabled here) needs http2. Loading them
- * costs a short command more than the rest of its start-up, so the dependency gets a
- * stand-in that loads the real module on first use. http2's constants are read when
- * undici loads: they are protocol numbers and header names, so the stand-in carries them.
+ * child_process. Loading it costs a short command more than the rest of its start-up, so
+ * commander gets a stand-in that loads the real module on first use.
  */
 const LAZY_BUILTINS = {
   child_process: { importer: /node_modules[\\/]commander[\\/]/, eager: {} },
-  http2: { importer: /node_modules[\\/]undici[\\/]/, eager: { constants: (await import("node:http2")).constants } },
 };
 
 const lazyBuiltins = {
   name: "lazy-builtins",
   setup(b) {
-    b.onResolve({ filter: /^(node:)?(child_process|http2)$/ }, (args) => {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) => {
       const name = args.path.replace(/^node:/, "");
       if (!LAZY_BUILTINS[name].importer.test(args.importer)) return undefined;
       return { path: name, namespace: "lazy-builtin" };
@@ -42,8 +40,48 @@ module.exports = new Proxy(eager, {
   },
 };
 
-// Bundled CommonJS dependencies call require() for Node built-ins: give the ESM chunks one.
-const BANNER = 'import { createRequire as __valarCreateRequire } from "node:module"; const require = __valarCreateRequire(import.meta.url);';
+/**
+ * undici's parts that valar's requests never reach, and its parser's WebAssembly. Every
+ * command that sends a request compiles the chunk undici is in, so what it holds costs each
+ * of them: the parser as base64 text (two builds, ~72 KB each: SIMD and a fallback) is read
+ * from dist/ as binary instead, when the first connection opens. The HTTP/2 client (valar
+ * never offers h2 in ALPN, so no connection uses it) and the fetch body encoder (only for
+ * FormData bodies, which valar never sends) are stand-ins that say so if ever reached.
+ */
+const WASM_ASSETS = { "llhttp_simd-wasm.js": "llhttp_simd.wasm", "llhttp-wasm.js": "llhttp.wasm" };
+const UNREACHED = {
+  "./client-h2.js": "undici's HTTP/2 client (valar does not negotiate HTTP/2)",
+  "../web/fetch/body.js": "undici's FormData body encoder (valar sends no FormData)",
+};
+const undiciTrim = {
+  name: "undici-trim",
+  setup(b) {
+    const fromUndici = /node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]/;
+    b.onResolve({ filter: /^\.\.\/llhttp\/llhttp(_simd)?-wasm\.js$/ }, (args) =>
+      fromUndici.test(args.importer) ? { path: args.path.split("/").pop(), namespace: "wasm-asset" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "wasm-asset" }, (args) => ({
+      loader: "js",
+      contents: `module.exports = __valarAsset(${JSON.stringify(WASM_ASSETS[args.path])});`,
+    }));
+    b.onResolve({ filter: /^(\.\/client-h2|\.\.\/web\/fetch\/body)\.js$/ }, (args) =>
+      fromUndici.test(args.importer) ? { path: args.path, namespace: "unreached" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "unreached" }, (args) => ({
+      loader: "js",
+      contents: `const unreached = () => { throw new Error(${JSON.stringify(`valar reached ${UNREACHED[args.path]}`)}); };
+module.exports = Object.assign(unreached, { extractBody: unreached });`,
+    }));
+  },
+};
+
+// Bundled CommonJS dependencies call require() for Node built-ins (everything else is in the
+// bundle): give the ESM chunks one. process.getBuiltinModule (Node 20.16+) serves built-ins
+// without createRequire, which costs a command node:module and a CommonJS loader set-up.
+const BANNER =
+  "const require = (id) => { const m = process.getBuiltinModule(id); if (m === undefined) throw Object.assign(new Error(`Cannot find module '${id}'`), { code: \"MODULE_NOT_FOUND\" }); return m; };" +
+  // A file shipped beside the chunks (dist/), read when a bundled module asks for it.
+  ' const __valarAsset = (name) => process.getBuiltinModule("node:fs").readFileSync(new URL(`../${name}`, import.meta.url));';
 
 /**
  * valar decides colour itself (src/output/color.ts: TTY, NO_COLOR, FORCE_COLOR, TERM=dumb)
@@ -79,16 +117,20 @@ const result = await build({
   minify: process.env.VALAR_NO_MINIFY !== "1",
   define: { VALAR_VERSION: JSON.stringify(pkg.version) },
   banner: { js: BANNER },
-  plugins: [lazyBuiltins, chalkWithoutDetection],
+  plugins: [lazyBuiltins, chalkWithoutDetection, undiciTrim],
   logLevel: "warning",
 });
-// Only chunks that call require() keep the banner: node:module is one more built-in for
-// every command to load (the entry chunk, for one, needs none).
+// Only chunks that call require() or read an asset keep the banner: it is code to compile.
 for (const file of Object.keys(result.metafile.outputs)) {
   const path = join(root, file);
   const code = readFileSync(path, "utf8");
   const body = code.startsWith(BANNER) ? code.slice(BANNER.length) : code;
-  if (body !== code && !/\brequire\b/.test(body)) writeFileSync(path, body);
+  if (body !== code && !/\b(require|__valarAsset)\b/.test(body)) writeFileSync(path, body);
+}
+// The parser's WebAssembly, as undici's modules hold it (base64), written out as binary.
+const requireFromHere = createRequire(import.meta.url);
+for (const [module, asset] of Object.entries(WASM_ASSETS)) {
+  writeFileSync(new URL(`../dist/${asset}`, import.meta.url), requireFromHere(`undici/lib/llhttp/${module}`));
 }
 // Which sources each output file holds: the start-up test reads it to prove --version and
 // --help load no HTTP, config, table or spinner code.

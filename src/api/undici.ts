@@ -3,7 +3,8 @@ import type { Dispatcher } from "undici";
 import Agent from "undici/lib/dispatcher/agent.js";
 import EnvHttpProxyAgent from "undici/lib/dispatcher/env-http-proxy-agent.js";
 import Dispatcher_ from "undici/lib/dispatcher/dispatcher.js";
-import api from "undici/lib/api/index.js";
+import apiRequest from "undici/lib/api/api-request.js";
+import apiConnect from "undici/lib/api/api-connect.js";
 import { ringReads } from "./read-ring.js";
 
 /**
@@ -28,8 +29,10 @@ export type RequestOptions = Omit<Dispatcher.RequestOptions, "origin" | "path" |
 // a command that sends no request a few modules.)
 setFlagsFromString("--liftoff-only");
 
-// What undici's index does for every dispatcher: the proxy agent's tunnel uses connect().
-Object.assign(Dispatcher_.prototype, api);
+// What undici's index does for every dispatcher, for the two methods valar uses (its other
+// ones, stream, pipeline and upgrade, are code every request would compile): request, and
+// connect for the proxy agent's tunnel.
+Object.assign(Dispatcher_.prototype, { request: apiRequest, connect: apiConnect });
 
 let defaultAgent: Dispatcher | undefined;
 

@@ -12,8 +12,13 @@ declare module "undici/lib/dispatcher/dispatcher.js" {
   import { Dispatcher } from "undici";
   export default Dispatcher;
 }
-declare module "undici/lib/api/index.js" {
-  // request, stream, pipeline, upgrade, connect: Dispatcher's methods, mixed into its prototype.
-  const api: Record<string, (...args: never[]) => unknown>;
-  export default api;
+declare module "undici/lib/api/api-request.js" {
+  // Dispatcher's request method, mixed into its prototype.
+  const request: (...args: never[]) => unknown;
+  export default request;
+}
+declare module "undici/lib/api/api-connect.js" {
+  // Dispatcher's connect method, mixed into its prototype.
+  const connect: (...args: never[]) => unknown;
+  export default connect;
 }

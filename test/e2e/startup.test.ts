@@ -152,6 +152,19 @@ describe("start-up stays lean", () => {
     expect(modules.filter((m) => m.startsWith("dist/")).length).toBeLessThanOrEqual(30);
   });
 
+  it("undici's parser is read from dist/ as WebAssembly, not compiled into the chunk as base64 text", async () => {
+    const chunked = Object.values(meta.outputs).flatMap((o) => Object.keys(o.inputs));
+    const replaced = /^node_modules\/undici\/.*(llhttp(_simd)?-wasm|client-h2|web\/fetch\/body)\.js$/;
+    expect(chunked.filter((m) => replaced.test(m))).toEqual([]);
+    // The SIMD build (the one Node uses) and the fallback, which UNDICI_NO_WASM_SIMD forces.
+    for (const env of [envFor(server), { ...envFor(server), UNDICI_NO_WASM_SIMD: "1" }]) {
+      const r = await execa("node", [BIN, "builds", "ls", "-q"], { reject: false, extendEnv: false, env, stdin: "ignore" });
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).not.toBe("");
+    }
+  });
+
   it("nothing loads Node's own bundled undici (the one behind global fetch)", async () => {
     const r = await execa("node", ["--import", pathToFileURL(LOAD_LIST).href, BIN, "builds", "ls", "-q"], {
       reject: false,
