@@ -3,7 +3,7 @@ import type { ByteBatch } from "./byte-batch.js";
 import { parseLogEntry, renderLogJson, renderLogLine } from "./log-format.js";
 import { defuseWorkflowCommands, sectionOfStage, type CiSections } from "./ci.js";
 import { hasControlBytes, type CleanMode } from "./terminal-safe.js";
-import { isPlainJsonText, literal, literalLength, matchesLiteral } from "./byte-scan.js";
+import { isPlainJsonText, literal, literalLength, matchesLiteral, viewOf } from "./byte-scan.js";
 
 export interface LogRenderOptions {
   raw: boolean;
@@ -107,18 +107,20 @@ export class LogRenderer {
     const ce = s.end[CONTENT]!;
     if (cleaning && s.contentSuspect && hasControlBytes(b, cs, ce)) return false;
     if (this.opts.raw) {
-      out.bytes(b, cs, ce);
-      out.byte(NEWLINE);
+      out.bytesThen(b, cs, ce, NEWLINE);
       return true;
     }
     const wrapper = equalBytes(b, s.start[SOURCE]!, s.end[SOURCE]!, WRAPPER);
     if (wrapper && !plainAscii(b, s.start[STAGE]!, s.end[STAGE]!)) return false;
     this.opts.sections?.enter(wrapper ? sectionOfStage(b.toString("latin1", s.start[STAGE]!, s.end[STAGE]!)) : undefined, out);
     const ts = s.start[TIMESTAMP]!;
-    if (this.color) out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
-    out.bytes(b, ts + 11, ts + 19);
-    if (this.color) out.bytes(DIM_CLOSE, 0, DIM_CLOSE.length);
-    out.byte(0x20);
+    if (this.color) {
+      out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
+      out.bytes(b, ts + 11, ts + 19);
+      out.bytesThen(DIM_CLOSE, 0, DIM_CLOSE.length, 0x20);
+    } else {
+      out.bytesThen(b, ts + 11, ts + 19, 0x20);
+    }
     if (wrapper) {
       if (this.color) out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
       out.byte(0x5b);
@@ -128,12 +130,15 @@ export class LogRenderer {
       else for (let i = ss; i < se; i++) out.byte(lowerAscii(b[i]!));
       out.byte(0x5d);
       out.byte(0x20);
-      out.bytes(b, cs, ce);
-      if (this.color) out.bytes(DIM_CLOSE, 0, DIM_CLOSE.length);
+      if (this.color) {
+        out.bytes(b, cs, ce);
+        out.bytesThen(DIM_CLOSE, 0, DIM_CLOSE.length, NEWLINE);
+      } else {
+        out.bytesThen(b, cs, ce, NEWLINE);
+      }
     } else {
-      out.bytes(b, cs, ce);
+      out.bytesThen(b, cs, ce, NEWLINE);
     }
-    out.byte(NEWLINE);
     return true;
   }
 }
@@ -283,17 +288,32 @@ function twoDigits(b: Buffer, at: number, max: number): number {
   return v <= max ? v : -1;
 }
 
+// The date and hour of the last timestamp found valid, as the four words that cover its
+// first 14 bytes: consecutive lines of a log mostly share them.
+let validHead = [0, 0, 0, 0];
+let headValid = false;
+
 /**
  * `YYYY-MM-DDTHH:MM:SS[.fraction]Z` from b[s], within `end`, with in-range fields: then
  * HH:MM:SS are the clock the general path prints, bytes 11–19. Returns the index of the Z,
  * or -1 for anything else (offsets, 24:00, other forms Date.parse may take: the general way).
+ * A date and hour equal to the last valid one's are not checked again.
  */
 function utcTimestampEnd(b: Buffer, s: number, end: number): number {
   if (end - s < 20) return -1;
-  if (b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 10] !== 0x54 || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a) return -1;
-  if (twoDigits(b, s, 99) < 0 || twoDigits(b, s + 2, 99) < 0) return -1;
-  if (twoDigits(b, s + 5, 12) < 1 || twoDigits(b, s + 8, 31) < 1) return -1;
-  if (twoDigits(b, s + 11, 23) < 0 || twoDigits(b, s + 14, 59) < 0 || twoDigits(b, s + 17, 59) < 0) return -1;
+  const v = viewOf(b);
+  const w0 = v.getInt32(s, true);
+  const w1 = v.getInt32(s + 4, true);
+  const w2 = v.getInt32(s + 8, true);
+  const w3 = v.getInt32(s + 10, true);
+  if (!headValid || w0 !== validHead[0] || w1 !== validHead[1] || w2 !== validHead[2] || w3 !== validHead[3]) {
+    if (b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 10] !== 0x54 || b[s + 13] !== 0x3a) return -1;
+    if (twoDigits(b, s, 99) < 0 || twoDigits(b, s + 2, 99) < 0) return -1;
+    if (twoDigits(b, s + 5, 12) < 1 || twoDigits(b, s + 8, 31) < 1 || twoDigits(b, s + 11, 23) < 0) return -1;
+    validHead = [w0, w1, w2, w3];
+    headValid = true;
+  }
+  if (b[s + 16] !== 0x3a || twoDigits(b, s + 14, 59) < 0 || twoDigits(b, s + 17, 59) < 0) return -1;
   let i = s + 19;
   if (b[i] === 0x2e) {
     i++;
