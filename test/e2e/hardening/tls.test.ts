@@ -7,6 +7,10 @@ import { ROOT, isolatedEnv, runValar } from "../../helpers/cli.js";
 import { startFaultServer, type FaultServer } from "../../helpers/fault-server.js";
 
 const CERT = join(ROOT, "test", "fixtures", "tls", "cert.pem");
+const BUILD = { id: "0123abcd-0000-4000-8000-000000000000", status: "done", error: "", createdAt: "2026-03-01T10:00:00Z" };
+// ~7 MB of entries: the socket's reads go round their 2 MiB ring three times.
+const CONTENT = Array.from({ length: 60_000 }, (_, i) => `line ${i} ${"é".repeat(i % 40)}`);
+const LOG = CONTENT.map((content, i) => JSON.stringify({ timestamp: "2026-03-01T10:00:00Z", source: "PROCESS", stage: "", content }) + (i % 7 ? "\n" : "\r\n")).join("");
 
 /** TLS failures: one readable line naming the host and the cause, a hint, no retry (issue 9, item 7). */
 describe("TLS failures", () => {
@@ -16,9 +20,15 @@ describe("TLS failures", () => {
   let plain: FaultServer;
 
   beforeAll(async () => {
-    https = createServer({ cert: readFileSync(CERT), key: readFileSync(join(ROOT, "test", "fixtures", "tls", "key.pem")) }, (_req, res) => {
+    https = createServer({ cert: readFileSync(CERT), key: readFileSync(join(ROOT, "test", "fixtures", "tls", "key.pem")) }, (req, res) => {
+      const path = new URL(req.url ?? "/", "https://x").pathname;
+      if (path.endsWith(`/builds/${BUILD.id}/logs`)) {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.end(LOG);
+        return;
+      }
       res.writeHead(200, { "content-type": "application/json" });
-      res.end("[]");
+      res.end(path.endsWith(`/builds/${BUILD.id}`) ? JSON.stringify([BUILD]) : "[]");
     });
     https.on("connection", () => connections++);
     await new Promise<void>((resolve) => https.listen(0, "127.0.0.1", resolve));
@@ -49,6 +59,13 @@ describe("TLS failures", () => {
   it("the hint works: with NODE_EXTRA_CA_CERTS naming the certificate, the same command succeeds", async () => {
     const r = await runValar(["builds", "ls", "--json", "--endpoint", endpoint], { env: env({ NODE_EXTRA_CA_CERTS: CERT }) });
     expect([r.exitCode, r.stdout]).toEqual([0, "[]"]);
+  });
+
+  it("a long log arrives whole over TLS (its socket reads into reused memory)", async () => {
+    const r = await runValar(["builds", "logs", "--raw", BUILD.id, "--endpoint", endpoint], { env: env({ NODE_EXTRA_CA_CERTS: CERT }) });
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout === CONTENT.join("\n")).toBe(true);
   });
 
   it("https to a plain-http port: the handshake failure in words, not OpenSSL's two lines; one attempt", async () => {
