@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { Transform, type Readable } from "node:stream";
-import { bodyStreamAgent, proxyAgent, request, type Dispatcher, type ResponseData } from "./undici.js";
+import { bodyStreamAgent, request, type Dispatcher, type ResponseData } from "./undici.js";
 import { ApiUnreachableError, UsageError, ValarError } from "../errors.js";
 import { parseEndpoint } from "./endpoint.js";
 import { abortError, errorForStatus, isNotSentError, parseRetryAfter, tlsError, transportError } from "./http-errors.js";
@@ -95,8 +95,8 @@ interface Exchange<R> {
   /** 0: the body may stay quiet forever (followed logs). */
   bodyTimeoutMs: number;
   signal?: AbortSignal;
-  /** Another agent than the client's own (long bodies). */
-  dispatcher?: Dispatcher;
+  /** A long body (a log): read through the agent that reuses its read memory (read-ring.ts). */
+  longBody?: boolean;
   /** Turns a final response into the result; may read the body. */
   handle: (res: ResponseData, attempts: number, url: URL) => Promise<R>;
 }
@@ -108,7 +108,7 @@ interface Exchange<R> {
  */
 export class ApiClient {
   private readonly endpointUrl: URL;
-  private dispatcher?: Dispatcher;
+  private dispatcher?: Promise<Dispatcher>;
 
   constructor(readonly options: ApiClientOptions) {
     // Refused here, before any request: the token must never travel in clear text.
@@ -213,7 +213,7 @@ export class ApiClient {
       retry: "idempotent",
       bodyTimeoutMs: 0,
       signal: combined,
-      dispatcher: this.getDispatcher() ?? bodyStreamAgent(),
+      longBody: true,
       handle: async (res, attempts, url) => {
         if (res.statusCode >= 300) {
           throw errorForStatus(res.statusCode, await readText(res, url, { copy: true }), attempts, this.options.token, this.options.tokenHint);
@@ -229,10 +229,11 @@ export class ApiClient {
     return headers;
   }
 
-  private getDispatcher(): Dispatcher | undefined {
+  /** The proxy agent when a proxy is set (its code loaded then), else the agent for this body. */
+  private getDispatcher(longBody: boolean): Dispatcher | undefined | Promise<Dispatcher> {
     const proxy = this.options.proxy;
-    if (!proxy || !(proxy.httpProxy || proxy.httpsProxy)) return undefined;
-    return (this.dispatcher ??= proxyAgent({ ...proxy }));
+    if (!proxy || !(proxy.httpProxy || proxy.httpsProxy)) return longBody ? bodyStreamAgent() : undefined;
+    return (this.dispatcher ??= import("./proxy-agent.js").then((m) => m.proxyAgent({ ...proxy })));
   }
 
   private trace(line: string): void {
@@ -240,7 +241,7 @@ export class ApiClient {
   }
 
   private async exchange<R>(x: Exchange<R>): Promise<R> {
-    const dispatcher = x.dispatcher ?? this.getDispatcher();
+    const dispatcher = await this.getDispatcher(x.longBody ?? false);
     const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
     const pause = this.options.sleep ?? sleep;
     for (let attempt = 1; ; attempt++) {

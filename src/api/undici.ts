@@ -1,10 +1,8 @@
 import { setFlagsFromString } from "node:v8";
 import type { Dispatcher } from "undici";
 import Agent from "undici/lib/dispatcher/agent.js";
-import EnvHttpProxyAgent from "undici/lib/dispatcher/env-http-proxy-agent.js";
 import Dispatcher_ from "undici/lib/dispatcher/dispatcher.js";
 import apiRequest from "undici/lib/api/api-request.js";
-import apiConnect from "undici/lib/api/api-connect.js";
 import { ringReads } from "./read-ring.js";
 
 /**
@@ -29,10 +27,10 @@ export type RequestOptions = Omit<Dispatcher.RequestOptions, "origin" | "path" |
 // a command that sends no request a few modules.)
 setFlagsFromString("--liftoff-only");
 
-// What undici's index does for every dispatcher, for the two methods valar uses (its other
-// ones, stream, pipeline and upgrade, are code every request would compile): request, and
-// connect for the proxy agent's tunnel.
-Object.assign(Dispatcher_.prototype, { request: apiRequest, connect: apiConnect });
+// What undici's index does for every dispatcher, for the method valar uses (its others,
+// stream, pipeline, upgrade and connect, are code every request would compile; connect,
+// for the proxy agent's tunnel, comes with the proxy agent: ./proxy-agent.ts).
+Object.assign(Dispatcher_.prototype, { request: apiRequest });
 
 let defaultAgent: Dispatcher | undefined;
 
@@ -47,8 +45,4 @@ let bodyAgent: Dispatcher | undefined;
 /** An agent for long response bodies (logs): its sockets read into reused memory (read-ring.ts). */
 export function bodyStreamAgent(): Dispatcher {
   return (bodyAgent ??= new Agent({ connect: { onread: ringReads() } }));
-}
-
-export function proxyAgent(options: ConstructorParameters<typeof EnvHttpProxyAgent>[0]): Dispatcher {
-  return new EnvHttpProxyAgent(options);
 }

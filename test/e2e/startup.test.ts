@@ -144,6 +144,17 @@ describe("start-up stays lean", () => {
     expect(yaml(withYml.modules)).toBe(true);
   });
 
+  it("the proxy agent (with its SOCKS5 client) is loaded only when a proxy is set", async () => {
+    const proxyCode = (modules: string[]) => sourcesOf(modules).some((m) => /undici\/lib\/dispatcher\/(env-http-)?proxy-agent\.js$/.test(m));
+    const direct = await loadedModules(["builds", "ls", "-q"], envFor(server));
+    expect(direct.exitCode).toBe(0);
+    expect(proxyCode(direct.modules)).toBe(false);
+    // NO_PROXY lets the request itself bypass it: the agent is still the proxy agent.
+    const proxied = await loadedModules(["builds", "ls", "-q"], { ...envFor(server), HTTPS_PROXY: "http://127.0.0.1:9", NO_PROXY: "127.0.0.1" });
+    expect(proxied.exitCode).toBe(0);
+    expect(proxyCode(proxied.modules)).toBe(true);
+  });
+
   it("the CLI ships as a bundle: a command loads a handful of files, not hundreds", async () => {
     const { exitCode, modules } = await loadedModules(["builds", "ls", "-q"], envFor(server));
     expect(exitCode).toBe(0);
