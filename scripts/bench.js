@@ -61,12 +61,18 @@ function writeTree(dir) {
   for (let i = 0; i < 3; i++) writeFileSync(join(dir, "assets", `blob${i}.bin`), randomBytes(25 * 1024 * 1024));
 }
 
-/** One run: wall seconds and peak RSS (MiB) of the whole command, shell pipelines included. */
+/**
+ * One run: wall seconds and peak RSS (MiB) of the whole command, shell pipelines included.
+ * The wall time is read here, to the microsecond: /usr/bin/time gives it to 10 ms, a tenth
+ * of a short command's run, so ratios like 1.3× came out as 1.3 or 1.4 by rounding alone.
+ * (Both commands of a pair pay the same few milliseconds of sh and time around them.)
+ */
 function timeOnce(cmd, env) {
-  const r = spawnSync(TIME, ["-f", "%e %M", "sh", "-c", cmd], { env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-  const last = r.stderr.trim().split("\n").pop() ?? "";
-  const [wall, rss] = last.split(" ").map(Number);
-  if (r.status !== 0 || !Number.isFinite(wall)) throw new Error(`failed: ${cmd}\n${r.stderr}`);
+  const started = process.hrtime.bigint();
+  const r = spawnSync(TIME, ["-f", "%M", "sh", "-c", cmd], { env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const rss = Number(r.stderr.trim().split("\n").pop());
+  if (r.status !== 0 || !Number.isFinite(rss)) throw new Error(`failed: ${cmd}\n${r.stderr}`);
   return { wall, rss: rss / 1024 };
 }
 
