@@ -47,14 +47,36 @@ function plainByte(c: number, strict: boolean): boolean {
 export function isPlainJsonText(bytes: Uint8Array, start: number, end: number, strict: boolean): boolean {
   const v = viewOf(bytes);
   let i = start;
-  for (; i + 4 <= end; i += 4) {
-    const w = v.getInt32(i, true);
-    let bad = hasControl(w) | hasByte(w, 0x22222222) | hasByte(w, 0x5c5c5c5c);
-    if (strict) bad |= hasByte(w, 0x7f7f7f7f) | hasByte(w, 0xc2c2c2c2 | 0);
-    if (bad !== 0) return false;
-  }
+  for (; i + 4 <= end; i += 4) if (!plainWord(v.getInt32(i, true), strict)) return false;
   for (; i < end; i++) if (!plainByte(bytes[i]!, strict)) return false;
   return true;
+}
+
+/**
+ * isPlainJsonText and copyBytes in one pass: each word is tested, then written to dst at
+ * `at`. False, with dst beyond `at` left undefined, when a byte is not plain.
+ */
+export function copyPlainJsonText(src: Uint8Array, start: number, end: number, dst: Uint8Array, dstView: DataView, at: number, strict: boolean): boolean {
+  const v = viewOf(src);
+  let i = start;
+  for (; i + 4 <= end; i += 4, at += 4) {
+    const w = v.getInt32(i, true);
+    if (!plainWord(w, strict)) return false;
+    dstView.setInt32(at, w, true);
+  }
+  for (; i < end; i++) {
+    const c = src[i]!;
+    if (!plainByte(c, strict)) return false;
+    dst[at++] = c;
+  }
+  return true;
+}
+
+/** A word of four plain bytes (see isPlainJsonText). */
+function plainWord(w: number, strict: boolean): boolean {
+  let bad = hasControl(w) | hasByte(w, 0x22222222) | hasByte(w, 0x5c5c5c5c);
+  if (strict) bad |= hasByte(w, 0x7f7f7f7f) | hasByte(w, 0xc2c2c2c2 | 0);
+  return bad === 0;
 }
 
 /** A fixed string as words to compare: [offset, word, …], the last word overlapping the one before. */

@@ -102,12 +102,20 @@ export class LogRenderer {
       return true;
     }
     const s = this.spans;
-    if (!scanCanonical(b, start, end, s, cleaning) && !scanEntry(b, start, end, s)) return false;
+    // The content of a canonical line is tested as it is copied (one pass over it, not two),
+    // and the line taken back if it is not plain; not where a CI section marker may already
+    // have been written before it.
+    const deferCheck = !this.opts.sections;
+    let unchecked = false;
+    if (scanCanonical(b, start, end, s, cleaning, !deferCheck)) unchecked = deferCheck;
+    else if (!scanEntry(b, start, end, s)) return false;
     const cs = s.start[CONTENT]!;
     const ce = s.end[CONTENT]!;
     if (cleaning && s.contentSuspect && hasControlBytes(b, cs, ce)) return false;
+    const mark = out.length;
     if (this.opts.raw) {
-      out.bytesThen(b, cs, ce, NEWLINE);
+      if (!writeContent(b, cs, ce, out, unchecked, cleaning, mark)) return false;
+      out.byte(NEWLINE);
       return true;
     }
     const wrapper = equalBytes(b, s.start[SOURCE]!, s.end[SOURCE]!, WRAPPER);
@@ -130,17 +138,28 @@ export class LogRenderer {
       else for (let i = ss; i < se; i++) out.byte(lowerAscii(b[i]!));
       out.byte(0x5d);
       out.byte(0x20);
-      if (this.color) {
-        out.bytes(b, cs, ce);
-        out.bytesThen(DIM_CLOSE, 0, DIM_CLOSE.length, NEWLINE);
-      } else {
-        out.bytesThen(b, cs, ce, NEWLINE);
-      }
-    } else {
-      out.bytesThen(b, cs, ce, NEWLINE);
+      if (!writeContent(b, cs, ce, out, unchecked, cleaning, mark)) return false;
+      if (this.color) out.bytes(DIM_CLOSE, 0, DIM_CLOSE.length);
+    } else if (!writeContent(b, cs, ce, out, unchecked, cleaning, mark)) {
+      return false;
     }
+    out.byte(NEWLINE);
     return true;
   }
+}
+
+/**
+ * The content, copied; `unchecked`: tested as it is copied, and when it is not plain after
+ * all (an escape, a quote, a control) the line is taken back to `mark` for the general path.
+ */
+function writeContent(b: Buffer, cs: number, ce: number, out: ByteBatch, unchecked: boolean, cleaning: boolean, mark: number): boolean {
+  if (!unchecked) {
+    out.bytes(b, cs, ce);
+    return true;
+  }
+  if (out.plainJsonText(b, cs, ce, cleaning)) return true;
+  out.truncate(mark);
+  return false;
 }
 
 function isJsonSpace(c: number | undefined): boolean {
@@ -203,7 +222,7 @@ const SHORTEST_CANONICAL = literalLength(OPEN) + 20 + literalLength(SOURCE_KEY) 
  * bytes at a time too; byte by byte only when that finds something. False sends the line to
  * scanEntry, which takes any order and spacing.
  */
-function scanCanonical(b: Buffer, start: number, end: number, spans: EntrySpans, cleaning: boolean): boolean {
+function scanCanonical(b: Buffer, start: number, end: number, spans: EntrySpans, cleaning: boolean, checkContent: boolean): boolean {
   if (end - start < SHORTEST_CANONICAL || !matchesLiteral(b, start, OPEN)) return false;
   const ts = start + literalLength(OPEN);
   const z = utcTimestampEnd(b, ts, end);
@@ -231,7 +250,8 @@ function scanCanonical(b: Buffer, start: number, end: number, spans: EntrySpans,
   }
   const ce = end - 2;
   if (ce < i || b[ce] !== QUOTE || b[end - 1] !== CLOSE_BRACE) return false;
-  if (isPlainJsonText(b, i, ce, cleaning)) {
+  // Unchecked: the caller tests it as it copies it (copyPlainJsonText).
+  if (!checkContent || isPlainJsonText(b, i, ce, cleaning)) {
     spans.start[CONTENT] = i;
     spans.end[CONTENT] = ce;
     spans.contentSuspect = false;
