@@ -1,11 +1,14 @@
 import type { OnReadOpts, Socket } from "node:net";
 
-const READ_SIZE = 64 * 1024;
+// Node's own reads are 64 KiB; four times that halves what undici and the streams above it
+// spend per chunk of a long body (measured on the 140 MB log), at no cost in latency: a read
+// takes what has arrived, it does not wait for more.
+const READ_SIZE = 256 * 1024;
 /**
  * Far more than a stream's flow control lets pile up unread: the socket's buffer and the
  * response body's (a highWaterMark each), plus the chunk being parsed — a few hundred KiB.
  */
-const RING_SIZE = 2 * 1024 * 1024;
+const RING_SIZE = 4 * 1024 * 1024;
 
 /** One socket's reads, one after another, round a block of memory allocated once. */
 class Ring {
@@ -31,9 +34,9 @@ let askingRing: Ring | undefined;
  * Socket reads into reused memory, for long response bodies (build logs). Node gives every
  * read a fresh 64 KiB buffer: on a 140 MB log that is ~2,300 allocations whose pages the
  * kernel maps and zeroes, then V8 collects — a third of the time of reading it. Here each
- * socket reads round a ring of 2 MiB of its own, and the chunks handed on are views of it.
+ * socket reads round a ring of 4 MiB of its own, and the chunks handed on are views of it.
  *
- * The price: a chunk is valid until the ring comes round, ~2 MiB of reading later. Stream
+ * The price: a chunk is valid until the ring comes round, ~4 MiB of reading later. Stream
  * consumers never hold that much (flow control pauses the socket long before), but whatever
  * keeps a chunk beyond that must copy it (ApiClient's error-body reader does).
  */
