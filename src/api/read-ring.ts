@@ -52,9 +52,11 @@ export function ringReads(): OnReadOpts {
       let ring = rings.get(this);
       if (!ring) rings.set(this, (ring = new Ring()));
       if (buf.buffer === ring.memory.buffer) ring.took(bytes);
-      askingRing = ring;
       // The socket's stream takes the bytes as if it had read them itself; false pauses it.
-      return this.push(Buffer.from(buf.buffer, buf.byteOffset, bytes));
+      const more = this.push(Buffer.from(buf.buffer, buf.byteOffset, bytes));
+      // Set last: should push throw, Node asks for no buffer, and no other socket may get this ring.
+      askingRing = ring;
+      return more;
     },
   };
 }
