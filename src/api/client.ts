@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { Transform, type Readable } from "node:stream";
-import { bodyStreamAgent, request, type Dispatcher, type ResponseData } from "./undici.js";
+import { request, type Dispatcher, type ResponseData } from "./undici.js";
 import { ApiUnreachableError, UsageError, ValarError } from "../errors.js";
 import { parseEndpoint } from "./endpoint.js";
 import { abortError, errorForStatus, isNotSentError, parseRetryAfter, tlsError, transportError } from "./http-errors.js";
@@ -95,8 +95,6 @@ interface Exchange<R> {
   /** 0: the body may stay quiet forever (followed logs). */
   bodyTimeoutMs: number;
   signal?: AbortSignal;
-  /** A long body (a log): read through the agent that reuses its read memory (read-ring.ts). */
-  longBody?: boolean;
   /** Turns a final response into the result; may read the body. */
   handle: (res: ResponseData, attempts: number, url: URL) => Promise<R>;
 }
@@ -213,10 +211,9 @@ export class ApiClient {
       retry: "idempotent",
       bodyTimeoutMs: 0,
       signal: combined,
-      longBody: true,
       handle: async (res, attempts, url) => {
         if (res.statusCode >= 300) {
-          throw errorForStatus(res.statusCode, await readText(res, url, { copy: true }), attempts, this.options.token, this.options.tokenHint);
+          throw errorForStatus(res.statusCode, await readText(res, url), attempts, this.options.token, this.options.tokenHint);
         }
         return { status: res.statusCode, headers: res.headers, body: res.body };
       },
@@ -229,10 +226,10 @@ export class ApiClient {
     return headers;
   }
 
-  /** The proxy agent when a proxy is set (its code loaded then), else the agent for this body. */
-  private getDispatcher(longBody: boolean): Dispatcher | undefined | Promise<Dispatcher> {
+  /** The proxy agent when a proxy is set (its code loaded then); else the default one. */
+  private getDispatcher(): Promise<Dispatcher> | undefined {
     const proxy = this.options.proxy;
-    if (!proxy || !(proxy.httpProxy || proxy.httpsProxy)) return longBody ? bodyStreamAgent() : undefined;
+    if (!proxy || !(proxy.httpProxy || proxy.httpsProxy)) return undefined;
     return (this.dispatcher ??= import("./proxy-agent.js").then((m) => m.proxyAgent({ ...proxy })));
   }
 
@@ -241,7 +238,7 @@ export class ApiClient {
   }
 
   private async exchange<R>(x: Exchange<R>): Promise<R> {
-    const dispatcher = await this.getDispatcher(x.longBody ?? false);
+    const dispatcher = await this.getDispatcher();
     const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
     const pause = this.options.sleep ?? sleep;
     for (let attempt = 1; ; attempt++) {
@@ -300,10 +297,13 @@ function tooLarge(url: URL): ApiUnreachableError {
 }
 
 /**
- * The body as text, up to MAX_JSON_BYTES (exit 6 past it, the rest never read). `copy`: the
- * chunks are views of reused memory (a stream's body) and must be copied to be kept.
+ * The body as text, up to MAX_JSON_BYTES (exit 6 past it, the rest never read). Its chunks
+ * are views of memory the socket reuses (read-ring.ts): they are copied to be kept. Resolves
+ * a turn of the event loop after the body's end, when undici has put the connection back in
+ * its pool: the command's next request (a log after the build's lookup) then reuses it
+ * instead of opening another — a TLS handshake less to a remote API.
  */
-async function readText(res: ResponseData, url: URL, { copy = false } = {}): Promise<string> {
+async function readText(res: ResponseData, url: URL): Promise<string> {
   const declared = Number(res.headers["content-length"]);
   if (declared > MAX_JSON_BYTES) {
     res.body.destroy();
@@ -317,8 +317,9 @@ async function readText(res: ResponseData, url: URL, { copy = false } = {}): Pro
       res.body.destroy();
       throw tooLarge(url);
     }
-    chunks.push(copy ? Buffer.from(chunk) : chunk);
+    chunks.push(Buffer.from(chunk));
   }
+  await new Promise((resolve) => setImmediate(resolve));
   return Buffer.concat(chunks, total).toString("utf8");
 }
 

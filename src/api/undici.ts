@@ -34,15 +34,12 @@ Object.assign(Dispatcher_.prototype, { request: apiRequest });
 
 let defaultAgent: Dispatcher | undefined;
 
-/** undici's `request(url, options)`, on its own agent instead of a process-wide global one. */
+/**
+ * undici's `request(url, options)`, on its own agent instead of a process-wide global one.
+ * Its sockets read into reused memory (read-ring.ts): a log's body costs no allocation per
+ * read, and one connection serves a command's requests, its log among them.
+ */
 export function request(url: URL, options: RequestOptions): Promise<ResponseData> {
-  const { dispatcher = (defaultAgent ??= new Agent()), ...rest } = options;
+  const { dispatcher = (defaultAgent ??= new Agent({ connect: { onread: ringReads() } })), ...rest } = options;
   return dispatcher.request({ ...rest, origin: url.origin, path: `${url.pathname}${url.search}` });
-}
-
-let bodyAgent: Dispatcher | undefined;
-
-/** An agent for long response bodies (logs): its sockets read into reused memory (read-ring.ts). */
-export function bodyStreamAgent(): Dispatcher {
-  return (bodyAgent ??= new Agent({ connect: { onread: ringReads() } }));
 }

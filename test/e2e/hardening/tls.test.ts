@@ -68,6 +68,13 @@ describe("TLS failures", () => {
     expect(r.stdout === CONTENT.join("\n")).toBe(true);
   });
 
+  it("the build's lookup and its log share one connection: one TLS handshake", async () => {
+    connections = 0;
+    const r = await runValar(["builds", "logs", "--raw", BUILD.id, "--endpoint", endpoint], { env: env({ NODE_EXTRA_CA_CERTS: CERT }) });
+    expect(r.exitCode).toBe(0);
+    expect(connections).toBe(1);
+  });
+
   it("https to a plain-http port: the handshake failure in words, not OpenSSL's two lines; one attempt", async () => {
     const r = await runValar(["builds", "ls", "--endpoint", `https://127.0.0.1:${plain.port}/v2`], { env: env() });
     expect(r.exitCode).toBe(6);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyStreamAgent, request } from "../../../src/api/undici.js";
+import { request } from "../../../src/api/undici.js";
 import { forEachChunk } from "../../../src/builds/chunks.js";
 
 // 12 MiB of numbered lines: three times round the ring, every byte's place checkable.
@@ -34,7 +34,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe("socket reads into a ring (long response bodies)", () => {
   it("hands on every byte in order, reading into the same memory over and over", async () => {
-    const res = await request(url, { method: "GET", dispatcher: bodyStreamAgent() });
+    const res = await request(url, { method: "GET" });
     const hash = createHash("sha256");
     const memory = new Set<ArrayBufferLike>();
     await forEachChunk(res.body, (chunk) => {
@@ -47,7 +47,7 @@ describe("socket reads into a ring (long response bodies)", () => {
   });
 
   it("keeps the bytes intact for a consumer that makes the stream wait", async () => {
-    const res = await request(url, { method: "GET", dispatcher: bodyStreamAgent() });
+    const res = await request(url, { method: "GET" });
     const copies: Buffer[] = [];
     let n = 0;
     await forEachChunk(res.body, async (chunk) => {
