@@ -34,8 +34,8 @@ let askingRing: Ring | undefined;
  * Socket reads into reused memory, for the API client's sockets (long log bodies above
  * all). Node gives every read a fresh 64 KiB buffer: on a 140 MB log that is ~2,300
  * allocations whose pages the kernel maps and zeroes, then V8 collects — a third of the
- * time of reading it. Here each
- * socket reads round a ring of 4 MiB of its own, and the chunks handed on are views of it.
+ * time of reading it. Here each socket reads round a ring of 4 MiB of its own, and the
+ * chunks handed on are views of it.
  *
  * The price: a chunk is valid until the ring comes round, ~4 MiB of reading later. Stream
  * consumers never hold that much (flow control pauses the socket long before), but whatever
