@@ -1,4 +1,4 @@
-import { parseLogEntry } from "../output/log-format.js";
+import type { LogEntry } from "../api/types.js";
 
 /** Which entries `builds logs` shows (--tail, --since, --source). */
 export interface LogSelection {
@@ -24,8 +24,8 @@ export class LogSelector {
 
   constructor(private readonly sel: LogSelection) {}
 
-  accepts(line: string): boolean {
-    const entry = parseLogEntry(line);
+  /** `entry`: parseLogEntry's answer for the line (undefined for plain text). */
+  accepts(entry: LogEntry | undefined): boolean {
     if (entry) this.lastTime = Date.parse(entry.timestamp);
     if (this.sel.source) {
       const wrapper = entry?.source === "WRAPPER";
@@ -37,13 +37,13 @@ export class LogSelector {
 }
 
 /** The last N lines given to it: memory for N lines, however long the log. */
-export class TailBuffer {
-  private readonly lines: string[] = [];
+export class TailBuffer<T> {
+  private readonly lines: T[] = [];
   private next = 0;
 
   constructor(private readonly size: number) {}
 
-  push(line: string): void {
+  push(line: T): void {
     if (this.size === 0) return;
     if (this.lines.length < this.size) this.lines.push(line);
     else this.lines[this.next] = line;
@@ -51,7 +51,7 @@ export class TailBuffer {
   }
 
   /** The kept lines, oldest first; the buffer is empty afterwards. */
-  drain(): string[] {
+  drain(): T[] {
     const out = this.lines.length < this.size ? this.lines.slice() : [...this.lines.slice(this.next), ...this.lines.slice(0, this.next)];
     this.lines.length = 0;
     this.next = 0;

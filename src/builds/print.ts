@@ -3,6 +3,8 @@ import type { IOStreams } from "../output/io.js";
 import { ByteBatch } from "../output/byte-batch.js";
 import { CiSections, type CiKind } from "../output/ci.js";
 import { LogRenderer } from "../output/log-render.js";
+import { parseLogEntry } from "../output/log-format.js";
+import type { LogEntry } from "../api/types.js";
 import type { CleanMode } from "../output/terminal-safe.js";
 import type { LineSink } from "./follow.js";
 import { isSelecting, LogSelector, TailBuffer, type LogSelection } from "./log-select.js";
@@ -63,20 +65,22 @@ export function logPrinter(io: IOStreams, view: LogView, signal: AbortSignal): L
   };
   const sel = view.selection;
   const selector = isSelecting(sel) ? new LogSelector(sel) : undefined;
-  const tail = sel?.tail !== undefined ? new TailBuffer(sel.tail) : undefined;
+  // A selected line is parsed once: for the selector, then for the renderer.
+  const tail = sel?.tail !== undefined ? new TailBuffer<{ text: string; entry: LogEntry | undefined }>(sel.tail) : undefined;
   const line: LineSink["line"] = !selector
     ? (b, s, e) => renderer.line(b, s, e, batch)
     : (b, s, e) => {
         const text = b.toString("utf8", s, e);
-        if (!selector.accepts(text)) return;
-        if (tail) tail.push(text);
-        else renderer.text(text, batch);
+        const entry = parseLogEntry(text);
+        if (!selector.accepts(entry)) return;
+        if (tail) tail.push({ text, entry });
+        else renderer.parsed(text, entry, batch);
       };
   return {
     line,
     flush,
     finish: () => {
-      for (const text of tail?.drain() ?? []) renderer.text(text, batch);
+      for (const { text, entry } of tail?.drain() ?? []) renderer.parsed(text, entry, batch);
       renderer.finish(batch);
       return flush();
     },

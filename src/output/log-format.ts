@@ -18,8 +18,12 @@ export interface RenderLogOptions {
  * same output for the lines it handles, and hands every other line to this function.
  */
 export function renderLogLine(line: string, opts: RenderLogOptions): string {
+  return renderParsedLine(line, parseLogEntry(line), opts);
+}
+
+/** renderLogLine for a line already parsed (`entry`: parseLogEntry's answer for it). */
+export function renderParsedLine(line: string, entry: LogEntry | undefined, opts: RenderLogOptions): string {
   const clean = opts.clean ?? "strip";
-  const entry = parseLogEntry(line);
   if (!entry) return cleanText(line, clean);
   const content = cleanText(entry.content, clean);
   if (opts.raw) return content;
@@ -36,9 +40,9 @@ export function renderLogLine(line: string, opts: RenderLogOptions): string {
 /**
  * One line of `logs --json` (NDJSON): the entry normalised to its four fields, in the API's
  * names; a plain-text line has only `content`. JSON escapes every control character.
+ * `e`: parseLogEntry's answer for the line.
  */
-export function renderLogJson(line: string): string {
-  const e = parseLogEntry(line);
+export function renderLogJson(line: string, e: LogEntry | undefined): string {
   return JSON.stringify(e ? { timestamp: e.timestamp, source: e.source, stage: e.stage, content: e.content } : { content: line });
 }
 

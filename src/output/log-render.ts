@@ -1,6 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { ByteBatch } from "./byte-batch.js";
-import { parseLogEntry, renderLogJson, renderLogLine } from "./log-format.js";
+import { parseLogEntry, renderLogJson, renderParsedLine } from "./log-format.js";
+import type { LogEntry } from "../api/types.js";
 import { defuseWorkflowCommands, sectionOfStage, type CiSections } from "./ci.js";
 import { hasControlBytes, type CleanMode } from "./terminal-safe.js";
 import { isPlainJsonText, literal, literalLength, matchesLiteral, viewOf } from "./byte-scan.js";
@@ -71,16 +72,18 @@ export class LogRenderer {
 
   /** One decoded line, the general way. */
   text(line: string, out: ByteBatch): void {
+    this.parsed(line, parseLogEntry(line), out);
+  }
+
+  /** text() for a line already parsed (`entry`: parseLogEntry's answer for it). */
+  parsed(line: string, entry: LogEntry | undefined, out: ByteBatch): void {
     if (this.opts.json) {
-      out.text(renderLogJson(line));
+      out.text(renderLogJson(line, entry));
       out.byte(NEWLINE);
       return;
     }
-    if (this.opts.sections) {
-      const entry = parseLogEntry(line);
-      this.opts.sections.enter(entry?.source === "WRAPPER" ? sectionOfStage(entry.stage) : undefined, out);
-    }
-    const rendered = renderLogLine(line, this.opts);
+    this.opts.sections?.enter(entry?.source === "WRAPPER" ? sectionOfStage(entry.stage) : undefined, out);
+    const rendered = renderParsedLine(line, entry, this.opts);
     out.text(this.opts.github ? defuseWorkflowCommands(rendered) : rendered);
     out.byte(NEWLINE);
   }
