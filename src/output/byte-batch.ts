@@ -53,15 +53,6 @@ export class ByteBatch {
     this.len = Math.min(this.len, length);
   }
 
-  /** bytes(), then one byte after them: one room check for both. */
-  bytesThen(src: Uint8Array, start: number, end: number, after: number): void {
-    const n = end - start;
-    this.reserve(n + 1);
-    copyBytes(src, start, end, this.buf, this.view, this.len);
-    this.buf[this.len + n] = after;
-    this.len += n + 1;
-  }
-
   byte(b: number): void {
     this.reserve(1);
     this.buf[this.len++] = b;

@@ -125,13 +125,10 @@ export class LogRenderer {
     if (wrapper && !plainAscii(b, s.start[STAGE]!, s.end[STAGE]!)) return false;
     this.opts.sections?.enter(wrapper ? sectionOfStage(b.toString("latin1", s.start[STAGE]!, s.end[STAGE]!)) : undefined, out);
     const ts = s.start[TIMESTAMP]!;
-    if (this.color) {
-      out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
-      out.bytes(b, ts + 11, ts + 19);
-      out.bytesThen(DIM_CLOSE, 0, DIM_CLOSE.length, 0x20);
-    } else {
-      out.bytesThen(b, ts + 11, ts + 19, 0x20);
-    }
+    if (this.color) out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
+    out.bytes(b, ts + 11, ts + 19);
+    if (this.color) out.bytes(DIM_CLOSE, 0, DIM_CLOSE.length);
+    out.byte(0x20);
     if (wrapper) {
       if (this.color) out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
       out.byte(0x5b);
