@@ -6,7 +6,7 @@ import type { OnReadOpts, Socket } from "node:net";
 const READ_SIZE = 256 * 1024;
 /**
  * Far more than a stream's flow control lets pile up unread: the socket's buffer and the
- * response body's (a highWaterMark each), plus the chunk being parsed — a few hundred KiB.
+ * response body's (a highWaterMark each), plus a read or two being parsed — under 1 MiB.
  */
 const RING_SIZE = 4 * 1024 * 1024;
 

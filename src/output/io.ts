@@ -1,6 +1,5 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { Readable, Writable } from "node:stream";
-import { isatty } from "node:tty";
 import { animationEnabled, colorEnabled } from "./color.js";
 import { stripControl } from "./text.js";
 
@@ -11,17 +10,9 @@ export interface Spinner {
   stop(finalLine?: string): void;
 }
 
-type OutputStream = Writable & { isTTY?: boolean; columns?: number };
-
 export interface IOStreamsOptions {
-  stdout: OutputStream;
-  /**
-   * Or a function, with `stderrIsTTY`: then the stream is created on first use. Creating
-   * process.stderr costs a few milliseconds that a command printing nothing on it (every
-   * successful `ls`, `--version`, `--help`) need not pay.
-   */
-  stderr: OutputStream | (() => OutputStream);
-  stderrIsTTY?: boolean;
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
   /** A function: creating process.stdin opens it, which only a command that reads it should pay for. */
   stdin: () => Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
@@ -33,9 +24,8 @@ export interface IOStreamsOptions {
  * the CLI tests isTTY or writes to process.stdout directly.
  */
 export class IOStreams {
-  readonly stdout: OutputStream;
-  private stderrStream: OutputStream | undefined;
-  private readonly openStderr: () => OutputStream;
+  readonly stdout: IOStreamsOptions["stdout"];
+  readonly stderr: IOStreamsOptions["stderr"];
   private readonly openStdin: IOStreamsOptions["stdin"];
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
@@ -60,28 +50,21 @@ export class IOStreams {
 
   constructor(opts: IOStreamsOptions) {
     this.stdout = opts.stdout;
-    const stderr = opts.stderr;
-    if (typeof stderr === "function") {
-      this.openStderr = stderr;
-      this.stderrIsTTY = Boolean(opts.stderrIsTTY);
-    } else {
-      this.openStderr = () => stderr;
-      this.stderrIsTTY = Boolean(stderr.isTTY);
-    }
+    this.stderr = opts.stderr;
     this.openStdin = opts.stdin;
     this.stdoutIsTTY = Boolean(opts.stdout.isTTY);
+    this.stderrIsTTY = Boolean(opts.stderr.isTTY);
     this.out = new Chalk({ level: colorEnabled(this.stdoutIsTTY, opts.env) ? 1 : 0 });
     this.err = new Chalk({ level: colorEnabled(this.stderrIsTTY, opts.env) ? 1 : 0 });
     // A terminal that reports zero columns (e.g. `script` with no size) makes ora redraw
     // forever: there is no line to redraw on, so draw nothing.
-    this.canAnimate = animationEnabled(this.stderrIsTTY, opts.env) && this.stderr.columns !== 0;
+    this.canAnimate = animationEnabled(this.stderrIsTTY, opts.env) && opts.stderr.columns !== 0;
   }
 
   static fromProcess(): IOStreams {
     const io = new IOStreams({
       stdout: process.stdout,
-      stderr: () => process.stderr,
-      stderrIsTTY: isatty(2),
+      stderr: process.stderr,
       stdin: () => process.stdin,
       env: process.env,
     });
@@ -97,10 +80,6 @@ export class IOStreams {
       text = "\n" + text;
     }
     this.stderr.write(text);
-  }
-
-  get stderr(): OutputStream {
-    return (this.stderrStream ??= this.openStderr());
   }
 
   get stdin(): ReturnType<IOStreamsOptions["stdin"]> {
