@@ -1,3 +1,5 @@
+import { CONTROL_CHARS } from "./text.js";
+
 /**
  * Text from a server or a build is data, never terminal control (the contract's rule).
  * Three ways to pass it on:
@@ -16,11 +18,8 @@ export type CleanMode = "bytes" | "strip" | "sgr";
 const ESCAPE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[ -/]*[0-~]?)/g;
 // eslint-disable-next-line no-control-regex
 const SGR = /^\u001b\[[0-9;:]*m$/;
-// C0 controls but tab and newline, DEL, C1 controls.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-// eslint-disable-next-line no-control-regex
-const SPECIAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+// C0 controls but tab and newline, DEL, C1 controls: the characters stripControl removes.
+const SPECIAL = new RegExp(CONTROL_CHARS.source);
 
 /** Text made safe for a terminal in the given mode (newlines are left to the caller's layout). */
 export function cleanText(text: string, mode: CleanMode): string {
@@ -38,11 +37,11 @@ function cleanSegment(segment: string, mode: CleanMode): string {
   let out = "";
   let last = 0;
   for (const match of text.matchAll(ESCAPE)) {
-    out += text.slice(last, match.index).replace(CONTROL, "");
+    out += text.slice(last, match.index).replace(CONTROL_CHARS, "");
     if (mode === "sgr" && SGR.test(match[0])) out += match[0];
     last = match.index + match[0].length;
   }
-  return out + text.slice(last).replace(CONTROL, "");
+  return out + text.slice(last).replace(CONTROL_CHARS, "");
 }
 
 /**

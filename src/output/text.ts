@@ -9,14 +9,15 @@ export function displayWidth(text: string): number {
 }
 
 // C0 and C1 control characters except tab and newline (which callers lay out themselves).
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
  * Text from the server without control characters: an error message must not be able to
  * move the cursor or recolour the terminal (escape-sequence injection).
  */
 export function stripControl(text: string): string {
-  return text.replace(/\r\n?/g, "\n").replace(CONTROL, "");
+  return text.replace(/\r\n?/g, "\n").replace(CONTROL_CHARS, "");
 }
 
 /** One line: an API error message may span lines; a table cell may not. */
