@@ -8,13 +8,14 @@ import { build, envFor, startBuildsServer } from "../helpers/builds-fixtures.js"
 import type { FaultServer } from "../helpers/fault-server.js";
 
 /*
- * Which modules a run loads, seen from inside Node: a module.register() hook appends
- * every URL it loads to a file. The hook runs on Node's loader thread, so it writes
- * synchronously — nothing is lost when the CLI exits.
+ * Which files a run loads, seen from inside Node: a preloaded script writes the CommonJS
+ * module cache (every file require() read: the launcher and the chunks of dist/ are CommonJS)
+ * to a file at exit, and an ES module hook appends each URL the ES module loader would load
+ * — nothing should go that way, and a dependency that did would still be seen.
  */
 const dir = tempDir("valar-startup-");
+const PRELOAD = join(dir, "preload.cjs");
 const HOOKS = join(dir, "hooks.mjs");
-const REGISTER = join(dir, "register.mjs");
 const LOAD_LIST = join(dir, "load-list.mjs");
 writeFileSync(LOAD_LIST, `process.on("exit", () => process.stderr.write(process.moduleLoadList.join("\\n") + "\\n"));\n`);
 writeFileSync(
@@ -23,23 +24,33 @@ writeFileSync(
 let log;
 export function initialize(data) { log = data.log; }
 export async function load(url, context, next) {
-  appendFileSync(log, url + "\\n");
+  appendFileSync(log, "esm " + url + "\\n");
   return next(url, context);
 }
 `,
 );
 writeFileSync(
-  REGISTER,
-  `import { register } from "node:module";
-register(${JSON.stringify(pathToFileURL(HOOKS).href)}, { data: { log: process.env.VALAR_TEST_MODULE_LOG } });
+  PRELOAD,
+  `const { appendFileSync } = require("node:fs");
+const { pathToFileURL } = require("node:url");
+const log = process.env.VALAR_TEST_MODULE_LOG;
+require("node:module").register(${JSON.stringify(pathToFileURL(HOOKS).href)}, { data: { log } });
+process.on("exit", () => {
+  const files = Object.keys(require.cache).filter((f) => f !== __filename);
+  appendFileSync(log, files.map((f) => pathToFileURL(f).href + "\\n").join(""));
+});
 `,
 );
 
 let n = 0;
-async function loadedModules(args: string[], env = isolatedEnv(), cwd?: string): Promise<{ exitCode?: number; modules: string[] }> {
+async function loadedModules(
+  args: string[],
+  env = isolatedEnv(),
+  cwd?: string,
+): Promise<{ exitCode?: number; modules: string[]; viaEsmLoader: string[] }> {
   const log = join(dir, `modules-${++n}.log`);
   writeFileSync(log, "");
-  const r = await execa("node", ["--import", pathToFileURL(REGISTER).href, BIN, ...args], {
+  const r = await execa("node", ["--require", PRELOAD, BIN, ...args], {
     reject: false,
     extendEnv: false,
     env: { ...env, VALAR_TEST_MODULE_LOG: log },
@@ -47,11 +58,13 @@ async function loadedModules(args: string[], env = isolatedEnv(), cwd?: string):
     cwd,
   });
   const root = pathToFileURL(ROOT).href;
-  const modules = readFileSync(log, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((url) => (url.startsWith(root) ? url.slice(root.length) : url));
-  return { exitCode: r.exitCode, modules };
+  const relative = (url: string) => (url.startsWith(root) ? url.slice(root.length) : url);
+  const lines = readFileSync(log, "utf8").split("\n").filter(Boolean);
+  return {
+    exitCode: r.exitCode,
+    modules: lines.map((line) => relative(line.replace(/^esm /, ""))),
+    viaEsmLoader: lines.filter((line) => line.startsWith("esm ")).map((line) => relative(line.slice(4))),
+  };
 }
 
 /**
@@ -106,6 +119,16 @@ describe("start-up stays lean", () => {
       expect(modules).toContain("bin/valar.js");
       expect(sourcesOf(modules)).toContain("src/cli.ts");
       expect(heavyIn(modules)).toEqual([]);
+    },
+  );
+
+  it.each([[["--version"]], [["builds", "ls", "-q"]], [["builds", "inspect", "a1b2"]]])(
+    "%j loads no file through Node's ES module loader (it would cost every run its set-up)",
+    async (args) => {
+      const { exitCode, modules, viaEsmLoader } = await loadedModules(args, envFor(server));
+      expect(exitCode).toBe(0);
+      expect(modules.filter((m) => m.startsWith("dist/")).length).toBeGreaterThan(1);
+      expect(viaEsmLoader).toEqual([]);
     },
   );
 
