@@ -58,8 +58,14 @@ function configureTree(cmd: Command, io: IOStreams): void {
   // -p, -s, --endpoint and --debug work on every command, so every command's help lists them.
   if (cmd.parent) cmd.configureHelp({ ...cmd.configureHelp(), showGlobalOptions: true });
   cmd.configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
+    writeOut: (s) => io.write(s),
+    writeErr: (s) => io.writeErr(s),
+    // commander's own answers look at process.stdout, which would create the stream. Like
+    // them, no width for a non-terminal (commander's types say number; its default does the same).
+    getOutHelpWidth: () => io.columns as number,
+    getErrHelpWidth: () => io.stderrColumns as number,
+    getOutHasColors: () => io.stdoutColor,
+    getErrHasColors: () => io.stderrColor,
     outputError: (message, write) => {
       // Commander puts its "(Did you mean ls?)" on a line of its own: errors are one line.
       const text = message
@@ -89,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
   // A reader that stops early (`valar builds ls -q | head -1`) closes the pipe: it has what
   // it wanted, so that is success, never Node's unhandled-EPIPE stack trace. The listener
   // stays: the error can arrive after main has returned, while stdout drains.
-  io.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  io.onStdoutError((err) => {
     io.cleanup();
     if (err.code === "EPIPE") process.exit(ExitCode.OK);
     io.error(`cannot write to stdout: ${err.message}`);
@@ -120,17 +126,22 @@ export async function main(argv: string[]): Promise<number> {
   configureTree(program, io);
   const debug = argv.includes("--debug") || process.env.VALAR_DEBUG === "1";
 
+  let code: number;
   try {
     await program.parseAsync(argv);
-    return state.exitCode;
+    code = state.exitCode;
   } catch (err) {
-    return reportError(err, io, debug);
+    code = reportError(err, io, debug);
   } finally {
     // The Ctrl-C listeners stay until the process exits: conf's when-exit re-raises a signal
     // after main has returned, and without a listener that echo would kill the process
     // (losing buffered stdout and the exit code). Listeners do not keep the process alive.
     io.cleanup();
   }
+  // The launcher exits as soon as this resolves, not when every handle (keep-alive sockets,
+  // timers, a tier-up compile) has wound down on its own: the output must be out first.
+  await io.drained();
+  return code;
 }
 
 function reportError(err: unknown, io: IOStreams, debug: boolean): number {

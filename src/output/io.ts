@@ -1,6 +1,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
-import type { Readable, Writable } from "node:stream";
+import type { Readable } from "node:stream";
 import { animationEnabled, colorEnabled } from "./color.js";
+import { ProcessOutput, type OutputStream } from "./process-output.js";
 import { stripControl } from "./text.js";
 
 export interface Spinner {
@@ -11,8 +12,8 @@ export interface Spinner {
 }
 
 export interface IOStreamsOptions {
-  stdout: Writable & { isTTY?: boolean; columns?: number };
-  stderr: Writable & { isTTY?: boolean; columns?: number };
+  stdout: OutputStream | ProcessOutput;
+  stderr: OutputStream | ProcessOutput;
   /** A function: creating process.stdin opens it, which only a command that reads it should pay for. */
   stdin: () => Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
@@ -24,15 +25,12 @@ export interface IOStreamsOptions {
  * the CLI tests isTTY or writes to process.stdout directly.
  */
 export class IOStreams {
-  readonly stdout: IOStreamsOptions["stdout"];
-  readonly stderr: IOStreamsOptions["stderr"];
+  private readonly stdoutOutput: ProcessOutput;
+  private readonly stderrOutput: ProcessOutput;
   private readonly openStdin: IOStreamsOptions["stdin"];
-  readonly stdoutIsTTY: boolean;
-  readonly stderrIsTTY: boolean;
-  /** Colours for text written to stdout / stderr (level 0 when colour is off). */
-  readonly out: ChalkInstance;
-  readonly err: ChalkInstance;
-  readonly canAnimate: boolean;
+  private readonly env: NodeJS.ProcessEnv;
+  private outChalk?: ChalkInstance;
+  private errChalk?: ChalkInstance;
   private readonly activeSpinners = new Set<Spinner>();
   private animated = false;
   /**
@@ -48,23 +46,19 @@ export class IOStreams {
   };
   private interruptSource?: NodeJS.Process;
 
+  // What a stream is (terminal or not), the colours and the streams themselves are found
+  // out when first asked: a command that prints a line needs none of them.
   constructor(opts: IOStreamsOptions) {
-    this.stdout = opts.stdout;
-    this.stderr = opts.stderr;
+    this.stdoutOutput = opts.stdout instanceof ProcessOutput ? opts.stdout : ProcessOutput.ofStream(opts.stdout);
+    this.stderrOutput = opts.stderr instanceof ProcessOutput ? opts.stderr : ProcessOutput.ofStream(opts.stderr);
     this.openStdin = opts.stdin;
-    this.stdoutIsTTY = Boolean(opts.stdout.isTTY);
-    this.stderrIsTTY = Boolean(opts.stderr.isTTY);
-    this.out = new Chalk({ level: colorEnabled(this.stdoutIsTTY, opts.env) ? 1 : 0 });
-    this.err = new Chalk({ level: colorEnabled(this.stderrIsTTY, opts.env) ? 1 : 0 });
-    // A terminal that reports zero columns (e.g. `script` with no size) makes ora redraw
-    // forever: there is no line to redraw on, so draw nothing.
-    this.canAnimate = animationEnabled(this.stderrIsTTY, opts.env) && opts.stderr.columns !== 0;
+    this.env = opts.env;
   }
 
   static fromProcess(): IOStreams {
     const io = new IOStreams({
-      stdout: process.stdout,
-      stderr: process.stderr,
+      stdout: ProcessOutput.forDescriptor(1, () => process.stdout),
+      stderr: ProcessOutput.forDescriptor(2, () => process.stderr),
       stdin: () => process.stdin,
       env: process.env,
     });
@@ -73,13 +67,63 @@ export class IOStreams {
     return io;
   }
 
+  /** Node's stdout stream, for writers that need one (a streamed log); created on first use. */
+  get stdout(): OutputStream {
+    return this.stdoutOutput.stream;
+  }
+
+  get stderr(): OutputStream {
+    return this.stderrOutput.stream;
+  }
+
+  get stdoutIsTTY(): boolean {
+    return this.stdoutOutput.isTTY;
+  }
+
+  get stderrIsTTY(): boolean {
+    return this.stderrOutput.isTTY;
+  }
+
+  /** Colours for text written to stdout / stderr (level 0 when colour is off). */
+  get out(): ChalkInstance {
+    return (this.outChalk ??= new Chalk({ level: this.stdoutColor ? 1 : 0 }));
+  }
+
+  get err(): ChalkInstance {
+    return (this.errChalk ??= new Chalk({ level: this.stderrColor ? 1 : 0 }));
+  }
+
+  get stdoutColor(): boolean {
+    return colorEnabled(this.stdoutIsTTY, this.env);
+  }
+
+  get stderrColor(): boolean {
+    return colorEnabled(this.stderrIsTTY, this.env);
+  }
+
+  get canAnimate(): boolean {
+    // A terminal that reports zero columns (e.g. `script` with no size) makes ora redraw
+    // forever: there is no line to redraw on, so draw nothing.
+    return animationEnabled(this.stderrIsTTY, this.env) && this.stderr.columns !== 0;
+  }
+
+  /** Called when writing to stdout fails (EPIPE: the reader went away), after the write. */
+  onStdoutError(handler: (err: NodeJS.ErrnoException) => void): void {
+    this.stdoutOutput.onError(handler);
+  }
+
+  /** Resolves once everything written has been handed to the system. */
+  async drained(): Promise<void> {
+    await Promise.all([this.stdoutOutput.drained(), this.stderrOutput.drained()]);
+  }
+
   /** Human text on stderr: first past a "^C" the terminal echoed, so it starts a clean line. */
-  private writeErr(text: string): void {
+  writeErr(text: string): void {
     if (this.ctrlCEchoed) {
       this.ctrlCEchoed = false;
       text = "\n" + text;
     }
-    this.stderr.write(text);
+    this.stderrOutput.write(text);
   }
 
   get stdin(): ReturnType<IOStreamsOptions["stdin"]> {
@@ -95,19 +139,24 @@ export class IOStreams {
     return this.stdoutIsTTY ? this.stdout.columns : undefined;
   }
 
+  /** Terminal width of stderr, or undefined when it is not a terminal. */
+  get stderrColumns(): number | undefined {
+    return this.stderrIsTTY ? this.stderr.columns : undefined;
+  }
+
   /** Data: one line to stdout. */
   println(line = ""): void {
-    this.stdout.write(line + "\n");
+    this.stdoutOutput.write(line + "\n");
   }
 
   /** Data: raw text to stdout, as is. Returns false when the stream wants a pause. */
   write(text: string): boolean {
-    return this.stdout.write(text);
+    return this.stdoutOutput.write(text);
   }
 
   /** The one JSON document of `--json`. */
   printJson(value: unknown): void {
-    this.stdout.write(JSON.stringify(value, null, 2) + "\n");
+    this.stdoutOutput.write(JSON.stringify(value, null, 2) + "\n");
   }
 
   /** Human notes, progress and warnings: one line to stderr. */

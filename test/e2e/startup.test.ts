@@ -16,8 +16,9 @@ import type { FaultServer } from "../helpers/fault-server.js";
 const dir = tempDir("valar-startup-");
 const PRELOAD = join(dir, "preload.cjs");
 const HOOKS = join(dir, "hooks.mjs");
-const LOAD_LIST = join(dir, "load-list.mjs");
-writeFileSync(LOAD_LIST, `process.on("exit", () => process.stderr.write(process.moduleLoadList.join("\\n") + "\\n"));\n`);
+const LOAD_LIST = join(dir, "load-list.cjs");
+// Read before writing: process.stderr would load the stream modules it looks for.
+writeFileSync(LOAD_LIST, `process.on("exit", () => require("node:fs").writeSync(2, process.moduleLoadList.join("\\n") + "\\n"));\n`);
 writeFileSync(
   HOOKS,
   `import { appendFileSync } from "node:fs";
@@ -41,6 +42,11 @@ process.on("exit", () => {
 });
 `,
 );
+
+/** A run with Node's list of its own modules it loaded appended to stderr at exit. */
+function nodeModulesOf(args: string[], env: Record<string, string | undefined>) {
+  return execa("node", ["--require", LOAD_LIST, BIN, ...args], { reject: false, extendEnv: false, env, stdin: "ignore" });
+}
 
 let n = 0;
 async function loadedModules(
@@ -200,15 +206,27 @@ describe("start-up stays lean", () => {
   });
 
   it("nothing loads Node's own bundled undici (the one behind global fetch)", async () => {
-    const r = await execa("node", ["--import", pathToFileURL(LOAD_LIST).href, BIN, "builds", "ls", "-q"], {
-      reject: false,
-      extendEnv: false,
-      env: envFor(server),
-      stdin: "ignore",
-    });
+    const r = await nodeModulesOf(["builds", "ls", "-q"], envFor(server));
     expect(r.exitCode).toBe(0);
     // The probe itself works: it lists Node's internal modules, which always include some.
     expect(r.stderr).toContain("NativeModule");
     expect(r.stderr).not.toContain("internal/deps/undici");
+  });
+
+  it.each([[["--version"]], [["--help"]], [["builds", "ls", "--help"]], [["builds", "ls", "-n", "x"]]])(
+    "%j writes without Node's stream: net, tty and the stream modules stay unloaded",
+    async (args) => {
+      const r = await nodeModulesOf(args, isolatedEnv());
+      expect(r.exitCode).toBe(args.includes("x") ? 2 : 0);
+      expect(r.stdout + r.stderr).toMatch(/\d+\.\d+\.\d+|Usage:|error:/);
+      expect(r.stderr).toContain("NativeModule");
+      expect(r.stderr).not.toMatch(/NativeModule (net|tty|internal\/streams\/writable)\n/);
+    },
+  );
+
+  it("the stream check sees them when a command uses the network", async () => {
+    const r = await nodeModulesOf(["builds", "ls", "-q"], envFor(server));
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/NativeModule net\n/);
   });
 });
