@@ -128,6 +128,9 @@ try {
     mkdirSync(tree);
     writeFileSync(join(tree, "a.bin"), randomBytes(10 * 1024 * 1024));
   }
+  // On disk before anything is timed: the kernel writing back ~250 MB of fresh pages during
+  // the first pairs would slow whichever command it met.
+  spawnSync("sync");
 
   const server = spawn(process.execPath, [join(ROOT, "scripts", "bench-server.js"), logFile], { stdio: ["ignore", "pipe", "inherit"] });
   const [first] = await once(createInterface({ input: server.stdout }), "line");

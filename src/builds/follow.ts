@@ -1,6 +1,6 @@
 import type { StreamResponse } from "../api/client.js";
 import { NotFoundError } from "../errors.js";
-import { LineSplitter, type OnLineBytes } from "./lines.js";
+import { LineSplitter, type BulkLines, type OnLineBytes } from "./lines.js";
 import { forEachChunk } from "./chunks.js";
 import { abortable, reconnectDelay, isPermanent, type RetryPolicy } from "./retry.js";
 
@@ -15,6 +15,8 @@ export interface LineSink {
   line: OnLineBytes;
   /** Pass on what the chunk's lines made; a promise pauses the reader until it resolves. */
   flush(): void | Promise<void>;
+  /** Whole runs of lines at once, where the sink can (a log read from its start). */
+  bulk?: BulkLines;
 }
 
 /** A sink that hands each line on as a string: for small consumers (the watch view, tests). */
@@ -64,13 +66,16 @@ export async function streamBuildLog(
     count++;
     sink.line(b, s, e);
   };
+  // Lines to leave out are counted one by one.
+  const bulk = skip === 0 ? sink.bulk : undefined;
+  const takenBefore = bulk?.taken ?? 0;
   await forEachChunk(res.body, (chunk) => {
-    splitter.push(chunk, line);
+    splitter.push(chunk, line, bulk);
     return sink.flush();
   });
   if (!options.complete) splitter.end(line);
   await sink.flush();
-  return count;
+  return count + (bulk ? bulk.taken - takenBefore : 0);
 }
 
 export interface FollowLogOptions {

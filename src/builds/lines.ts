@@ -1,6 +1,17 @@
 /** Receives each complete line as a slice of bytes: bytes[start, end), without its line ending. */
 export type OnLineBytes = (bytes: Buffer, start: number, end: number) => void;
 
+/** A consumer that can take many lines in one call, faster than one call per line. */
+export interface BulkLines {
+  /**
+   * Takes every complete line of bytes[start, end): renders it, or hands it to onLine as the
+   * splitter would. Returns where the unterminated rest begins (end when there is none).
+   */
+  take(bytes: Buffer, start: number, end: number, onLine: OnLineBytes): number;
+  /** How many lines take() has rendered itself (not through onLine), in all. */
+  readonly taken: number;
+}
+
 /**
  * Splits a byte stream into lines without decoding it or holding more than the current
  * partial line. Lines are cut on bytes (0x0A), so a UTF-8 character split across two
@@ -9,8 +20,11 @@ export type OnLineBytes = (bytes: Buffer, start: number, end: number) => void;
 export class LineSplitter {
   private pending: Buffer[] = [];
 
-  /** Calls onLine for each line this chunk completes; keeps the unterminated rest. */
-  push(chunk: Uint8Array, onLine: OnLineBytes): void {
+  /**
+   * Calls onLine for each line this chunk completes; keeps the unterminated rest. With
+   * `bulk`, the lines after a carried-over one go to it, all at once.
+   */
+  push(chunk: Uint8Array, onLine: OnLineBytes, bulk?: BulkLines): void {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
     let nl = buf.indexOf(0x0a);
@@ -19,6 +33,10 @@ export class LineSplitter {
       emit(Buffer.concat(this.pending), 0, undefined, onLine);
       this.pending = [];
       start = nl + 1;
+      nl = buf.indexOf(0x0a, start);
+    }
+    if (bulk && nl !== -1) {
+      start = bulk.take(buf, start, buf.length, onLine);
       nl = buf.indexOf(0x0a, start);
     }
     while (nl !== -1) {

@@ -3,6 +3,7 @@ import type { IOStreams } from "../output/io.js";
 import { ByteBatch } from "../output/byte-batch.js";
 import { CiSections, type CiKind } from "../output/ci.js";
 import { LogRenderer } from "../output/log-render.js";
+import { WasmLogLines } from "../output/log-lines.js";
 import { parseLogEntry } from "../output/log-format.js";
 import type { LogEntry } from "../api/types.js";
 import type { CleanMode } from "../output/terminal-safe.js";
@@ -76,9 +77,17 @@ export function logPrinter(io: IOStreams, view: LogView, signal: AbortSignal): L
         if (tail) tail.push({ text, entry });
         else renderer.parsed(text, entry, batch);
       };
+  // --raw into a pipe or a file, every line: the commonest lines sixteen bytes at a time.
+  const wasm = raw && !view.json && !selector && logCleanMode(io, raw) === "bytes" ? new WasmLogLines() : undefined;
   return {
     line,
     flush,
+    bulk: wasm && {
+      take: (b, s, e, onLine) => wasm.take(b, s, e, batch, onLine),
+      get taken() {
+        return wasm.taken;
+      },
+    },
     finish: () => {
       for (const { text, entry } of tail?.drain() ?? []) renderer.parsed(text, entry, batch);
       renderer.finish(batch);

@@ -4,6 +4,7 @@ import { LineSplitter, splitLines } from "../../../src/builds/lines.js";
 import { ByteBatch } from "../../../src/output/byte-batch.js";
 import { renderLogLine } from "../../../src/output/log-format.js";
 import { LogRenderer, type LogRenderOptions } from "../../../src/output/log-render.js";
+import { WasmLogLines } from "../../../src/output/log-lines.js";
 import { Writable } from "node:stream";
 
 const TS = "2026-01-02T03:04:05Z";
@@ -93,8 +94,11 @@ function logText(lines: string[]): string {
   return lines.map((line, i) => line + (i === lines.length - 1 ? "" : i % 3 === 0 ? "\r\n" : "\n")).join("");
 }
 
-/** The fast path: bytes through the splitter in chunks of awkward sizes, into a ByteBatch. */
-function fastOutput(text: string, opts: LogRenderOptions, chunkSize: number): Buffer {
+/**
+ * The fast path: bytes through the splitter in chunks of awkward sizes, into a ByteBatch;
+ * with `wasm`, runs of lines through the WebAssembly renderer (as `--raw` into a pipe does).
+ */
+function fastOutput(text: string, opts: LogRenderOptions, chunkSize: number, wasm?: WasmLogLines): Buffer {
   const renderer = new LogRenderer(opts);
   const batch = new ByteBatch(16);
   const parts: Buffer[] = [];
@@ -102,8 +106,12 @@ function fastOutput(text: string, opts: LogRenderOptions, chunkSize: number): Bu
   const splitter = new LineSplitter();
   const bytes = Buffer.from(text);
   const onLine = (b: Buffer, s: number, e: number) => renderer.line(b, s, e, batch);
+  const bulk = wasm && {
+    take: (b: Buffer, s: number, e: number, each: typeof onLine) => wasm.take(b, s, e, batch, each),
+    taken: 0,
+  };
   for (let at = 0; at < bytes.length; at += chunkSize) {
-    splitter.push(bytes.subarray(at, at + chunkSize), onLine);
+    splitter.push(bytes.subarray(at, at + chunkSize), onLine, bulk);
     void batch.flush(sink);
   }
   splitter.end(onLine);
@@ -134,6 +142,38 @@ describe("the log fast path", () => {
       }
     });
   }
+
+  it("the WebAssembly renderer (--raw into a pipe) gives byte-identical output to the general path", () => {
+    const opts = MODES[0]![1];
+    for (const [input, sizes] of [
+      [small, [1, 7, 100]],
+      [text, [4096, 65536, 300_000, text.length]],
+    ] as const) {
+      const expected = generalOutput(input, opts);
+      for (const chunkSize of sizes) {
+        const wasm = new WasmLogLines();
+        const got = fastOutput(input, opts, chunkSize, wasm);
+        expect(got.equals(expected), `chunks of ${chunkSize}`).toBe(true);
+        if (chunkSize > 1000) expect(wasm.taken, `chunks of ${chunkSize}`).toBeGreaterThan(20);
+      }
+    }
+  });
+
+  it("the WebAssembly renderer takes the documented shape and plain text across its window's edges", () => {
+    const opts = MODES[0]![1];
+    // ~1.3 MB of lines of every length round the 256 KiB window, in one chunk and in odd ones.
+    const lines = Array.from({ length: 20_000 }, (_, i) =>
+      i % 7 === 3 ? `plain ${"p".repeat(i % 50)}` : entry({ timestamp: `2026-01-02T03:${String(i % 60).padStart(2, "0")}:05.${i}Z`, source: i % 5 ? "PROCESS" : "WRAPPER", content: "c".repeat(i % 90) }),
+    );
+    const input = lines.join("\n") + "\n";
+    const expected = generalOutput(input, opts);
+    for (const chunkSize of [input.length, 262_143, 100_003]) {
+      const wasm = new WasmLogLines();
+      expect(fastOutput(input, opts, chunkSize, wasm).equals(expected), `chunks of ${chunkSize}`).toBe(true);
+      // every line but those the splitter carried over a chunk's edge
+      expect(wasm.taken).toBeGreaterThan(lines.length - Math.ceil(input.length / chunkSize) - 1);
+    }
+  });
 
   it("really takes the fast path for the documented shape (it does not decode those lines)", () => {
     const opts = MODES[2]![1];

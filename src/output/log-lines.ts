@@ -1,0 +1,87 @@
+import wasm from "./log-lines.wat";
+import type { ByteBatch } from "./byte-batch.js";
+import type { OnLineBytes } from "../builds/lines.js";
+
+/** Where render() reads and writes in the module's memory (log-lines.wat keeps 0–255). */
+const IN = 256;
+const WINDOW = 256 * 1024;
+/** SIMD reads and writes pass an end by up to 16 bytes. */
+const SLACK = 64;
+const OUT = IN + WINDOW + SLACK;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+interface LogLinesExports {
+  memory: WebAssembly.Memory;
+  render(p: number, end: number, o: number): number;
+  outEnd: WebAssembly.Global;
+  lines: WebAssembly.Global;
+}
+
+let shared: LogLinesExports | undefined;
+
+/**
+ * `--raw` into a pipe or a file, sixteen bytes at a time: src/output/log-lines.wat renders
+ * runs of the commonest lines (entries in the documented order with plain values, and plain
+ * text) — what the JavaScript byte path spends most of a big log's time on, line by line. A
+ * line it does not take goes to the JavaScript renderer, exactly as it would without this.
+ * Lines are copied into the module's memory a window at a time; its output is copied out.
+ */
+export class WasmLogLines {
+  private readonly x: LogLinesExports;
+  private readonly memory: Uint8Array;
+  /** Which bytes the memory holds: src[winStart, winEnd) at IN. */
+  private winSrc: Uint8Array | undefined;
+  private winStart = 0;
+  private winEnd = 0;
+  /** Lines rendered here so far (the others went to the JavaScript renderer). */
+  taken = 0;
+
+  constructor() {
+    this.x = shared ??= new WebAssembly.Instance(new WebAssembly.Module(wasm)).exports as unknown as LogLinesExports;
+    this.memory = new Uint8Array(this.x.memory.buffer);
+  }
+
+  /**
+   * Renders every complete line of bytes[start, end) — here, or through `onLine` (given the
+   * line without its line ending, as LineSplitter gives it) — and returns where the
+   * unterminated rest begins (end when there is none). `bytes` must not change during the call.
+   */
+  take(bytes: Uint8Array, start: number, end: number, out: ByteBatch, onLine: OnLineBytes): number {
+    this.winSrc = undefined;
+    let at = start;
+    while (at < end) {
+      if (this.winSrc !== bytes || at >= this.winEnd) this.window(bytes, at, end);
+      const stop = this.x.render(IN + at - this.winStart, IN + this.winEnd - this.winStart, OUT);
+      const produced = (this.x.outEnd.value as number) - OUT;
+      if (produced > 0) out.bytes(this.memory, OUT, OUT + produced);
+      this.taken += this.x.lines.value as number;
+      at = this.winStart + stop - IN;
+      if (at >= end) break;
+      const nl = indexOfNewline(bytes, at, end);
+      if (nl < 0) break; // the unterminated rest
+      if (nl >= this.winEnd && this.winStart !== at) {
+        this.window(bytes, at, end); // the line runs past the window: move the window to it
+        continue;
+      }
+      // A line the module does not take (or one longer than a window): the general renderer's.
+      onLine(bytes as Buffer, at, nl > at && bytes[nl - 1] === CR ? nl - 1 : nl);
+      at = nl + 1;
+    }
+    this.winSrc = undefined;
+    return at;
+  }
+
+  private window(bytes: Uint8Array, at: number, end: number): void {
+    const winEnd = Math.min(end, at + WINDOW);
+    this.memory.set(bytes.subarray(at, winEnd), IN);
+    this.winSrc = bytes;
+    this.winStart = at;
+    this.winEnd = winEnd;
+  }
+}
+
+function indexOfNewline(bytes: Uint8Array, from: number, end: number): number {
+  const nl = bytes.indexOf(NEWLINE, from);
+  return nl >= 0 && nl < end ? nl : -1;
+}
