@@ -152,6 +152,40 @@ describe("streamBuildLog", () => {
     expect(n).toBe(3);
   });
 
+  it("counts the lines a bulk taker renders with those it hands back one by one", async () => {
+    const lines: string[] = [];
+    // Takes whole lines of "t…" itself and hands any other line back; stops at the unterminated rest.
+    let taken = 0;
+    const sink = {
+      ...stringSink((l) => void lines.push(l)),
+      bulk: {
+        take(b: Buffer, start: number, end: number, onLine: (b: Buffer, s: number, e: number) => void) {
+          let at = start;
+          for (let nl = b.indexOf(0x0a, at); nl !== -1 && nl < end; nl = b.indexOf(0x0a, at)) {
+            if (b[at] === 0x74) {
+              lines.push(`bulk:${b.toString("utf8", at, nl)}`);
+              taken++;
+            } else onLine(b, at, nl);
+            at = nl + 1;
+          }
+          return at;
+        },
+        get taken() {
+          return taken;
+        },
+      },
+    };
+    const n = await streamBuildLog(source([ok(["t1\nx\nt", "2\nt3\ny\nt4"])]), "b1", sink, new AbortController().signal);
+    // "t2" straddles two chunks: the splitter completes it and hands it over one by one.
+    expect(lines).toEqual(["bulk:t1", "x", "t2", "bulk:t3", "y", "t4"]);
+    expect(n).toBe(6);
+    // Lines to skip are never given to the bulk taker: they must be counted one by one.
+    lines.length = 0;
+    const skipped = await streamBuildLog(source([ok(["t1\nx\nt2\n"])]), "b1", sink, new AbortController().signal, { skip: 2 });
+    expect(lines).toEqual(["t2"]);
+    expect(skipped).toBe(1);
+  });
+
   it("throws exit 5 on 204", async () => {
     const err = await streamBuildLog(source([{ status: 204, chunks: [], drop: false }]), "b1", stringSink(() => {}), new AbortController().signal).catch(
       (e: unknown) => e,
