@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 
@@ -24,6 +25,30 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
   } catch (err) {
     rmSync(tmp, { force: true });
     // The file meant, not its temporary, is what an error message should name.
+    const e = err as NodeJS.ErrnoException;
+    if (e.path === undefined || e.path === tmp) e.path = path;
+    throw err;
+  }
+}
+
+/**
+ * writeFileAtomic off the event loop: the writes and the fsync run in Node's thread pool,
+ * so a slow disk holds up this file, not every request the server is answering.
+ */
+export async function writeFileAtomicAsync(path: string, data: string, mode = 0o600): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`;
+  try {
+    const file = await open(tmp, "w", mode);
+    try {
+      await file.writeFile(data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
     const e = err as NodeJS.ErrnoException;
     if (e.path === undefined || e.path === tmp) e.path = path;
     throw err;

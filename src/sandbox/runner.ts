@@ -174,17 +174,13 @@ export class Runner {
 
   /** A build's state on disk; a full disk must not stop the build from ending (memory is right). */
   private save(build: BuildRecord): void {
-    try {
-      this.opts.store.saveBuild(build);
-    } catch (err) {
-      this.opts.note(`build ${build.id}: its state could not be saved: ${(err as Error).message}`);
-    }
+    this.opts.store.updateBuild(build).catch((err: Error) => this.opts.note(`build ${build.id}: its state could not be saved: ${err.message}`));
   }
 
   /**
-   * Starting a step blocks the event loop (fork and exec, then an fsync of the build's
-   * state): steps start one per turn of the loop, so builds starting together leave the
-   * server answering requests between them (bench-sandbox-load.js: list p99).
+   * Starting a step blocks the event loop (fork and exec): steps start one per turn of the
+   * loop, so builds starting together leave the server answering requests between them
+   * (bench-sandbox-load.js: list p99).
    */
   private nextStart(): Promise<void> {
     const turn = this.startGate.then(() => new Promise<void>((resolve) => setImmediate(resolve)));

@@ -97,11 +97,9 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
     const since = Date.parse(build.finishedAt ?? build.createdAt);
     if (Date.now() - since < opts.logTtlMs) return build;
     build.status = "expired";
-    try {
-      store.saveBuild(build);
-    } catch {
+    store.updateBuild(build).catch(() => {
       // A full disk: expired in memory now, on disk at a later sweep or start.
-    }
+    });
     logs.remove(build.id);
     return build;
   };
@@ -154,6 +152,8 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
       bodies.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await runner.shutdown();
+      // The stopped builds' last states reach the disk before the lock is let go.
+      await store.flush();
       // Followers' responses ended with their builds; idle keep-alive sockets go now.
       server.closeAllConnections();
       await stopped;

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Build, BuildInspect, EnvironmentEntry } from "../api/types.js";
 import type { DeployRecord } from "./deploys.js";
-import { writeFileAtomic } from "./files.js";
+import { writeFileAtomic, writeFileAtomicAsync } from "./files.js";
 import type { BuildDirs } from "./contain.js";
 
 /** Everything the sandbox knows about one build; persisted as builds/<id>.json. */
@@ -48,6 +48,8 @@ export class Store {
   private readonly builds = new Map<string, BuildRecord>();
   private readonly deploys = new Map<string, DeployRecord[]>();
   private readonly projects = new Set<string>([OWNER]);
+  /** Each build's last state write under way (updateBuild): the next one waits for it. */
+  private readonly writing = new Map<string, Promise<void>>();
 
   /** workRoot: where builds unpack and run, outside the data dir (see workroot.ts). */
   constructor(
@@ -137,6 +139,30 @@ export class Store {
   saveBuild(record: BuildRecord): void {
     writeFileAtomic(this.buildFile(record.id), JSON.stringify(record, null, 2));
     this.builds.set(record.id, record);
+  }
+
+  /**
+   * A known build's new state (running, its process group, its end): in memory at once, on
+   * disk off the event loop — an fsync per change of twenty builds starting together held
+   * every request up (bench-sandbox-load.js: list p99). One build's writes land in the order
+   * they were asked for. Rejects when the write fails (a full disk); memory stays right.
+   */
+  updateBuild(record: BuildRecord): Promise<void> {
+    this.builds.set(record.id, record);
+    const data = JSON.stringify(record, null, 2);
+    const before = this.writing.get(record.id);
+    const write = (before ?? Promise.resolve()).catch(() => undefined).then(() => writeFileAtomicAsync(this.buildFile(record.id), data));
+    this.writing.set(record.id, write);
+    const settled = () => {
+      if (this.writing.get(record.id) === write) this.writing.delete(record.id);
+    };
+    write.then(settled, settled);
+    return write;
+  }
+
+  /** Resolves once every state write asked for so far has ended (before the sandbox exits). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.writing.values()]);
   }
 
   /** Undoes a submission that could not be completed. */
