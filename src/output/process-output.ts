@@ -70,7 +70,7 @@ export class ProcessOutput {
     return (this.tty ??= isTerminal(this.fd));
   }
 
-  /** Called with a write's failure (EPIPE when the reader went away), once, after the write. */
+  /** Called with a write's failure (EPIPE when the reader went away), once. */
   onError(handler: ErrorHandler): void {
     this.errorHandler = handler;
     this.opened?.on("error", handler);
@@ -88,9 +88,10 @@ export class ProcessOutput {
     } catch (err) {
       // The stream waits for a full non-blocking pipe; a direct write cannot.
       if ((err as NodeJS.ErrnoException).code === "EAGAIN") return this.stream.write(bytes.subarray(done));
-      // Like a stream's "error": nothing more is written, and the handler hears of it after the call.
+      // Nothing more is written. The handler hears of it at once: a stream would tell it a
+      // turn later, but a short command may have returned (and exited 0) by then.
       this.broken = true;
-      if (this.errorHandler) process.nextTick(this.errorHandler, err);
+      this.errorHandler?.(err as NodeJS.ErrnoException);
       return true;
     }
   }

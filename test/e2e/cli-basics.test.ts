@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, runValar } from "../helpers/cli.js";
+import { execa } from "execa";
+import { BIN, ROOT, isolatedEnv, runValar } from "../helpers/cli.js";
 
 const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
@@ -40,6 +41,16 @@ describe("cli basics", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^Usage: valar/);
     expect(r.stderr).toMatch(/commands:/i);
+  });
+
+  // Short commands write to the descriptor directly (src/output/process-output.ts): a
+  // failed write is still an error, never a silent success.
+  it.each([[["--version"]], [["--help"]]])("%j into a full disk (/dev/full) says so and exits 1", async (args) => {
+    // The shell opens /dev/full for valar (execa would pipe, then write the file itself).
+    const r = await execa("sh", ["-c", `exec node "${BIN}" ${args.join(" ")} >/dev/full`], { reject: false, extendEnv: false, env: isolatedEnv() });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot write to stdout: ENOSPC/);
+    expect(r.stderr.split("\n")).toHaveLength(1);
   });
 
   it("exits 2 with a hint on an unknown flag", async () => {
