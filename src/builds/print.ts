@@ -3,7 +3,7 @@ import type { IOStreams } from "../output/io.js";
 import { ByteBatch } from "../output/byte-batch.js";
 import { CiSections, type CiKind } from "../output/ci.js";
 import { LogRenderer } from "../output/log-render.js";
-import { WasmLogLines } from "../output/log-lines.js";
+import { COLOUR, FORMATTED, RAW, WasmLogLines } from "../output/log-lines.js";
 import { parseLogEntry } from "../output/log-format.js";
 import type { LogEntry } from "../api/types.js";
 import type { CleanMode } from "../output/terminal-safe.js";
@@ -28,6 +28,12 @@ export interface LogPrinter extends LineSink {
 export function logCleanMode(io: IOStreams, raw: boolean): CleanMode {
   if (raw && !io.stdoutIsTTY) return "bytes";
   return io.out.level > 0 ? "sgr" : "strip";
+}
+
+/** What WasmLogLines renders: --raw off a terminal is never cleaned (logCleanMode), the rest always. */
+function wasmMode(io: IOStreams, raw: boolean): number {
+  if (raw) return RAW;
+  return io.out.level > 0 ? FORMATTED | COLOUR : FORMATTED;
 }
 
 /**
@@ -77,8 +83,8 @@ export function logPrinter(io: IOStreams, view: LogView, signal: AbortSignal): L
         if (tail) tail.push({ text, entry });
         else renderer.parsed(text, entry, batch);
       };
-  // --raw into a pipe or a file, every line: the commonest lines sixteen bytes at a time.
-  const wasm = raw && !view.json && !selector && logCleanMode(io, raw) === "bytes" ? new WasmLogLines() : undefined;
+  // Into a pipe or a file, every line, undecorated: the commonest lines sixteen bytes at a time.
+  const wasm = !io.stdoutIsTTY && !view.json && !selector && !ci ? new WasmLogLines(wasmMode(io, raw)) : undefined;
   return {
     line,
     flush,

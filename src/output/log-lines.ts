@@ -11,9 +11,14 @@ const OUT = IN + WINDOW + SLACK;
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 
+/** render()'s modes (log-lines.wat): --raw without cleaning, or formatted (and in colour). */
+export const RAW = 0;
+export const FORMATTED = 1;
+export const COLOUR = 2;
+
 interface LogLinesExports {
   memory: WebAssembly.Memory;
-  render(p: number, end: number, o: number): number;
+  render(p: number, end: number, o: number, mode: number): number;
   outEnd: WebAssembly.Global;
   lines: WebAssembly.Global;
 }
@@ -21,11 +26,12 @@ interface LogLinesExports {
 let shared: LogLinesExports | undefined;
 
 /**
- * `--raw` into a pipe or a file, sixteen bytes at a time: src/output/log-lines.wat renders
+ * A log into a pipe or a file, sixteen bytes at a time: src/output/log-lines.wat renders
  * runs of the commonest lines (entries in the documented order with plain values, and plain
- * text) — what the JavaScript byte path spends most of a big log's time on, line by line. A
- * line it does not take goes to the JavaScript renderer, exactly as it would without this.
- * Lines are copied into the module's memory a window at a time; its output is copied out.
+ * text), --raw or formatted — what the JavaScript byte path spends most of a big log's time
+ * on, line by line. A line it does not take goes to the JavaScript renderer, exactly as it
+ * would without this. Lines are copied into the module's memory a window at a time; its
+ * output is copied out.
  */
 export class WasmLogLines {
   private readonly x: LogLinesExports;
@@ -37,7 +43,8 @@ export class WasmLogLines {
   /** Lines rendered here so far (the others went to the JavaScript renderer). */
   taken = 0;
 
-  constructor() {
+  /** `mode`: RAW, or FORMATTED with COLOUR or not (formatted output is always cleaned). */
+  constructor(private readonly mode: number) {
     this.x = shared ??= new WebAssembly.Instance(new WebAssembly.Module(wasm)).exports as unknown as LogLinesExports;
     this.memory = new Uint8Array(this.x.memory.buffer);
   }
@@ -52,7 +59,7 @@ export class WasmLogLines {
     let at = start;
     while (at < end) {
       if (this.winSrc !== bytes || at >= this.winEnd) this.window(bytes, at, end);
-      const stop = this.x.render(IN + at - this.winStart, IN + this.winEnd - this.winStart, OUT);
+      const stop = this.x.render(IN + at - this.winStart, IN + this.winEnd - this.winStart, OUT, this.mode);
       const produced = (this.x.outEnd.value as number) - OUT;
       if (produced > 0) out.bytes(this.memory, OUT, OUT + produced);
       this.taken += this.x.lines.value as number;

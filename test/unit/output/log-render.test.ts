@@ -4,7 +4,7 @@ import { LineSplitter, splitLines } from "../../../src/builds/lines.js";
 import { ByteBatch } from "../../../src/output/byte-batch.js";
 import { renderLogLine } from "../../../src/output/log-format.js";
 import { LogRenderer, type LogRenderOptions } from "../../../src/output/log-render.js";
-import { WasmLogLines } from "../../../src/output/log-lines.js";
+import { COLOUR, FORMATTED, RAW, WasmLogLines } from "../../../src/output/log-lines.js";
 import { Writable } from "node:stream";
 
 const TS = "2026-01-02T03:04:05Z";
@@ -17,6 +17,9 @@ const CORPUS: string[] = [
   entry({ source: "WRAPPER", stage: "TURNDOWN", content: "bye" }),
   entry({ source: "WRAPPER", stage: "", content: "no stage" }),
   entry({ source: "WRAPPER", stage: "Mixed-Case_1", content: "x" }),
+  entry({ source: "WRAPPER", stage: "ÉTAPE", content: "a stage beyond ASCII" }),
+  entry({ source: "WRAPPER", stage: "SET\u007fUP", content: "DEL in a stage" }),
+  entry({ source: "WRAPPERS", stage: "SETUP", content: "a longer source" }),
   entry({ source: "", stage: "", content: "no source" }),
   entry({ content: 'say "hi"' }),
   entry({ content: "back\\slash" }),
@@ -143,37 +146,51 @@ describe("the log fast path", () => {
     });
   }
 
-  it("the WebAssembly renderer (--raw into a pipe) gives byte-identical output to the general path", () => {
-    const opts = MODES[0]![1];
-    for (const [input, sizes] of [
-      [small, [1, 7, 100]],
-      [text, [4096, 65536, 300_000, text.length]],
-    ] as const) {
-      const expected = generalOutput(input, opts);
-      for (const chunkSize of sizes) {
-        const wasm = new WasmLogLines();
-        const got = fastOutput(input, opts, chunkSize, wasm);
-        expect(got.equals(expected), `chunks of ${chunkSize}`).toBe(true);
-        if (chunkSize > 1000) expect(wasm.taken, `chunks of ${chunkSize}`).toBeGreaterThan(20);
+  // The modes print.ts gives the module: --raw into a pipe, and rendered (cleaned) with or without colour.
+  const WASM_MODES: Array<[string, LogRenderOptions, number]> = [
+    [MODES[0]![0], MODES[0]![1], RAW],
+    [MODES[2]![0], MODES[2]![1], FORMATTED],
+    [MODES[3]![0], MODES[3]![1], FORMATTED | COLOUR],
+  ];
+  for (const [name, opts, mode] of WASM_MODES) {
+    it(`the WebAssembly renderer gives byte-identical output to the general path: ${name}`, () => {
+      for (const [input, sizes] of [
+        [small, [1, 7, 100]],
+        [text, [4096, 65536, 300_000, text.length]],
+      ] as const) {
+        const expected = generalOutput(input, opts);
+        for (const chunkSize of sizes) {
+          const wasm = new WasmLogLines(mode);
+          const got = fastOutput(input, opts, chunkSize, wasm);
+          expect(got.equals(expected), `chunks of ${chunkSize}`).toBe(true);
+          if (chunkSize > 1000) expect(wasm.taken, `chunks of ${chunkSize}`).toBeGreaterThan(20);
+        }
       }
-    }
-  });
+    });
 
-  it("the WebAssembly renderer takes the documented shape and plain text across its window's edges", () => {
-    const opts = MODES[0]![1];
-    // ~1.3 MB of lines of every length round the 256 KiB window, in one chunk and in odd ones.
-    const lines = Array.from({ length: 20_000 }, (_, i) =>
-      i % 7 === 3 ? `plain ${"p".repeat(i % 50)}` : entry({ timestamp: `2026-01-02T03:${String(i % 60).padStart(2, "0")}:05.${i}Z`, source: i % 5 ? "PROCESS" : "WRAPPER", content: "c".repeat(i % 90) }),
-    );
-    const input = lines.join("\n") + "\n";
-    const expected = generalOutput(input, opts);
-    for (const chunkSize of [input.length, 262_143, 100_003]) {
-      const wasm = new WasmLogLines();
-      expect(fastOutput(input, opts, chunkSize, wasm).equals(expected), `chunks of ${chunkSize}`).toBe(true);
-      // every line but those the splitter carried over a chunk's edge
-      expect(wasm.taken).toBeGreaterThan(lines.length - Math.ceil(input.length / chunkSize) - 1);
-    }
-  });
+    it(`the WebAssembly renderer takes the documented shape and plain text across its window's edges: ${name}`, () => {
+      // ~1.3 MB of lines of every length round the 256 KiB window, in one chunk and in odd ones.
+      const stages = ["", "SETUP", "TURNDOWN", "Mixed-Case_1"];
+      const lines = Array.from({ length: 20_000 }, (_, i) =>
+        i % 7 === 3
+          ? `plain ${"p".repeat(i % 50)}`
+          : entry({
+              timestamp: `2026-01-02T03:${String(i % 60).padStart(2, "0")}:05.${i}Z`,
+              source: i % 5 ? "PROCESS" : "WRAPPER",
+              stage: stages[i % 4],
+              content: "c".repeat(i % 90),
+            }),
+      );
+      const input = lines.join("\n") + "\n";
+      const expected = generalOutput(input, opts);
+      for (const chunkSize of [input.length, 262_143, 100_003]) {
+        const wasm = new WasmLogLines(mode);
+        expect(fastOutput(input, opts, chunkSize, wasm).equals(expected), `chunks of ${chunkSize}`).toBe(true);
+        // every line but those the splitter carried over a chunk's edge
+        expect(wasm.taken).toBeGreaterThan(lines.length - Math.ceil(input.length / chunkSize) - 1);
+      }
+    });
+  }
 
   it("really takes the fast path for the documented shape (it does not decode those lines)", () => {
     const opts = MODES[2]![1];
