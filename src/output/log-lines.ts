@@ -23,7 +23,14 @@ interface LogLinesExports {
   lines: WebAssembly.Global;
 }
 
-let shared: LogLinesExports | undefined;
+let shared: { x: LogLinesExports; memory: Uint8Array } | undefined;
+
+/** The module, compiled and instantiated on first use (its memory is 640 KiB). */
+function instance(): { x: LogLinesExports; memory: Uint8Array } {
+  if (shared) return shared;
+  const x = new WebAssembly.Instance(new WebAssembly.Module(wasm)).exports as unknown as LogLinesExports;
+  return (shared = { x, memory: new Uint8Array(x.memory.buffer) });
+}
 
 /**
  * A log into a pipe or a file, sixteen bytes at a time: src/output/log-lines.wat renders
@@ -34,8 +41,6 @@ let shared: LogLinesExports | undefined;
  * output is copied out.
  */
 export class WasmLogLines {
-  private readonly x: LogLinesExports;
-  private readonly memory: Uint8Array;
   /** Which bytes the memory holds: src[winStart, winEnd) at IN. */
   private winSrc: Uint8Array | undefined;
   private winStart = 0;
@@ -44,10 +49,7 @@ export class WasmLogLines {
   taken = 0;
 
   /** `mode`: RAW, or FORMATTED with COLOUR or not (formatted output is always cleaned). */
-  constructor(private readonly mode: number) {
-    this.x = shared ??= new WebAssembly.Instance(new WebAssembly.Module(wasm)).exports as unknown as LogLinesExports;
-    this.memory = new Uint8Array(this.x.memory.buffer);
-  }
+  constructor(private readonly mode: number) {}
 
   /**
    * Renders every complete line of bytes[start, end) — here, or through `onLine` (given the
@@ -55,20 +57,21 @@ export class WasmLogLines {
    * unterminated rest begins (end when there is none). `bytes` must not change during the call.
    */
   take(bytes: Uint8Array, start: number, end: number, out: ByteBatch, onLine: OnLineBytes): number {
+    const { x, memory } = instance();
     this.winSrc = undefined;
     let at = start;
     while (at < end) {
-      if (this.winSrc !== bytes || at >= this.winEnd) this.window(bytes, at, end);
-      const stop = this.x.render(IN + at - this.winStart, IN + this.winEnd - this.winStart, OUT, this.mode);
-      const produced = (this.x.outEnd.value as number) - OUT;
-      if (produced > 0) out.bytes(this.memory, OUT, OUT + produced);
-      this.taken += this.x.lines.value as number;
+      if (this.winSrc !== bytes || at >= this.winEnd) this.window(memory, bytes, at, end);
+      const stop = x.render(IN + at - this.winStart, IN + this.winEnd - this.winStart, OUT, this.mode);
+      const produced = (x.outEnd.value as number) - OUT;
+      if (produced > 0) out.bytes(memory, OUT, OUT + produced);
+      this.taken += x.lines.value as number;
       at = this.winStart + stop - IN;
       if (at >= end) break;
       const nl = indexOfNewline(bytes, at, end);
       if (nl < 0) break; // the unterminated rest
       if (nl >= this.winEnd && this.winStart !== at) {
-        this.window(bytes, at, end); // the line runs past the window: move the window to it
+        this.window(memory, bytes, at, end); // the line runs past the window: move the window to it
         continue;
       }
       // A line the module does not take (or one longer than a window): the general renderer's.
@@ -79,9 +82,9 @@ export class WasmLogLines {
     return at;
   }
 
-  private window(bytes: Uint8Array, at: number, end: number): void {
+  private window(memory: Uint8Array, bytes: Uint8Array, at: number, end: number): void {
     const winEnd = Math.min(end, at + WINDOW);
-    this.memory.set(bytes.subarray(at, winEnd), IN);
+    memory.set(bytes.subarray(at, winEnd), IN);
     this.winSrc = bytes;
     this.winStart = at;
     this.winEnd = winEnd;
