@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../helpers/cli.js";
+import { buildRecord } from "../../helpers/sandbox-records.js";
 import { Store, type BuildRecord } from "../../../src/sandbox/store.js";
 import { DEPLOY_SETTLE_MS, Deploys, type DeployRecord } from "../../../src/sandbox/deploys.js";
 
 function doneBuild(store: Store, id: string): BuildRecord {
-  const build: BuildRecord = {
-    id,
-    seq: 1,
-    project: "p",
-    service: "s",
-    status: "done",
-    error: "",
-    createdAt: new Date().toISOString(),
-    constructor: "shell",
-    artifact: "a",
-    buildEnvironment: [],
-    deploy: { skip: false, environment: [] },
-  };
+  const build = buildRecord(id, "done", false);
   store.saveBuild(build);
   return build;
 }

@@ -2,29 +2,14 @@ import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../helpers/cli.js";
+import { buildRecord } from "../../helpers/sandbox-records.js";
 import { Store, type BuildRecord } from "../../../src/sandbox/store.js";
-
-function record(id: string): BuildRecord {
-  return {
-    id,
-    seq: 1,
-    project: "p",
-    service: "s",
-    status: "pending",
-    error: "",
-    createdAt: new Date().toISOString(),
-    constructor: "shell",
-    artifact: "a",
-    buildEnvironment: [],
-    deploy: { skip: true, environment: [] },
-  };
-}
 
 describe("Store.updateBuild (state written off the event loop)", () => {
   it("is in memory at once, and one build's writes land in the order asked: the last state stays", async () => {
     const dataDir = tempDir();
     const store = new Store(dataDir, tempDir());
-    const build = record("b1");
+    const build = buildRecord("b1");
     store.saveBuild(build);
     const states: BuildRecord["status"][] = ["running", "running", "done"];
     const writes = states.map((status, i) => {
@@ -44,15 +29,15 @@ describe("Store.updateBuild (state written off the event loop)", () => {
   it("a failed write rejects, keeps memory right, does not stop the next one, and flush waits for all", async () => {
     const dataDir = tempDir();
     const store = new Store(dataDir, tempDir());
-    store.saveBuild(record("b1"));
+    store.saveBuild(buildRecord("b1"));
     // The builds directory replaced by a file: every write into it fails (ENOTDIR).
     rmSync(join(dataDir, "builds"), { recursive: true });
     writeFileSync(join(dataDir, "builds"), "");
-    const failed = store.updateBuild({ ...record("b1"), status: "running" });
+    const failed = store.updateBuild({ ...buildRecord("b1"), status: "running" });
     await expect(failed).rejects.toMatchObject({ code: expect.stringMatching(/ENOTDIR|EEXIST/) });
     expect(store.getBuild("b1")?.status).toBe("running");
     rmSync(join(dataDir, "builds"));
-    const later = store.updateBuild({ ...record("b1"), status: "done" });
+    const later = store.updateBuild({ ...buildRecord("b1"), status: "done" });
     await store.flush();
     await later;
     expect(JSON.parse(readFileSync(join(dataDir, "builds", "b1.json"), "utf8"))).toMatchObject({ status: "done" });
