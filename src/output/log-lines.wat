@@ -88,7 +88,7 @@
       (then (local.get $i))
       (else (i32.const -1))))
 
-;; The first byte at or after $i (within $end, else $end) that is '"', '\' or a control
+  ;; The first byte at or after $i (within $end, else $end) that is '"', '\' or a control
   ;; byte: where a JSON string value ends or needs decoding.
   (func $valueEnd (param $i i32) (param $end i32) (result i32)
     (local $v v128) (local $m i32)
@@ -158,12 +158,13 @@
           (br $block))))
     (i32.add (local.get $i) (i32.ctz (local.get $m))))
 
-  ;; $n bytes from $from to $to; returns $to + $n.
+  ;; A constant of $n bytes (at most 16) from $from to $to, in one 16-byte store (the bytes
+  ;; past $n are written over next); returns $to + $n.
   (func $put (param $from i32) (param $n i32) (param $to i32) (result i32)
     (v128.store (local.get $to) (v128.load (local.get $from)))
     (i32.add (local.get $to) (local.get $n)))
 
-;; Renders the complete lines of memory[$p, $end) to $o onward, in $mode (see the top).
+  ;; Renders the complete lines of memory[$p, $end) to $o onward, in $mode (see the top).
   ;; Returns where it stopped: $end, or the first byte of the first line it does not take (or
   ;; of an unterminated one). A line's output is written past $o first and kept only once the
   ;; whole line has been taken.
