@@ -12,7 +12,7 @@ const TMP_SUFFIX = ".tmp";
  */
 export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`;
+  const tmp = temporaryFor(path);
   try {
     const fd = openSync(tmp, "w", mode);
     try {
@@ -24,10 +24,7 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    // The file meant, not its temporary, is what an error message should name.
-    const e = err as NodeJS.ErrnoException;
-    if (e.path === undefined || e.path === tmp) e.path = path;
-    throw err;
+    throw namingFile(err, path, tmp);
   }
 }
 
@@ -37,7 +34,7 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
  */
 export async function writeFileAtomicAsync(path: string, data: string, mode = 0o600): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`;
+  const tmp = temporaryFor(path);
   try {
     const file = await open(tmp, "w", mode);
     try {
@@ -49,10 +46,20 @@ export async function writeFileAtomicAsync(path: string, data: string, mode = 0o
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    const e = err as NodeJS.ErrnoException;
-    if (e.path === undefined || e.path === tmp) e.path = path;
-    throw err;
+    throw namingFile(err, path, tmp);
   }
+}
+
+/** The temporary a new version of `path` is written to, beside it. */
+function temporaryFor(path: string): string {
+  return `${path}.${randomBytes(6).toString("hex")}${TMP_SUFFIX}`;
+}
+
+/** The file meant, not its temporary, is what an error message should name. */
+function namingFile(err: unknown, path: string, tmp: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e.path === undefined || e.path === tmp) e.path = path;
+  return err;
 }
 
 /** writeSync may write less than asked (a disk filling up): loop until all is written. */
