@@ -59,9 +59,12 @@ export class LineSplitter {
 }
 
 function emit(buf: Buffer, start: number, nl: number | undefined, onLine: OnLineBytes): void {
-  let end = nl ?? buf.length;
-  if (end > start && buf[end - 1] === 0x0d) end--;
-  onLine(buf, start, end);
+  onLine(buf, start, lineEnd(buf, start, nl ?? buf.length));
+}
+
+/** Where the line bytes[start, nl) ends without its line ending: a CR before the newline is left out. */
+export function lineEnd(bytes: Uint8Array, start: number, nl: number): number {
+  return nl > start && bytes[nl - 1] === 0x0d ? nl - 1 : nl;
 }
 
 /** The lines of a text as LineSplitter would give them, decoded: for tests and small texts. */

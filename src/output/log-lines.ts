@@ -1,6 +1,6 @@
 import wasm from "./log-lines.wat";
 import type { ByteBatch } from "./byte-batch.js";
-import type { OnLineBytes } from "../builds/lines.js";
+import { lineEnd, type OnLineBytes } from "../builds/lines.js";
 
 /** Where render() reads and writes in the module's memory (log-lines.wat keeps 0–255). */
 const IN = 256;
@@ -9,7 +9,6 @@ const WINDOW = 256 * 1024;
 const SLACK = 64;
 const OUT = IN + WINDOW + SLACK;
 const NEWLINE = 0x0a;
-const CR = 0x0d;
 
 /** render()'s modes (log-lines.wat): --raw without cleaning, or formatted (and in colour). */
 export const RAW = 0;
@@ -75,7 +74,7 @@ export class WasmLogLines {
         continue;
       }
       // A line the module does not take (or one longer than a window): the general renderer's.
-      onLine(bytes as Buffer, at, nl > at && bytes[nl - 1] === CR ? nl - 1 : nl);
+      onLine(bytes as Buffer, at, lineEnd(bytes, at, nl));
       at = nl + 1;
     }
     this.winSrc = undefined;
