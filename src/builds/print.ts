@@ -30,10 +30,13 @@ export function logCleanMode(io: IOStreams, raw: boolean): CleanMode {
   return io.out.level > 0 ? "sgr" : "strip";
 }
 
-/** What WasmLogLines renders: --raw off a terminal is never cleaned (logCleanMode), the rest always. */
-function wasmMode(io: IOStreams, raw: boolean): number {
+/**
+ * How WasmLogLines renders off a terminal, as logCleanMode decided: --raw byte for byte,
+ * else formatted and cleaned, keeping colour ("sgr") or not.
+ */
+function wasmMode(raw: boolean, clean: CleanMode): number {
   if (raw) return RAW;
-  return io.out.level > 0 ? FORMATTED | COLOUR : FORMATTED;
+  return clean === "sgr" ? FORMATTED | COLOUR : FORMATTED;
 }
 
 /**
@@ -53,12 +56,14 @@ export function logPrinter(io: IOStreams, view: LogView, signal: AbortSignal): L
   const raw = view.raw ?? false;
   // --raw and --json are data: never decorated for a CI log viewer.
   const ci = raw || view.json ? undefined : view.ci;
+  const clean = logCleanMode(io, raw);
+  const fast = !io.stdoutIsTTY;
   const renderer = new LogRenderer({
     raw,
     json: view.json,
     color: io.out,
-    clean: logCleanMode(io, raw),
-    fast: !io.stdoutIsTTY,
+    clean,
+    fast,
     sections: ci ? new CiSections(ci) : undefined,
     github: ci === "github",
   });
@@ -84,7 +89,7 @@ export function logPrinter(io: IOStreams, view: LogView, signal: AbortSignal): L
         else renderer.parsed(text, entry, batch);
       };
   // Into a pipe or a file, every line, undecorated: the commonest lines sixteen bytes at a time.
-  const wasm = !io.stdoutIsTTY && !view.json && !selector && !ci ? new WasmLogLines(wasmMode(io, raw)) : undefined;
+  const wasm = fast && !view.json && !selector && !ci ? new WasmLogLines(wasmMode(raw, clean)) : undefined;
   return {
     line,
     flush,
