@@ -107,7 +107,7 @@ export class IOStreams {
     return animationEnabled(this.stderrIsTTY, this.env) && this.stderr.columns !== 0;
   }
 
-  /** Called when writing to stdout fails (EPIPE: the reader went away), after the write. */
+  /** Called when writing to stdout fails (EPIPE: the reader went away), once. */
   onStdoutError(handler: (err: NodeJS.ErrnoException) => void): void {
     this.stdoutOutput.onError(handler);
   }

@@ -10,8 +10,8 @@ let oraModule: Promise<typeof import("ora")> | undefined;
  *
  * ora is loaded here, when a terminal is to show a spinner, not with the command: its
  * text-width code builds Unicode tables as it loads (~30 ms), which a command in a script
- * or a CI job never needs. It loads while the work the spinner waits for goes on; a spinner
- * stopped before that only prints its final line.
+ * or a CI job never needs. It loads just after this returns, not holding up the call; a
+ * spinner stopped before that only prints its final line.
  */
 export function startSpinner(io: IOStreams, text: string): Spinner {
   if (!io.canAnimate) {
