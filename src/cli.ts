@@ -117,31 +117,43 @@ export async function main(argv: string[]): Promise<number> {
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
 
-  const state: RuntimeState = { exitCode: 0 };
-  const rt = createRuntime(
-    { io, env: process.env, cwd: process.cwd(), clock: systemClock, signal: interrupt.signal, version: packageVersion() },
-    state,
-  );
-  const program = buildProgram(rt);
-  configureTree(program, io);
-  const debug = argv.includes("--debug") || process.env.VALAR_DEBUG === "1";
-
-  let code: number;
-  try {
-    await program.parseAsync(argv);
-    code = state.exitCode;
-  } catch (err) {
-    code = reportError(err, io, debug);
-  } finally {
-    // The Ctrl-C listeners stay until the process exits: conf's when-exit re-raises a signal
-    // after main has returned, and without a listener that echo would kill the process
-    // (losing buffered stdout and the exit code). Listeners do not keep the process alive.
-    io.cleanup();
-  }
+  const code = await runCli(argv, {
+    io,
+    env: process.env,
+    cwd: process.cwd(),
+    clock: systemClock,
+    signal: interrupt.signal,
+    version: packageVersion(),
+  });
+  // The Ctrl-C listeners stay until the process exits: conf's when-exit re-raises a signal
+  // after main has returned, and without a listener that echo would kill the process
+  // (losing buffered stdout and the exit code). Listeners do not keep the process alive.
   // The launcher exits as soon as this resolves, not when every handle (keep-alive sockets,
   // timers, a tier-up compile) has wound down on its own: the output must be out first.
   await io.drained();
   return code;
+}
+
+/**
+ * One run of the command tree in a given world, returning the exit code: what `main` does
+ * for the process, and what the in-process tests (test/helpers/run-in-process.ts) call with
+ * an IO double, a fake clock and their own environment.
+ */
+export async function runCli(argv: string[], world: Omit<Runtime, "action">): Promise<number> {
+  const { io } = world;
+  const state: RuntimeState = { exitCode: 0 };
+  const rt = createRuntime(world, state);
+  const program = buildProgram(rt);
+  configureTree(program, io);
+  const debug = argv.includes("--debug") || world.env.VALAR_DEBUG === "1";
+  try {
+    await program.parseAsync(argv);
+    return state.exitCode;
+  } catch (err) {
+    return reportError(err, io, debug);
+  } finally {
+    io.cleanup();
+  }
 }
 
 function reportError(err: unknown, io: IOStreams, debug: boolean): number {

@@ -1,0 +1,37 @@
+import { runCli } from "../../src/cli.js";
+import type { Clock } from "../../src/context.js";
+import { fakeClock } from "./fake-clock.js";
+import { ioDouble, type IODoubleOptions } from "./io-double.js";
+
+export interface InProcessOptions extends IODoubleOptions {
+  cwd?: string;
+  clock?: Clock;
+  /** Aborts the run as Ctrl-C would (its reason should be an InterruptedError). */
+  signal?: AbortSignal;
+}
+
+export interface InProcessResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `valar ARGS` inside the test process: the same command tree, parsing, commands and
+ * exit-code mapping as bin/valar, with an IO double, an injected clock (a fake one unless
+ * given) and only the environment given — nothing of the test process's own settings.
+ */
+export async function runInProcess(args: string[], opts: InProcessOptions = {}): Promise<InProcessResult> {
+  const env: NodeJS.ProcessEnv = { VALAR_CONFIG_DIR: "/nonexistent/valar-test-config", HOME: "/nonexistent/valar-test-home", ...opts.env };
+  const double = ioDouble({ ...opts, env });
+  const exitCode = await runCli(["node", "valar", ...args], {
+    io: double.io,
+    env: { TERM: "xterm-256color", ...env },
+    cwd: opts.cwd ?? "/",
+    clock: opts.clock ?? fakeClock(),
+    signal: opts.signal ?? new AbortController().signal,
+    version: "0.0.0-test",
+  });
+  await double.io.drained();
+  return { exitCode, stdout: double.stdout(), stderr: double.stderr() };
+}
