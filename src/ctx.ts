@@ -39,7 +39,7 @@ async function loadSettings(rt: Runtime, globals: GlobalOptions): Promise<Settin
   const valarYml = ymlPath ? await yaml!.readValarYml(ymlPath) : undefined;
   // Valar's Go CLI config is the layer below the stored one, read only when a setting reaches it.
   const goConfig = goConfigFound ? () => yaml!.readGoConfig(rt.env, (message) => rt.io.warn(message)) : undefined;
-  return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: readStoredSettings(rt.env), goConfig });
+  return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: readStoredSettings(rt.env, (m) => rt.io.warn(m)), goConfig });
 }
 
 async function makeClient(rt: Runtime, ctx: Ctx, override: ClientOverride = {}): Promise<ApiClient> {
