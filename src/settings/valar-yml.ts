@@ -20,7 +20,7 @@ function fail(path: string, message: string): never {
 }
 
 /** A value from the file, quoted in a message: on one line and cut (an entry may be megabytes). */
-export function quoted(value: string): string {
+function quoted(value: string): string {
   const head = value.slice(0, 200).replace(/\s+/g, " ");
   const shown = truncate(head, 60);
   return `"${shown === head && value.length > 200 ? `${head}…` : shown}"`;
