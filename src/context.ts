@@ -49,4 +49,6 @@ export interface Ctx {
   client(override?: ClientOverride): Promise<ApiClient>;
   /** The builds API of the resolved project/service; exit 2 when either is missing, 4 without token. */
   builds(): Promise<BuildsApi>;
+  /** The same world, with `.valar.yml` looked for walking up from `dir` instead of the cwd. */
+  withValarYmlFrom(dir: string): Ctx;
 }

@@ -10,8 +10,11 @@ import { parseEndpoint } from "./api/endpoint.js";
 import { createApiClient } from "./api/factory.js";
 import { BuildsApi } from "./api/builds.js";
 
-/** A command's injected world: its settings, API client and builds API are made on first use. */
-export function createCtx(rt: Runtime, globals: GlobalOptions): Ctx {
+/**
+ * A command's injected world: its settings, API client and builds API are made on first use.
+ * `settingsFrom` is where the walk for `.valar.yml` starts.
+ */
+export function createCtx(rt: Runtime, globals: GlobalOptions, settingsFrom = rt.cwd): Ctx {
   let settings: Promise<Settings> | undefined;
   let client: Promise<ApiClient> | undefined;
   const ctx: Ctx = {
@@ -21,7 +24,8 @@ export function createCtx(rt: Runtime, globals: GlobalOptions): Ctx {
     clock: rt.clock,
     signal: rt.signal,
     globals,
-    settings: () => (settings ??= loadSettings(rt, globals)),
+    settings: () => (settings ??= loadSettings(rt, globals, settingsFrom)),
+    withValarYmlFrom: (dir) => createCtx(rt, globals, dir),
     client: (override) => (override ? makeClient(rt, ctx, override) : (client ??= makeClient(rt, ctx))),
     builds: async () => {
       const target = requireTarget(await ctx.settings());
@@ -31,15 +35,17 @@ export function createCtx(rt: Runtime, globals: GlobalOptions): Ctx {
   return ctx;
 }
 
-async function loadSettings(rt: Runtime, globals: GlobalOptions): Promise<Settings> {
-  const ymlPath = await findValarYml(rt.cwd);
+async function loadSettings(rt: Runtime, globals: GlobalOptions, from: string): Promise<Settings> {
+  const warn = (message: string) => rt.io.warn(message);
+  const yml = findValarYml(from, rt.env, warn);
+  if (globals.debug) rt.io.note(rt.io.err.dim(`debug: ${yml ? `settings from ${yml.path}` : `no .valar.yml applies to ${from}`}`));
   const goConfigFound = hasGoConfig(rt.env);
   // The YAML parser costs every command ~10 ms to load: only where there is YAML to read.
-  const yaml = ymlPath || goConfigFound ? await import("./settings/yaml-settings.js") : undefined;
-  const valarYml = ymlPath ? await yaml!.readValarYml(ymlPath) : undefined;
+  const yaml = yml || goConfigFound ? await import("./settings/yaml-settings.js") : undefined;
+  const valarYml = yml ? await yaml!.parseValarYml(yml.text, yml.path, warn) : undefined;
   // Valar's Go CLI config is the layer below the stored one, read only when a setting reaches it.
-  const goConfig = goConfigFound ? () => yaml!.readGoConfig(rt.env, (message) => rt.io.warn(message)) : undefined;
-  return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: readStoredSettings(rt.env), goConfig });
+  const goConfig = goConfigFound ? () => yaml!.readGoConfig(rt.env, warn) : undefined;
+  return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: readStoredSettings(rt.env, warn), goConfig });
 }
 
 async function makeClient(rt: Runtime, ctx: Ctx, override: ClientOverride = {}): Promise<ApiClient> {

@@ -1,18 +1,27 @@
-import { readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
 import ignore from "ignore";
+import { readSettingsFile } from "../settings/settings-file.js";
 
 export type IgnoreFileName = ".valarignore" | ".gitignore";
+
+/**
+ * The ignore files of a directory, in the order they apply: `.gitignore` first, then
+ * `.valarignore`, which adds to it and can bring back with `!pattern` what `.gitignore`
+ * leaves out. `.gitignore` always counts: a `.valarignore` written for one folder must
+ * not silently pack `node_modules/` or `secret.env` that git was told to keep out.
+ */
+export const IGNORE_FILE_NAMES: readonly IgnoreFileName[] = [".gitignore", ".valarignore"];
 
 export interface IgnoreRuleOptions {
   /** `.valar.yml` `build.ignore`: plain path prefixes relative to the packed directory. */
   prefixes?: readonly string[];
   /** `--ignore` patterns, gitignore syntax, relative to the packed directory. */
   patterns?: readonly string[];
+  /** Told about an ignore file that is not read (a FIFO, a device, over 1 MiB). */
+  warn?: (message: string) => void;
 }
 
 type Ignore = ignore.Ignore;
-type IgnoreFactory = () => Ignore;
 
 interface Layer {
   /** The directory the layer's patterns are relative to ("" for the root). */
@@ -21,11 +30,15 @@ interface Layer {
 }
 
 /**
- * What to leave out of an archive. Precedence, like git: the root ignore file, then the
- * ignore files of subdirectories (deeper wins), then `--ignore` patterns; a `!pattern`
- * of a later layer can re-include what an earlier one left out, but nothing inside a
- * directory that is left out comes back (the walk never enters it). `.git` and the
- * `build.ignore` prefixes are absolute: no pattern brings them back.
+ * What to leave out of an archive. Precedence, like git: the root's ignore files, then
+ * those of subdirectories (deeper wins; in one directory `.valarignore` after
+ * `.gitignore`), then `--ignore` patterns; a `!pattern` of a later layer can re-include
+ * what an earlier one left out, but nothing inside a directory that is left out comes back
+ * (the walk never enters it). `.git` and the `build.ignore` prefixes are absolute: no
+ * pattern brings them back.
+ *
+ * A walk asks `ignores` for each entry and calls `enterDirectory` before listing a
+ * directory it enters; afterwards `usedFiles` and `describeSources` say what applied.
  */
 export class IgnoreRules {
   private readonly layers = new Map<string, Layer>();
@@ -33,35 +46,75 @@ export class IgnoreRules {
   private readonly prefixes: string[];
   /** Every rule's text as written (ignore files, prefixes, patterns): what `mentions` searches. */
   private readonly texts: string[] = [];
+  private readonly used: string[] = [];
 
   private constructor(
     private readonly dir: string,
-    /** Which ignore file counts: `.valarignore` when the root has one, else `.gitignore`. */
-    readonly fileName: IgnoreFileName,
-    private readonly create: IgnoreFactory,
-    options: IgnoreRuleOptions,
+    private readonly options: IgnoreRuleOptions,
   ) {
     this.prefixes = (options.prefixes ?? []).map(normalizePrefix).filter((p) => p !== "");
     const patterns = options.patterns ?? [];
     this.texts.push(...this.prefixes, ...patterns);
-    this.flagLayer = patterns.length > 0 ? { base: "", matcher: create().add([...patterns]) } : undefined;
+    this.flagLayer = patterns.length > 0 ? { base: "", matcher: newMatcher().add([...patterns]) } : undefined;
   }
 
   static async load(dir: string, options: IgnoreRuleOptions = {}): Promise<IgnoreRules> {
-    // Case-sensitive, as git is on the systems builds run on.
-    const hasValarIgnore = (await readIgnoreFile(join(dir, ".valarignore"))) !== undefined;
-    const rules = new IgnoreRules(dir, hasValarIgnore ? ".valarignore" : ".gitignore", () => ignore({ ignorecase: false }), options);
-    await rules.enterDirectory("");
+    return IgnoreRules.loadSync(dir, options);
+  }
+
+  /** The rules of `dir`'s root; file system errors other than a missing file are thrown. */
+  static loadSync(dir: string, options: IgnoreRuleOptions = {}): IgnoreRules {
+    const rules = new IgnoreRules(dir, options);
+    rules.enterDirectorySync("");
     return rules;
   }
 
-  /** Reads the ignore file of a directory the walk is about to list (relative path, "" = root). */
+  /** Where to suggest adding a rule: `.valarignore` when the root has one, else `.gitignore`. */
+  get fileName(): IgnoreFileName {
+    return this.used.includes(".valarignore") ? ".valarignore" : ".gitignore";
+  }
+
+  /** Reads the ignore files of a directory the walk is about to list (relative path, "" = root). */
   async enterDirectory(relDir: string): Promise<void> {
-    const text = await readIgnoreFile(join(this.dir, relDir, this.fileName));
-    if (text !== undefined) {
-      this.layers.set(relDir, { base: relDir, matcher: this.create().add(text) });
-      this.texts.push(text);
+    this.enterDirectorySync(relDir);
+  }
+
+  enterDirectorySync(relDir: string): void {
+    // One matcher for both files, `.valarignore` added last: a `!dir/` in it re-includes a
+    // directory `.gitignore` leaves out, with its contents (separate matchers would each
+    // judge the contents by their own view of the directory).
+    let matcher: Ignore | undefined;
+    for (const name of IGNORE_FILE_NAMES) {
+      const rel = relDir ? `${relDir}/${name}` : name;
+      const file = readSettingsFile(join(this.dir, rel));
+      if (file.kind === "skipped") this.options.warn?.(`ignoring ${rel}: ${file.reason}; its rules are not applied`);
+      if (file.kind !== "read") continue;
+      matcher = (matcher ?? newMatcher()).add(file.text);
+      this.texts.push(file.text);
+      this.used.push(rel);
     }
+    if (matcher) this.layers.set(relDir, { base: relDir, matcher });
+  }
+
+  /** The ignore files read so far, relative to the packed directory, in the order read. */
+  usedFiles(): readonly string[] {
+    return this.used;
+  }
+
+  /**
+   * Where the rules came from, for a person: `.valarignore, .gitignore (3), build.ignore,
+   * --ignore` (a count when several files of that name apply); `none` when nothing but
+   * `.git` is left out.
+   */
+  describeSources(): string {
+    const parts: string[] = [];
+    for (const name of [".valarignore", ".gitignore"] as const) {
+      const n = this.used.filter((rel) => rel === name || rel.endsWith(`/${name}`)).length;
+      if (n > 0) parts.push(n === 1 ? name : `${name} (${n})`);
+    }
+    if (this.prefixes.length > 0) parts.push("build.ignore");
+    if (this.flagLayer) parts.push("--ignore");
+    return parts.length > 0 ? parts.join(", ") : "none";
   }
 
   /** Whether any rule so far names `name` at all (to leave it out, or to keep it on purpose). */
@@ -94,6 +147,11 @@ export class IgnoreRules {
   }
 }
 
+/** Case-sensitive, as git is on the systems builds run on. */
+function newMatcher(): Ignore {
+  return ignore({ ignorecase: false });
+}
+
 /**
  * Valar's original CLI compared `build.ignore` entries as plain string prefixes of the
  * relative path (so `node_modules` also leaves out `node_modules_old`); kept for
@@ -101,15 +159,4 @@ export class IgnoreRules {
  */
 function normalizePrefix(prefix: string): string {
   return posix.normalize(prefix.replace(/\\/g, "/")).replace(/^(\.\/|\/)+/, "").replace(/^\.$/, "");
-}
-
-async function readIgnoreFile(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // A directory or unreadable entry by that name is not an ignore file.
-    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined;
-    throw err;
-  }
 }

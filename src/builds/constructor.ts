@@ -1,5 +1,7 @@
 import { UsageError } from "../errors.js";
 import { CONSTRUCTORS } from "../api/types.js";
+import { nearestName } from "../util/nearest.js";
+import { truncate } from "../output/text.js";
 
 /**
  * `valar sandbox`'s own constructor (runs the artifact's build.sh). Valar's API has no
@@ -20,8 +22,14 @@ export function describeConstructors(): string {
   return [...documented, `${SANDBOX_CONSTRUCTOR} (valar sandbox only)`].join(", ");
 }
 
-/** Exit 2 for a name no server knows, before anything is packed or sent. */
-export function checkConstructorName(name: string): string {
+/**
+ * Exit 2 for a name no server knows, before anything is packed or sent. `from` says where
+ * the name came from (`-c`, or a .valar.yml's path), so the user knows what to fix.
+ */
+export function checkConstructorName(name: string, from?: string): string {
   if (constructorNames().includes(name)) return name;
-  throw new UsageError(`unknown constructor "${name}"`, { hint: `known constructors: ${describeConstructors()}` });
+  const near = nearestName(name, constructorNames());
+  throw new UsageError(`unknown constructor "${truncate(name, 60)}"${from ? ` (from ${from})` : ""}${near ? `; did you mean "${near}"?` : ""}`, {
+    hint: `known constructors: ${describeConstructors()}`,
+  });
 }

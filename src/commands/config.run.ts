@@ -25,7 +25,7 @@ export function checkConfigValue(key: ConfigKey, value: string): string {
 
 async function runGet(ctx: Ctx, args: string[]): Promise<number> {
   const key = configKey(args[0]);
-  const value = openSettingsStore(ctx.env).read()[key];
+  const value = openSettingsStore(ctx.env, (m) => ctx.io.warn(m)).read()[key];
   if (value === undefined) {
     // Exit 1 and an empty stdout, like `git config`: scripts can test it with `if`.
     throw new OperationError(`${key} is not set`, {
@@ -42,8 +42,8 @@ async function runGet(ctx: Ctx, args: string[]): Promise<number> {
 async function runSet(ctx: Ctx, args: string[]): Promise<number> {
   const key = configKey(args[0]);
   const value = checkConfigValue(key, args[1] ?? "");
-  const s = openSettingsStore(ctx.env);
-  s.set(key, value);
+  const s = openSettingsStore(ctx.env, (m) => ctx.io.warn(m));
+  s.update({ [key]: value });
   const { tokenEndpoint } = s.read();
   if (key === "endpoint" && tokenEndpoint) {
     if (!sameEndpoint(tokenEndpoint, value)) {
@@ -55,12 +55,12 @@ async function runSet(ctx: Ctx, args: string[]): Promise<number> {
 
 async function runUnset(ctx: Ctx, args: string[]): Promise<number> {
   const key = configKey(args[0]);
-  openSettingsStore(ctx.env).unset(key);
+  openSettingsStore(ctx.env, (m) => ctx.io.warn(m)).update({ [key]: undefined });
   return 0;
 }
 
 async function runList(ctx: Ctx, _args: string[], opts: { json?: boolean }): Promise<number> {
-  const s = openSettingsStore(ctx.env);
+  const s = openSettingsStore(ctx.env, (m) => ctx.io.warn(m));
   const stored = s.read();
   const entries = CONFIG_KEYS.flatMap((k) => (stored[k] === undefined ? [] : [[k, stored[k]!] as const]));
   if (opts.json) {

@@ -10,7 +10,7 @@ export function goConfigFiles(env: NodeJS.ProcessEnv): { files: string[]; listed
   return { files: [join(homeDir(env), ".valar", "config")], listed: false };
 }
 
-function homeDir(env: NodeJS.ProcessEnv): string {
+export function homeDir(env: NodeJS.ProcessEnv): string {
   return env.HOME || homedir();
 }
 

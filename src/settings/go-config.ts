@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { UsageError } from "../errors.js";
 import { isRecord } from "../api/validate.js";
 import { displayPath, goConfigFiles } from "./go-config-files.js";
+import { readSettingsFile, type SettingsFile } from "./settings-file.js";
 
 export { displayPath, goConfigFiles };
 
@@ -57,18 +57,20 @@ export function readGoConfig(env: NodeJS.ProcessEnv, warn: (message: string) => 
   const { files, listed } = goConfigFiles(env);
   const merged: Merged = { endpoints: new Map(), contexts: new Map(), files: [] };
   for (const file of files) {
-    let text: string;
+    let read: SettingsFile;
     try {
-      text = readFileSync(file, "utf8");
+      read = readSettingsFile(file);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      // No ~/.valar/config is the common case (not a Go CLI user): nothing to say.
-      const reason = code ?? (err as Error).message;
-      if (listed) warn(`VALARCONFIG names ${file}, which cannot be read (${reason}); skipped`);
-      else if (code !== "ENOENT") warn(`Valar's Go CLI config ${file} cannot be read (${reason}); skipped`);
+      read = { kind: "skipped", reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+    }
+    if (read.kind === "read") {
+      mergeFile(merged, file, read.text);
       continue;
     }
-    mergeFile(merged, file, text);
+    // No ~/.valar/config is the common case (not a Go CLI user): nothing to say.
+    if (read.kind === "missing" && !listed) continue;
+    const reason = read.kind === "missing" ? "ENOENT" : read.reason;
+    warn(listed ? `VALARCONFIG names ${file}, which cannot be read (${reason}); skipped` : `Valar's Go CLI config ${file} cannot be read (${reason}); skipped`);
   }
   if (merged.files.length === 0) return undefined;
   return activeValues(merged, env);

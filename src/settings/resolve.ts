@@ -1,6 +1,7 @@
 import { AuthError, UsageError } from "../errors.js";
 import { sameEndpoint } from "../api/endpoint.js";
 import { PROJECT_NAME, SERVICE_NAME } from "../api/types.js";
+import { truncate } from "../output/text.js";
 import type { GlobalOptions } from "../context.js";
 import { DEFAULT_ENDPOINT, type Setting, type Settings, type ValarYml } from "./types.js";
 import type { GoConfigLayer, GoConfigValue } from "./go-config.js";
@@ -118,7 +119,8 @@ const NAME_RULES = {
  */
 export function checkTargetName(kind: "project" | "service", value: string, { shown = value, from }: { shown?: string; from?: string } = {}): void {
   const { pattern, hint } = NAME_RULES[kind];
-  if (!pattern.test(value)) throw new UsageError(`invalid ${kind} name "${shown}"${from ? ` (from ${from})` : ""}`, { hint });
+  // Cut: a name from a .valar.yml may be megabytes long.
+  if (!pattern.test(value)) throw new UsageError(`invalid ${kind} name "${truncate(shown, 60)}"${from ? ` (from ${from})` : ""}`, { hint });
 }
 
 /** Project and service, validated: exit 2 with a hint before any request is made. */

@@ -1,13 +1,14 @@
-import { readFileSync } from "node:fs";
+import { chmodSync } from "node:fs";
 import { join } from "node:path";
 import envPaths from "env-paths";
 import { UsageError } from "../errors.js";
 import type { StoredSettings } from "./resolve.js";
+import { readSettingsFile } from "./settings-file.js";
 
 /**
- * Reading the stored settings. The file is conf's (src/settings/store.ts writes it), but a
- * read is a plain JSON read: loading conf costs every command its ajv and semver modules,
- * and conf validates nothing here (no schema) that `cleanStored` does not.
+ * Reading the stored settings: one JSON file that src/settings/store.ts writes. Its text is
+ * never quoted in a message: the path may be a link to a file that is not valar's (a
+ * config.json pointing at /etc/shadow must not show its first characters).
  */
 
 export function configDir(env: NodeJS.ProcessEnv): string {
@@ -31,32 +32,55 @@ export function cleanStored(raw: unknown): StoredSettings {
   return out;
 }
 
-export function storeError(path: string, err: unknown): UsageError {
-  const reason = (err as Error)?.message?.split("\n")[0] ?? String(err);
+export function storeError(path: string, reason: string, cause?: unknown): UsageError {
   return new UsageError(`cannot use the stored settings in ${path}: ${reason}`, {
     hint: "fix or delete that file (then log in again with `valar auth login`)",
-    cause: err,
+    cause,
   });
 }
 
-/** The stored settings, or none when nothing was ever stored; exit 2 for a broken file. */
-export function readStoredSettings(env: NodeJS.ProcessEnv): StoredSettings {
+/**
+ * The stored file as a JSON object (unknown keys kept, for a rewrite that keeps them), or
+ * an empty one when nothing was ever stored; exit 2 for a file that is not valid. A file
+ * holding a token that others may read is made 0600, with a warning.
+ */
+export function readStoredObject(env: NodeJS.ProcessEnv, warn: (message: string) => void): Record<string, unknown> {
   const path = configFilePath(env);
-  let text: string;
+  let file;
   try {
-    text = readFileSync(path, "utf8");
+    file = readSettingsFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw storeError(path, err);
+    throw storeError(path, (err as NodeJS.ErrnoException).code ?? "cannot be read", err);
   }
+  if (file.kind === "missing") return {};
+  if (file.kind === "skipped") throw storeError(path, `not a valid settings file (${file.reason})`);
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(file.text);
   } catch (err) {
-    throw storeError(path, err);
+    // JSON.parse quotes the text it stumbled on: never shown (see above).
+    throw storeError(path, "not a valid settings file (not JSON)", err);
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw storeError(path, new Error("expected a JSON object"));
+    throw storeError(path, "not a valid settings file (not a JSON object)");
   }
-  return cleanStored(raw);
+  const mode = file.stats.mode & 0o777;
+  if (mode & 0o077 && cleanStored(raw).token !== undefined) protectTokenFile(path, mode, warn);
+  return raw as Record<string, unknown>;
+}
+
+/** The token file readable by others (a copy, a restore, a umask) is closed, not refused. */
+function protectTokenFile(path: string, mode: number, warn: (message: string) => void): void {
+  const was = `mode ${mode.toString(8).padStart(4, "0")}`;
+  try {
+    chmodSync(path, 0o600);
+    warn(`${path} holds the token and was open to other users (${was}); it is now 0600`);
+  } catch (err) {
+    warn(`${path} holds the token and is open to other users (${was}); cannot make it 0600 (${(err as NodeJS.ErrnoException).code ?? "failed"}): run chmod 600 on it`);
+  }
+}
+
+/** The stored settings, or none when nothing was ever stored; exit 2 for a broken file. */
+export function readStoredSettings(env: NodeJS.ProcessEnv, warn: (message: string) => void): StoredSettings {
+  return cleanStored(readStoredObject(env, warn));
 }

@@ -1,31 +1,29 @@
-import { readFile } from "node:fs/promises";
 import { parseDocument, type YAMLError } from "yaml";
 import { UsageError } from "../errors.js";
 import { ENV_KEY, type EnvironmentEntry } from "../api/types.js";
 import { isRecord } from "../api/validate.js";
+import { truncate } from "../output/text.js";
+import { nearestName } from "../util/nearest.js";
 import type { ValarYml } from "./types.js";
 import { findValarYml } from "./find-valar-yml.js";
 
-export { findValarYml };
+type Warn = (message: string) => void;
 
-export async function loadValarYml(cwd: string): Promise<ValarYml | undefined> {
-  const path = await findValarYml(cwd);
-  return path ? readValarYml(path) : undefined;
-}
-
-export async function readValarYml(path: string): Promise<ValarYml> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    fail(path, code === "EISDIR" ? "is a directory, not a file" : `cannot be read (${code ?? (err as Error).message})`);
-  }
-  return parseValarYml(text, path);
+/** The `.valar.yml` that applies to `start` (see ./find-valar-yml.ts), parsed. */
+export async function loadValarYml(start: string, env: NodeJS.ProcessEnv, warn: Warn): Promise<ValarYml | undefined> {
+  const file = findValarYml(start, env, warn);
+  return file ? parseValarYml(file.text, file.path, warn) : undefined;
 }
 
 function fail(path: string, message: string): never {
   throw new UsageError(`${path}: ${message}`);
+}
+
+/** A value from the file, quoted in a message: on one line and cut (an entry may be megabytes). */
+function quoted(value: string): string {
+  const head = value.slice(0, 200).replace(/\s+/g, " ");
+  const shown = truncate(head, 60);
+  return `"${shown === head && value.length > 200 ? `${head}…` : shown}"`;
 }
 
 /** YAML turns `value: 3` or `value: true` into non-strings; the API wants their text. */
@@ -41,11 +39,11 @@ function parseEnvironment(path: string, where: string, raw: unknown): Environmen
   if (!Array.isArray(raw)) fail(path, `${where} must be a list`);
   // Keys follow --build-env's rule: one the server would refuse is found before packaging.
   const badKey = (i: number, key: string): never =>
-    fail(path, `${where}[${i}]: "${key}" is not a variable name (no spaces or NUL characters)`);
+    fail(path, `${where}[${i}]: ${quoted(key)} is not a variable name (no spaces or NUL characters)`);
   return raw.map((entry, i): EnvironmentEntry => {
     if (typeof entry === "string") {
       const eq = entry.indexOf("=");
-      if (eq <= 0) fail(path, `${where}[${i}] must be KEY=VALUE (got "${entry}")`);
+      if (eq <= 0) fail(path, `${where}[${i}] must be KEY=VALUE (got ${quoted(entry)})`);
       if (!ENV_KEY.test(entry.slice(0, eq))) badKey(i, entry.slice(0, eq));
       return { key: entry.slice(0, eq), value: entry.slice(eq + 1) };
     }
@@ -81,12 +79,12 @@ function yamlProblem(problem: YAMLError): string {
   const text = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
   if (problem.code === "TAG_RESOLVE_FAILED") {
     const tag = /Unresolved tag: (\S+)/.exec(text)?.[1]?.replace(/^tag:yaml\.org,2002:/, "!!");
-    return `unsupported YAML tag ${tag ?? ""}`.trim() + " (.valar.yml holds plain values)";
+    return `unsupported YAML tag ${truncate(tag ?? "", 60)}`.trim() + " (.valar.yml holds plain values)";
   }
-  return `not valid YAML: ${text}`;
+  return `not valid YAML: ${truncate(text, 120)}`;
 }
 
-export async function parseValarYml(text: string, path: string): Promise<ValarYml> {
+export async function parseValarYml(text: string, path: string, warn: Warn = () => {}): Promise<ValarYml> {
   let doc: unknown;
   try {
     // parseDocument, not parse: parse prints its warnings (an unknown tag such as
@@ -97,9 +95,10 @@ export async function parseValarYml(text: string, path: string): Promise<ValarYm
     doc = parsed.toJS() ?? {};
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    fail(path, `not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+    fail(path, `not valid YAML: ${truncate((err as Error).message.split("\n")[0]!, 120)}`);
   }
   if (!isRecord(doc)) fail(path, "must be a mapping of settings (project, service, build, deployment)");
+  warnUnknownKeys(path, doc, warn);
   const build = section(path, doc, "build");
   const deployment = section(path, doc, "deployment");
   const str = (v: unknown, where: string): string | undefined => {
@@ -126,4 +125,30 @@ export async function parseValarYml(text: string, path: string): Promise<ValarYm
       environment: parseEnvironment(path, "deployment.environment", deployment.environment),
     },
   };
+}
+
+/** The keys of Valar's original format, by section ("" for the top level). */
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  "": ["project", "service", "build", "deployment"],
+  build: ["constructor", "ignore", "environment"],
+  deployment: ["skip", "environment"],
+};
+
+/**
+ * A key the format does not have is most often a typo that silently does nothing
+ * (`bulid:`): a warning names the nearest known key. It is not an error, so a file
+ * written for a newer version keeps working.
+ */
+function warnUnknownKeys(path: string, doc: Record<string, unknown>, warn: Warn): void {
+  for (const [sectionName, known] of Object.entries(KNOWN_KEYS)) {
+    const mapping = sectionName === "" ? doc : doc[sectionName];
+    if (!isRecord(mapping)) continue;
+    const prefix = sectionName === "" ? "" : `${sectionName}.`;
+    for (const key of Object.keys(mapping)) {
+      if (known.includes(key)) continue;
+      const near = nearestName(key, known);
+      const advice = near ? `did you mean ${prefix}${near}?` : `known keys: ${known.map((k) => prefix + k).join(", ")}`;
+      warn(`${path}: unknown key ${quoted(prefix + key)} is not used; ${advice}`);
+    }
+  }
 }

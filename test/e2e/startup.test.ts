@@ -88,7 +88,6 @@ function sourcesOf(modules: string[]): string[] {
 /** Dependencies and own modules that only the commands which need them may load. */
 const HEAVY = [
   /node_modules\/undici\//,
-  /node_modules\/conf\//,
   /node_modules\/yaml\//,
   /node_modules\/cli-table3\//,
   /node_modules\/ora\//,

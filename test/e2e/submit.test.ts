@@ -253,7 +253,7 @@ describe("builds submit (fault server)", () => {
     const r = await runValar(["builds", "submit", dir, "--dry-run"], { env: isolatedEnv({ VALAR_ENDPOINT: server.endpoint }) });
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split("\n")).toEqual(["a/x.sh", "b.txt", "l"]);
-    expect(r.stderr).toBe("3 files, 12 B before compression (dry run: nothing uploaded)\n".trimEnd());
+    expect(r.stderr).toBe("settings: no .valar.yml\nignore rules: none\n3 files, 12 B before compression (dry run: nothing uploaded)\n".trimEnd());
     expect(server.requests).toEqual([]);
   });
 

@@ -33,10 +33,9 @@ export async function run(ctx: Ctx, _args: string[], opts: LoginOptions): Promis
   const client = await ctx.client({ endpoint, token });
   const user = await checkToken(client, endpoint);
 
-  const store = openSettingsStore(ctx.env);
-  if (source === "flag" || source === "env") store.set("endpoint", endpoint);
-  store.set("token", token);
-  store.set("tokenEndpoint", endpoint);
+  // One write: the token never lands in the file without the endpoint it belongs to.
+  const explicit = source === "flag" || source === "env";
+  openSettingsStore(ctx.env, (m) => ctx.io.warn(m)).update({ ...(explicit ? { endpoint } : {}), token, tokenEndpoint: endpoint });
 
   ctx.io.println(`Logged in to ${endpoint} as ${user.name}`);
   if (settings.token?.source === "env") {

@@ -3,10 +3,9 @@ import { openSettingsStore } from "../../settings/store.js";
 
 /** `valar auth logout`: forgets the stored token (the stored endpoint stays). */
 export async function run(ctx: Ctx): Promise<number> {
-  const store = openSettingsStore(ctx.env);
+  const store = openSettingsStore(ctx.env, (m) => ctx.io.warn(m));
   if (store.read().token) {
-    store.unset("token");
-    store.unset("tokenEndpoint");
+    store.update({ token: undefined, tokenEndpoint: undefined });
     ctx.io.success("Logged out: the stored token is forgotten");
   } else {
     ctx.io.note("No token was stored.");

@@ -29,6 +29,8 @@ interface SubmitPlan {
 export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promise<number> {
   checkFlagCombinations(opts);
   const dir = args[0] ?? ".";
+  // The submitted directory's own .valar.yml, not the one of wherever the command runs.
+  ctx = ctx.withValarYmlFrom(resolve(ctx.cwd, dir));
   // Malformed KEY=VALUE is a usage error even for --dry-run: nothing is sent either way.
   const buildEnvFlags = parseEnvPairs(opts.buildEnv ?? [], "--build-env");
   const deployEnvFlags = parseEnvPairs(opts.env ?? [], "--env");
@@ -36,10 +38,11 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
   const settings = await ctx.settings();
   const yml = settings.valarYml;
   // Every object has a `constructor` (Object): only a string is the -c flag's value.
-  const constructorName = (typeof opts.constructor === "string" ? opts.constructor : undefined) ?? yml?.build.constructor;
+  const flagConstructor = typeof opts.constructor === "string" ? opts.constructor : undefined;
+  const constructorName = flagConstructor ?? yml?.build.constructor;
   // Checked before packaging (even for --dry-run when one is named): an unknown name would
   // otherwise be found only after the upload.
-  if (constructorName !== undefined) checkConstructorName(constructorName);
+  if (constructorName !== undefined) checkConstructorName(constructorName, flagConstructor !== undefined ? "-c" : `${yml!.path} build.constructor`);
 
   if (opts.dryRun) return dryRun(ctx, dir, opts, yml);
 
@@ -143,14 +146,14 @@ async function listDirectory(ctx: Ctx, dir: string, opts: SubmitOptions, yml: Va
     throw new UsageError(st.code === "ENOENT" ? `${dir} does not exist` : `cannot read ${dir}: ${describeFsError(st)}`);
   }
   if (!st.isDirectory()) throw new UsageError(`${dir} is not a directory`);
-  const rules = await readDirectory(dir, () => IgnoreRules.load(root, { prefixes: yml?.build.ignore, patterns: opts.ignore }));
+  const rules = await readDirectory(dir, () => IgnoreRules.load(root, { prefixes: yml?.build.ignore, patterns: opts.ignore, warn: (m) => ctx.io.warn(m) }));
   const list = await listFiles(root, rules);
   for (const s of list.skipped) ctx.io.warn(`skipping ${s.path}: ${s.reason}`);
   for (const d of packedDependencyDirs(list.entries)) {
     if (rules.mentions(d.name)) continue;
     ctx.io.warn(`packing ${d.path}/ (${formatBytes(d.bytes)}), a dependency folder no ignore file mentions; add ${d.name}/ to ${rules.fileName} to leave it out`);
   }
-  return { root, list };
+  return { root, list, rules };
 }
 
 function fileCount(n: number): string {
@@ -158,7 +161,7 @@ function fileCount(n: number): string {
 }
 
 async function dryRun(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined): Promise<number> {
-  const { list } = await listDirectory(ctx, dir, opts, yml);
+  const { list, rules } = await listDirectory(ctx, dir, opts, yml);
   if (opts.json) {
     ctx.io.printJson({
       files: list.entries.map((e) => ({
@@ -173,6 +176,8 @@ async function dryRun(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml 
   } else {
     for (const entry of list.entries) ctx.io.println(entry.path);
   }
+  ctx.io.note(`settings: ${yml ? yml.path : "no .valar.yml"}`);
+  ctx.io.note(`ignore rules: ${rules.describeSources()}`);
   ctx.io.note(`${fileCount(list.entries.length)}, ${formatBytes(list.totalBytes)} before compression (dry run: nothing uploaded)`);
   return 0;
 }

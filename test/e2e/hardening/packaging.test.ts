@@ -61,7 +61,7 @@ describe("checks before packaging (issue 9, item 10)", () => {
     const dir = sourceTree({ "main.rs": "fn main() {}\n" });
     const r = await runValar(["builds", "submit", dir, "-c", "rust"], { env: env() });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^error: unknown constructor "rust"$/m);
+    expect(r.stderr).toMatch(/^error: unknown constructor "rust" \(from -c\)$/m);
     expect(r.stderr).toMatch(/^hint: known constructors: golang \(go, golang-1\.17\), python, node, node-static, static, docker \(dockerfile, kaniko\), shell \(valar sandbox only\)$/m);
     expect(server.requests).toEqual([]);
   });
@@ -70,7 +70,7 @@ describe("checks before packaging (issue 9, item 10)", () => {
     const dir = sourceTree({ ".valar.yml": "build:\n  constructor: rust\n", "a.txt": "a" });
     const r = await runValar(["builds", "submit"], { env: env(), cwd: dir });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^error: unknown constructor "rust"$/m);
+    expect(r.stderr).toMatch(/^error: unknown constructor "rust" \(from .*\/\.valar\.yml build\.constructor\)$/m);
     expect(server.requests).toEqual([]);
     for (const name of ["go", "kaniko", "shell"]) {
       const ok = await runValar(["builds", "submit", dir, "-c", name], { env: env() });
@@ -166,6 +166,6 @@ describe("sizes (issue 9, item 13)", () => {
   it("--dry-run names the unit its size is computed in (KiB, MiB: base 1024)", async () => {
     const dir = sourceTree({ "a.bin": "x".repeat(1536) });
     const r = await runValar(["builds", "submit", dir, "--dry-run"], { env: env() });
-    expect(r.stderr).toBe("1 file, 1.5 KiB before compression (dry run: nothing uploaded)");
+    expect(r.stderr).toBe("settings: no .valar.yml\nignore rules: none\n1 file, 1.5 KiB before compression (dry run: nothing uploaded)");
   });
 });

@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { IgnoreRules, type IgnoreRuleOptions } from "../../../src/archive/ignore-rules.js";
 import { listFiles } from "../../../src/archive/pack.js";
@@ -30,15 +32,21 @@ describe("ignore rules", () => {
     expect(paths).toEqual([".gitignore", "src/a.ts"]);
   });
 
-  it("uses .valarignore instead of .gitignore when both exist", async () => {
+  it("keeps .gitignore's rules when there is a .valarignore: it adds to them", async () => {
     const paths = await packed({
-      ".gitignore": "dist/\n",
+      ".gitignore": "node_modules/\nsecret.env\n",
       ".valarignore": "*.md\n",
-      "dist/app.js": "d",
+      "node_modules/x/index.js": "x",
+      "secret.env": "TOKEN=1",
       "README.md": "r",
       "main.go": "m",
     });
-    expect(paths).toEqual([".gitignore", ".valarignore", "dist/app.js", "main.go"]);
+    expect(paths).toEqual([".gitignore", ".valarignore", "main.go"]);
+  });
+
+  it("lets .valarignore bring back with !pattern what .gitignore leaves out", async () => {
+    const paths = await packed({ ".gitignore": "dist/\n*.gen.go\n", ".valarignore": "!dist/\n!api.gen.go\n", "dist/app.js": "d", "api.gen.go": "a", "x.gen.go": "x" });
+    expect(paths).toEqual([".gitignore", ".valarignore", "api.gen.go", "dist/app.js"]);
   });
 
   it("honours negations within a file", async () => {
@@ -69,15 +77,46 @@ describe("ignore rules", () => {
     expect(paths).toEqual([".gitignore", "out/root.js", "web/.gitignore", "web/keep.tmp", "web/src/out/x.js"]);
   });
 
-  it("reads nested .valarignore files (not .gitignore) once the root has a .valarignore", async () => {
+  it("reads nested .gitignore and .valarignore files alike, .valarignore last in each directory", async () => {
     const paths = await packed({
       ".valarignore": "",
-      "sub/.gitignore": "a.txt\n",
-      "sub/.valarignore": "b.txt\n",
+      "sub/.gitignore": "a.txt\nc.txt\n",
+      "sub/.valarignore": "b.txt\n!c.txt\n",
       "sub/a.txt": "a",
       "sub/b.txt": "b",
+      "sub/c.txt": "c",
     });
-    expect(paths).toEqual([".valarignore", "sub/.gitignore", "sub/.valarignore", "sub/a.txt"]);
+    expect(paths).toEqual([".valarignore", "sub/.gitignore", "sub/.valarignore", "sub/c.txt"]);
+  });
+
+  it("says which ignore files applied", async () => {
+    const { dir, cleanup } = makeTree({ ".valarignore": "", ".gitignore": "", "a/.gitignore": "", "a/b/.gitignore": "", "c/x": "x" });
+    cleanups.push(cleanup);
+    const rules = await IgnoreRules.load(dir, { prefixes: ["tmp"] });
+    await listFiles(dir, rules);
+    expect(rules.usedFiles()).toEqual([".gitignore", ".valarignore", "a/.gitignore", "a/b/.gitignore"]);
+    expect(rules.describeSources()).toBe(".valarignore, .gitignore (3), build.ignore");
+    expect(rules.fileName).toBe(".valarignore");
+    const bare = makeTree({ "main.go": "m" });
+    cleanups.push(bare.cleanup);
+    const none = await IgnoreRules.load(bare.dir);
+    expect(none.describeSources()).toBe("none");
+    expect(none.fileName).toBe(".gitignore");
+  });
+
+  it("skips, with a warning naming it, an ignore file that is a FIFO or a device (never waits on it)", async () => {
+    const { dir, cleanup } = makeTree({ "main.go": "m", "sub/a": "a", "sub/.valarignore": { link: "/dev/zero" } });
+    cleanups.push(cleanup);
+    execFileSync("mkfifo", [join(dir, ".gitignore")]);
+    const seen: string[] = [];
+    const rules = await IgnoreRules.load(dir, { warn: (m) => seen.push(m) });
+    const paths = (await listFiles(dir, rules)).entries.map((e) => e.path);
+    expect(seen).toEqual([
+      "ignoring .gitignore: it is a FIFO, not a regular file; its rules are not applied",
+      "ignoring sub/.valarignore: it is a character device, not a regular file; its rules are not applied",
+    ]);
+    // Both are left out of the archive too: a FIFO, and a link pointing outside.
+    expect(paths).toEqual(["main.go", "sub/a"]);
   });
 
   it("is case-sensitive, as git is on Linux", async () => {

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { displayPath, goConfigFiles, readGoConfig } from "../../../src/settings/go-config.js";
@@ -29,6 +30,25 @@ describe("readGoConfig", () => {
     expect(goConfigFiles({ HOME: "/h" })).toEqual({ files: ["/h/.valar/config"], listed: false });
     expect(goConfigFiles({ HOME: "/h", VALARCONFIG: "/a;/b;" })).toEqual({ files: ["/a", "/b"], listed: true });
     expect(goConfigFiles({ HOME: "/h", VALARCONFIG: "" })).toEqual({ files: [], listed: true });
+  });
+
+  it("skips a FIFO or a device with a warning naming it, without waiting on it", () => {
+    const { dir, paths } = files({ "good.yml": BASE });
+    const fifo = join(dir, "fifo.yml");
+    execFileSync("mkfifo", [fifo]);
+    const warnings: string[] = [];
+    const layer = readGoConfig({ VALARCONFIG: `${fifo};/dev/zero;${paths["good.yml"]}` }, (w) => warnings.push(w));
+    expect(layer?.project?.value).toBe("p1");
+    expect(warnings).toEqual([
+      `VALARCONFIG names ${fifo}, which cannot be read (it is a FIFO, not a regular file); skipped`,
+      "VALARCONFIG names /dev/zero, which cannot be read (it is a character device, not a regular file); skipped",
+    ]);
+    const home = tempDir();
+    mkdirSync(join(home, ".valar"));
+    execFileSync("mkfifo", [join(home, ".valar", "config")]);
+    warnings.length = 0;
+    expect(readGoConfig({ HOME: home }, (w) => warnings.push(w))).toBeUndefined();
+    expect(warnings).toEqual([`Valar's Go CLI config ${join(home, ".valar", "config")} cannot be read (it is a FIFO, not a regular file); skipped`]);
   });
 
   it("gives nothing when there is no file at all (and says nothing)", () => {

@@ -106,6 +106,15 @@ describe("requireTarget and requireToken", () => {
     expect(() => requireTarget(resolveSettings({ flags: {}, env: {}, valarYml: yml("p", "we-b"), stored: {} }))).toThrowError(
       /invalid service name "we-b" \(from \/w\/\.valar\.yml\)/,
     );
+    const long = "x-".repeat(1_000_000);
+    const err = (() => {
+      try {
+        requireTarget(resolveSettings({ flags: {}, env: {}, valarYml: yml(long, "web"), stored: {} }));
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.message).toBe(`invalid project name "${"x-".repeat(29)}x…" (from /w/.valar.yml)`);
     expect(requireTarget(resolveSettings({ flags: { project: "my-proj1", service: "web2" }, env: {}, stored: {} }))).toEqual({
       project: "my-proj1",
       service: "web2",

@@ -1,7 +1,9 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findValarYml, loadValarYml, parseValarYml } from "../../../src/settings/valar-yml.js";
+import { loadValarYml, parseValarYml } from "../../../src/settings/valar-yml.js";
+import { findValarYml } from "../../../src/settings/find-valar-yml.js";
 import { UsageError } from "../../../src/errors.js";
 import { tempDir } from "../../helpers/cli.js";
 
@@ -61,8 +63,26 @@ describe("parseValarYml", () => {
     expect(y.deployment.skip).toBeUndefined();
   });
 
-  it("ignores keys it does not know (newer files keep working)", async () => {
-    expect((await parseValarYml("project: p\nfuture: {a: 1}\n", P)).project).toBe("p");
+  it("warns about keys it does not know, naming the nearest known one (newer files keep working)", async () => {
+    const seen: string[] = [];
+    const y = await parseValarYml("project: p\nfuture: {a: 1}\nbulid:\n  constructor: go\nbuild:\n  enviroment: [A=1]\ndeployment:\n  Skip: true\n", P, (m) => seen.push(m));
+    expect(y.project).toBe("p");
+    expect(seen).toEqual([
+      `${P}: unknown key "future" is not used; known keys: project, service, build, deployment`,
+      `${P}: unknown key "bulid" is not used; did you mean build?`,
+      `${P}: unknown key "build.enviroment" is not used; did you mean build.environment?`,
+      `${P}: unknown key "deployment.Skip" is not used; did you mean deployment.skip?`,
+    ]);
+  });
+
+  it("cuts a long quoted value in an error (one line, at most 60 characters of it)", async () => {
+    const huge = "A B".repeat(100_000);
+    const err = await parseValarYml(`build:\n  environment:\n    - "${huge}=1"\n`, P).catch((e) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message.length).toBeLessThan(200);
+    expect(err.message).toMatch(/"A BA BA B.*…" is not a variable name/);
+    const noEq = await parseValarYml(`build:\n  environment: ["${"x".repeat(5000)}"]\n`, P).catch((e) => e);
+    expect(noEq.message).toMatch(/must be KEY=VALUE \(got "x{59}…"\)$/);
   });
 
   it.each([
@@ -90,19 +110,99 @@ describe("parseValarYml", () => {
 });
 
 describe("finding .valar.yml", () => {
+  const quiet = () => {};
+  /** A home and a project inside it (mkdtemp dirs are 0700, not world-writable). */
+  function home(): { home: string; env: NodeJS.ProcessEnv } {
+    const dir = tempDir();
+    return { home: dir, env: { HOME: dir } };
+  }
+
   it("walks up from a subdirectory to the nearest file", async () => {
-    const root = tempDir();
+    const { home: root, env } = home();
     const sub = join(root, "a", "b");
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(root, ".valar.yml"), "project: outer\n");
-    expect(await findValarYml(sub)).toBe(join(root, ".valar.yml"));
+    expect(findValarYml(sub, env, quiet)?.path).toBe(join(root, ".valar.yml"));
     writeFileSync(join(root, "a", ".valar.yml"), "project: inner\n");
-    expect((await loadValarYml(sub))?.project).toBe("inner");
+    expect((await loadValarYml(sub, env, quiet))?.project).toBe("inner");
   });
 
-  it("a directory named .valar.yml is a one-line error naming it", async () => {
-    const root = tempDir();
+  it("stops at the repository root (a directory holding .git)", () => {
+    const { home: root, env } = home();
+    writeFileSync(join(root, ".valar.yml"), "project: outer\n");
+    mkdirSync(join(root, "repo", ".git"), { recursive: true });
+    mkdirSync(join(root, "repo", "src"));
+    expect(findValarYml(join(root, "repo", "src"), env, quiet)).toBeUndefined();
+    // A worktree's .git is a file: the same.
+    mkdirSync(join(root, "wt", "src"), { recursive: true });
+    writeFileSync(join(root, "wt", ".git"), "gitdir: /elsewhere\n");
+    expect(findValarYml(join(root, "wt", "src"), env, quiet)).toBeUndefined();
+    writeFileSync(join(root, "repo", ".valar.yml"), "project: repo\n");
+    expect(findValarYml(join(root, "repo", "src"), env, quiet)?.path).toBe(join(root, "repo", ".valar.yml"));
+  });
+
+  it("stops at $HOME: a file above it is never used", () => {
+    const outer = tempDir();
+    const homeDir = join(outer, "home");
+    mkdirSync(join(homeDir, "proj"), { recursive: true });
+    writeFileSync(join(outer, ".valar.yml"), "project: above\n");
+    expect(findValarYml(join(homeDir, "proj"), { HOME: homeDir }, quiet)).toBeUndefined();
+    writeFileSync(join(homeDir, ".valar.yml"), "project: home\n");
+    expect(findValarYml(join(homeDir, "proj"), { HOME: homeDir }, quiet)?.path).toBe(join(homeDir, ".valar.yml"));
+  });
+
+  it.each([
+    [0o664, "its group"],
+    [0o646, "others"],
+  ])("ignores, with a warning naming it, a file of mode %s (writable by %s)", (mode, who) => {
+    const { home: root, env } = home();
+    const path = join(root, ".valar.yml");
+    writeFileSync(path, "project: evil\n");
+    chmodSync(path, mode);
+    const seen: string[] = [];
+    expect(findValarYml(root, env, (m) => seen.push(m))).toBeUndefined();
+    expect(seen).toEqual([`ignoring ${path}: it is writable by ${who} (mode 0${mode.toString(8)}); run chmod go-w on it to use it`]);
+  });
+
+  it("ignores a file in a world-writable directory, sticky bit or not (as /tmp)", () => {
+    const { home: root, env } = home();
+    const shared = join(root, "shared");
+    mkdirSync(join(shared, "proj"), { recursive: true });
+    chmodSync(shared, 0o1777);
+    writeFileSync(join(shared, ".valar.yml"), "build:\n  environment: [LD_PRELOAD=/tmp/evil.so]\n", { mode: 0o644 });
+    const seen: string[] = [];
+    expect(findValarYml(join(shared, "proj"), env, (m) => seen.push(m))).toBeUndefined();
+    expect(seen).toEqual([`ignoring ${join(shared, ".valar.yml")}: ${shared} is writable by anyone, so anyone could have put it there`]);
+  });
+
+  it.runIf(process.getuid?.() === 0)("uses a file owned by another user, with a warning naming it and its owner", () => {
+    const { home: root, env } = home();
+    const path = join(root, ".valar.yml");
+    writeFileSync(path, "project: theirs\n", { mode: 0o644 });
+    chownSync(path, 4242, 4242);
+    const seen: string[] = [];
+    expect(findValarYml(root, env, (m) => seen.push(m))?.path).toBe(path);
+    expect(seen).toEqual([`${path} belongs to uid 4242, not to you; using it`]);
+  });
+
+  it("a directory named .valar.yml is ignored with a warning naming it", () => {
+    const { home: root, env } = home();
     mkdirSync(join(root, ".valar.yml"));
-    await expect(loadValarYml(root)).rejects.toThrowError(/\.valar\.yml: is a directory/);
+    const seen: string[] = [];
+    expect(findValarYml(root, env, (m) => seen.push(m))).toBeUndefined();
+    expect(seen).toEqual([`ignoring ${join(root, ".valar.yml")}: it is a directory, not a regular file`]);
+  });
+
+  it("never reads a FIFO or a device: warned about, not waited on", () => {
+    const { home: root, env } = home();
+    execFileSync("mkfifo", [join(root, ".valar.yml")]);
+    const seen: string[] = [];
+    expect(findValarYml(root, env, (m) => seen.push(m))).toBeUndefined();
+    expect(seen).toEqual([`ignoring ${join(root, ".valar.yml")}: it is a FIFO, not a regular file`]);
+    const other = home();
+    symlinkSync("/dev/zero", join(other.home, ".valar.yml"));
+    seen.length = 0;
+    expect(findValarYml(other.home, other.env, (m) => seen.push(m))).toBeUndefined();
+    expect(seen).toEqual([`ignoring ${join(other.home, ".valar.yml")}: it is a character device, not a regular file`]);
   });
 });
