@@ -8,7 +8,7 @@
 # The subcommand path a word leads to from a path (aliases lead to the canonical name).
 _valar_subcommand() {
     case "$1/$2" in
-        "/builds") printf '%s\n' 'builds' ;;
+        "/builds"|"/build") printf '%s\n' 'builds' ;;
         "/deploys"|"/deploy"|"/deployment") printf '%s\n' 'deploys' ;;
         "/auth") printf '%s\n' 'auth' ;;
         "/config") printf '%s\n' 'config' ;;

@@ -7,7 +7,7 @@
 # The subcommand path a word leads to from a path (aliases lead to the canonical name).
 function __valar_subcommand
     switch "$argv[1]/$argv[2]"
-        case '/builds'
+        case '/builds' '/build'
             echo 'builds'
         case '/deploys' '/deploy' '/deployment'
             echo 'deploys'
@@ -76,7 +76,7 @@ function __valar_subcommands
         case ''
             printf '%s\t%s\n' 'builds' 'list, submit, follow and abort builds' 'deploys' 'list, create and roll back deployments' 'auth' 'log in to Valar, log out, show who you are' 'config' 'get and set stored settings (endpoint, project, service)' 'sandbox' 'run a local Valar-compatible build server on 127.0.0.1' 'completion' 'print the shell completion script (bash, zsh or fish)' 'version' 'print the version (also -v, --version)' 'help' 'show help for a command, or a topic: exit-codes'
         case 'builds'
-            printf '%s\t%s\n' 'ls' 'list builds, newest first' 'submit' 'package a directory, upload it and submit a build' 'inspect' 'show the details of a build' 'logs' 'print a build\'s log (the newest build when no prefix is given)' 'abort' 'abort a pending or running build' 'watch' 'wait for a build to end, showing its status and latest log lines' 'status' 'print a build\'s status; exit 0 only when it is done, 3 otherwise' 'help' 'display help for command'
+            printf '%s\t%s\n' 'ls' 'list builds, newest first' 'submit' 'package a directory, upload it and submit a build' 'inspect' 'show the details of a build' 'logs' 'print a build\'s log (the newest build when no prefix is given)' 'abort' 'abort a pending or running build' 'watch' 'wait for a build to end, showing its status and latest log lines' 'status' 'print a build\'s status (exit 0: done, 8: not ended yet, 3: failed)' 'help' 'display help for command'
         case 'deploys'
             printf '%s\t%s\n' 'ls' 'list deployments, newest first' 'create' 'deploy a done build as a new version; prints the version' 'rollback' 'roll back to an earlier deployment, as a new version; prints the version' 'help' 'display help for command'
         case 'auth'
