@@ -1,5 +1,6 @@
 import type { Ora } from "ora";
 import type { IOStreams, Spinner } from "./io.js";
+import { fitLine, rowsTaken } from "./fit-width.js";
 
 let oraModule: Promise<typeof import("ora")> | undefined;
 
@@ -20,14 +21,30 @@ export function startSpinner(io: IOStreams, text: string): Spinner {
   let current = text;
   let shown: Ora | undefined;
   let stopped = false;
+  const columns = () => io.stderr.columns || 80;
+  // Every line fits the width it is drawn at (ora's frame and a space come before the first;
+  // the last column stays free, as a full line makes some terminals wrap early).
+  const fitted = (t: string) => t.split("\n").map((line, i) => fitLine(line, columns() - 1 - (i === 0 ? 2 : 0))).join("\n");
+  // A narrower terminal reflows the lines drawn for the wider one into more rows than ora
+  // will clear: clear them all from the top of the area, then draw at the new width.
+  const onResize = () => {
+    if (!shown) return;
+    const drawn = `  ${shown.text}`.split("\n");
+    const extra = rowsTaken(drawn, columns()) - drawn.length;
+    shown.clear();
+    io.stderr.write(`${extra > 0 ? `\u001b[${extra}A` : ""}\r\u001b[J`);
+    shown.text = fitted(current);
+    shown.render();
+  };
   const spinner: Spinner = {
     update: (t) => {
       current = t;
-      if (shown) shown.text = t;
+      if (shown) shown.text = fitted(t);
     },
     stop: (finalLine) => {
       stopped = true;
       io.untrack(spinner);
+      io.stderr.off("resize", onResize);
       if (shown) {
         shown.stop();
         // ora cleared its lines, an echoed "^C" with them.
@@ -39,7 +56,9 @@ export function startSpinner(io: IOStreams, text: string): Spinner {
   io.track(spinner);
   (oraModule ??= import("ora")).then(
     ({ default: ora }) => {
-      if (!stopped) shown = ora({ text: current, stream: io.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+      if (stopped) return;
+      shown = ora({ text: fitted(current), stream: io.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+      io.stderr.on("resize", onResize);
     },
     // No spinner is no loss: the command goes on and its lines still come.
     () => undefined,
