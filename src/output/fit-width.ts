@@ -54,8 +54,3 @@ export function fitLine(line: string, width: number): string {
   }
   return out + "…" + (coloured ? "\u001b[0m" : "");
 }
-
-/** The rows `lines` take on a terminal `columns` wide (a line wider than it wraps). */
-export function rowsTaken(lines: readonly string[], columns: number): number {
-  return lines.reduce((rows, line) => rows + Math.max(1, Math.ceil(visibleWidth(line) / columns)), 0);
-}

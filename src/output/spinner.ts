@@ -1,6 +1,6 @@
 import type { Ora } from "ora";
 import type { IOStreams, Spinner } from "./io.js";
-import { fitLine, rowsTaken } from "./fit-width.js";
+import { fitLine } from "./fit-width.js";
 
 let oraModule: Promise<typeof import("ora")> | undefined;
 
@@ -25,14 +25,11 @@ export function startSpinner(io: IOStreams, text: string): Spinner {
   // Every line fits the width it is drawn at (ora's frame and a space come before the first;
   // the last column stays free, as a full line makes some terminals wrap early).
   const fitted = (t: string) => t.split("\n").map((line, i) => fitLine(line, columns() - 1 - (i === 0 ? 2 : 0))).join("\n");
-  // A narrower terminal reflows the lines drawn for the wider one into more rows than ora
-  // will clear: clear them all from the top of the area, then draw at the new width.
+  // Redrawn at once at the new width, so no frame drawn for the old width stays up to wrap.
+  // (Moving up further to clear what a reflowing terminal re-wrapped would, on one that
+  // does not reflow, such as tmux or xterm, erase the user's own lines above the area.)
   const onResize = () => {
     if (!shown) return;
-    const drawn = `  ${shown.text}`.split("\n");
-    const extra = rowsTaken(drawn, columns()) - drawn.length;
-    shown.clear();
-    io.stderr.write(`${extra > 0 ? `\u001b[${extra}A` : ""}\r\u001b[J`);
     shown.text = fitted(current);
     shown.render();
   };

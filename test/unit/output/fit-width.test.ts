@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitLine, rowsTaken, visibleWidth } from "../../../src/output/fit-width.js";
+import { fitLine, visibleWidth } from "../../../src/output/fit-width.js";
 
 const ID = "532a0df0-0335-4a58-b593-b7ac5343bc7a";
 
@@ -18,10 +18,5 @@ describe("fitting live lines to the terminal", () => {
     expect(fitLine(line, 20)).toBe("build 532a0df0: \u001b[33mrun…\u001b[0m");
     expect(visibleWidth(fitLine(line, 20))).toBe(20);
     expect(fitLine("abcdefghij", 5)).toBe("abcd…");
-  });
-
-  it("counts the rows lines take once a narrower terminal reflows them", () => {
-    expect(rowsTaken(["x".repeat(70), "short", ""], 80)).toBe(3);
-    expect(rowsTaken(["x".repeat(70), "short", ""], 40)).toBe(4);
   });
 });
