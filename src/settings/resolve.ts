@@ -4,6 +4,7 @@ import { PROJECT_NAME, SERVICE_NAME } from "../api/types.js";
 import type { GlobalOptions } from "../context.js";
 import { DEFAULT_ENDPOINT, type Setting, type Settings, type ValarYml } from "./types.js";
 import type { GoConfigLayer, GoConfigValue } from "./go-config.js";
+import { nearestValidName } from "./suggest-name.js";
 
 export interface StoredSettings {
   endpoint?: string;
@@ -118,7 +119,11 @@ const NAME_RULES = {
  */
 export function checkTargetName(kind: "project" | "service", value: string, { shown = value, from }: { shown?: string; from?: string } = {}): void {
   const { pattern, hint } = NAME_RULES[kind];
-  if (!pattern.test(value)) throw new UsageError(`invalid ${kind} name "${shown}"${from ? ` (from ${from})` : ""}`, { hint });
+  if (pattern.test(value)) return;
+  const nearest = nearestValidName(kind, value);
+  throw new UsageError(`invalid ${kind} name "${shown}"${from ? ` (from ${from})` : ""}`, {
+    hint: nearest ? `${hint}: try "${nearest}"` : hint,
+  });
 }
 
 /** Project and service, validated: exit 2 with a hint before any request is made. */
