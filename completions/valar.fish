@@ -102,7 +102,7 @@ function __valar_flags
         case 'builds inspect'
             printf '%s\t%s\n' '--json' 'print JSON (the API\'s own objects) on stdout' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
         case 'builds logs'
-            printf '%s\t%s\n' '-f' 'stream the log until the build ends; exit with its outcome' '--follow' 'stream the log until the build ends; exit with its outcome' '--raw' 'print only each line\'s content' '--tail' 'only the last N entries (with -f: the last N so far, then follow)' '--since' 'only entries at or after a time: a duration back from now (10m, 2h) or a timestamp (2026-03-01T10:00:00Z)' '--source' 'only the build\'s own output (process) or the platform\'s (wrapper)' '--json' 'print one JSON object per entry (NDJSON): timestamp, source, stage, content' '--timeout' 'stop waiting after DURATION (90s, 15m, 1h); exit 124, the build goes on' '--abort-on-interrupt' 'on Ctrl-C or SIGTERM, abort the build before exiting' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
+            printf '%s\t%s\n' '-f' 'stream the log until the build ends; exit with its outcome' '--follow' 'stream the log until the build ends; exit with its outcome' '--raw' 'print only each line\'s content' '--tail' 'only the last N entries (with -f: the last N so far, then follow)' '--since' 'only entries at or after a time: a duration back from now (10m, 2h) or a timestamp (2026-03-01T10:00:00Z; without a zone it is UTC)' '--source' 'only the build\'s own output (process) or the platform\'s (wrapper)' '--json' 'print one JSON object per entry (NDJSON): timestamp, source, stage, content' '--timeout' 'stop waiting after DURATION (90s, 15m, 1h); exit 124, the build goes on' '--abort-on-interrupt' 'on Ctrl-C or SIGTERM, abort the build before exiting' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
         case 'builds abort'
             printf '%s\t%s\n' '--json' 'print JSON (the API\'s own objects) on stdout' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
         case 'builds watch'
@@ -273,8 +273,10 @@ function __valar_value
             string split ' ' -- (string replace 'words:' '' -- $src)
         case 'csv:*'
             set -l head (string replace -r -- '[^,]*$' '' $cur)
+            # A value already in the list is not offered again (no failed,failed).
+            set -l given (string split ',' -- $head)
             for w in (string split ' ' -- (string replace 'csv:' '' -- $src))
-                echo $head$w
+                contains -- $w $given; or echo $head$w
             end
         case build-ids deploy-versions
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.
