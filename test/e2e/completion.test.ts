@@ -164,34 +164,48 @@ describe.each(["bash", "zsh", "fish"] as const)("%s completion of commands, flag
   });
 });
 
-describe("zsh: the real completion system (compinit, zle in a pseudo-terminal)", () => {
-  it.skipIf(!available.zsh)("finds _valar on $fpath through #compdef and completes with TAB", async () => {
-    const fpathDir = tempDir("valar-zfunc-");
-    writeFileSync(join(fpathDir, "_valar"), readFileSync(join(ROOT, FILES.zsh)));
-    // Types a line and TAB into an interactive zsh, then reads the terminal until the
-    // expected text shows (or 15 s pass): prints what it saw.
-    const program = String.raw`
+/**
+ * Types each line and TAB into an interactive zsh that finds _valar on $fpath, reading the
+ * terminal until every expected text shows (or 15 s pass); returns what each line showed.
+ */
+async function zshTab(lines: Array<[typed: string, ...until: string[]]>, env: Record<string, string | undefined>): Promise<string[]> {
+  const fpathDir = tempDir("valar-zfunc-");
+  writeFileSync(join(fpathDir, "_valar"), readFileSync(join(ROOT, FILES.zsh)));
+  const quote = (w: string) => `'${w}'`;
+  const program = String.raw`
 zmodload zsh/zpty
 zpty z 'zsh -f -i'
 zpty -w z "fpath=('${fpathDir}' \$fpath); autoload -Uz compinit; compinit -D -u; PS1='> '"
 typeit() {
-  local out="" chunk; integer i
-  zpty -w -n z $'\C-u'"$1"$'	'
+  local out="" chunk typed=$1 w; integer i seen
+  shift
+  zpty -w -n z $'\C-u'"$typed"$'\t'
   for (( i = 0; i < 150; i++ )); do
     while zpty -r -t z chunk; do out+=$chunk; done
-    [[ $out == *$2* ]] && break
+    seen=1
+    for w in "$@"; do [[ $out == *$w* ]] || seen=0; done
+    (( seen )) && break
     sleep 0.1
   done
   print -r -- "$out"
 }
-typeit 'valar builds ls --status fa' 'failed'
-print -- '====='
-typeit 'valar builds ' 'watch'
+${lines.map((l) => `typeit ${l.map(quote).join(" ")}`).join("\nprint -- '====='\n")}
 zpty -d z
 `;
-    const r = await execa("zsh", ["-f", "-c", program], { reject: false, extendEnv: false, env: shellEnv(isolatedEnv()) });
-    // eslint-disable-next-line no-control-regex
-    const [first, second] = r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]|\r/g, "").split("=====");
+  const r = await execa("zsh", ["-f", "-c", program], { reject: false, extendEnv: false, env: shellEnv(env) });
+  // eslint-disable-next-line no-control-regex
+  return r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]|\r/g, "").split("=====");
+}
+
+describe("zsh: the real completion system (compinit, zle in a pseudo-terminal)", () => {
+  it.skipIf(!available.zsh)("finds _valar on $fpath through #compdef and completes with TAB", async () => {
+    const [first, second] = await zshTab(
+      [
+        ["valar builds ls --status fa", "failed"],
+        ["valar builds ", "watch"],
+      ],
+      isolatedEnv(),
+    );
     expect(first).toContain("--status failed");
     expect(second).toMatch(/logs +-- print a build's log/);
     expect(second).toMatch(/submit +-- package a directory/);
@@ -202,24 +216,8 @@ zpty -d z
     const older = build("a1b2c3d4-e5f6-7890-abcd-ef1234567890", "done", 30);
     const server = await startBuildsServer([newest, older]);
     try {
-      const fpathDir = tempDir("valar-zfunc-");
-      writeFileSync(join(fpathDir, "_valar"), readFileSync(join(ROOT, FILES.zsh)));
-      const program = String.raw`
-zmodload zsh/zpty
-zpty z 'zsh -f -i'
-zpty -w z "fpath=('${fpathDir}' \$fpath); autoload -Uz compinit; compinit -D -u; PS1='> '"
-out="" chunk; integer i
-zpty -w -n z $'\C-u'"valar builds logs "$'	'
-for (( i = 0; i < 150; i++ )); do
-  while zpty -r -t z chunk; do out+=$chunk; done
-  [[ $out == *${older.id}* && $out == *${newest.id}* ]] && break
-  sleep 0.1
-done
-print -r -- "$out"
-zpty -d z
-`;
-      const r = await execa("zsh", ["-f", "-c", program], { reject: false, extendEnv: false, env: shellEnv(envFor(server)) });
-      const shown = r.stdout.slice(r.stdout.indexOf("valar builds logs"));
+      const [out] = await zshTab([["valar builds logs ", newest.id, older.id]], envFor(server));
+      const shown = out!.slice(out!.indexOf("valar builds logs"));
       expect(shown).toContain(older.id);
       expect(shown.indexOf(newest.id)).toBeGreaterThan(-1);
       expect(shown.indexOf(newest.id)).toBeLessThan(shown.indexOf(older.id));
