@@ -12,7 +12,8 @@ const STACKED_INDENT = "      ";
 
 /**
  * `line` broken at spaces into lines of at most `width` columns (a longer word stays whole);
- * lines after the first start with `indent`. Quoted strings are kept together.
+ * lines after the first start with `indent`. `tokens` says what a word is (for a shell line,
+ * a quoted string is one).
  */
 export function wrapWords(line: string, width: number | undefined, indent = "", tokens = /\S+/g): string {
   if (!width || [...line].length <= width) return line;
