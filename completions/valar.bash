@@ -8,7 +8,7 @@
 # The subcommand path a word leads to from a path (aliases lead to the canonical name).
 _valar_subcommand() {
     case "$1/$2" in
-        "/builds") printf '%s\n' 'builds' ;;
+        "/builds"|"/build") printf '%s\n' 'builds' ;;
         "/deploys"|"/deploy"|"/deployment") printf '%s\n' 'deploys' ;;
         "/auth") printf '%s\n' 'auth' ;;
         "/config") printf '%s\n' 'config' ;;
@@ -159,7 +159,11 @@ _valar_value() {
             mapfile -t COMPREPLY < <(compgen -W "${1#words:}" -- "$cur") ;;
         csv:*)
             [[ $cur == *,* ]] && head="${cur%,*},"
-            mapfile -t COMPREPLY < <(compgen -P "$head" -W "${1#csv:}" -- "${cur##*,}") ;;
+            # A value already in the list is not offered again (no failed,failed).
+            local word
+            local -a left=()
+            for word in ${1#csv:}; do [[ ,$head == *,$word,* ]] || left+=("$word"); done
+            mapfile -t COMPREPLY < <(compgen -P "$head" -W "${left[*]}" -- "${cur##*,}") ;;
         build-ids|deploy-versions)
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.
             while IFS= read -r line; do

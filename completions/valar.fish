@@ -7,7 +7,7 @@
 # The subcommand path a word leads to from a path (aliases lead to the canonical name).
 function __valar_subcommand
     switch "$argv[1]/$argv[2]"
-        case '/builds'
+        case '/builds' '/build'
             echo 'builds'
         case '/deploys' '/deploy' '/deployment'
             echo 'deploys'
@@ -76,7 +76,7 @@ function __valar_subcommands
         case ''
             printf '%s\t%s\n' 'builds' 'list, submit, follow and abort builds' 'deploys' 'list, create and roll back deployments' 'auth' 'log in to Valar, log out, show who you are' 'config' 'get and set stored settings (endpoint, project, service)' 'sandbox' 'run a local Valar-compatible build server on 127.0.0.1' 'completion' 'print the shell completion script (bash, zsh or fish)' 'version' 'print the version (also -v, --version)' 'help' 'show help for a command, or a topic: exit-codes'
         case 'builds'
-            printf '%s\t%s\n' 'ls' 'list builds, newest first' 'submit' 'package a directory, upload it and submit a build' 'inspect' 'show the details of a build' 'logs' 'print a build\'s log (the newest build when no prefix is given)' 'abort' 'abort a pending or running build' 'watch' 'wait for a build to end, showing its status and latest log lines' 'status' 'print a build\'s status; exit 0 only when it is done, 3 otherwise' 'help' 'display help for command'
+            printf '%s\t%s\n' 'ls' 'list builds, newest first' 'submit' 'package a directory, upload it and submit a build' 'inspect' 'show the details of a build' 'logs' 'print a build\'s log (the newest build when no prefix is given)' 'abort' 'abort a pending or running build' 'watch' 'wait for a build to end, showing its status and latest log lines' 'status' 'print a build\'s status (exit 0: done, 8: not ended yet, 3: failed)' 'help' 'display help for command'
         case 'deploys'
             printf '%s\t%s\n' 'ls' 'list deployments, newest first' 'create' 'deploy a done build as a new version; prints the version' 'rollback' 'roll back to an earlier deployment, as a new version; prints the version' 'help' 'display help for command'
         case 'auth'
@@ -102,7 +102,7 @@ function __valar_flags
         case 'builds inspect'
             printf '%s\t%s\n' '--json' 'print JSON (the API\'s own objects) on stdout' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
         case 'builds logs'
-            printf '%s\t%s\n' '-f' 'stream the log until the build ends; exit with its outcome' '--follow' 'stream the log until the build ends; exit with its outcome' '--raw' 'print only each line\'s content' '--tail' 'only the last N entries (with -f: the last N so far, then follow)' '--since' 'only entries at or after a time: a duration back from now (10m, 2h) or a timestamp (2026-03-01T10:00:00Z)' '--source' 'only the build\'s own output (process) or the platform\'s (wrapper)' '--json' 'print one JSON object per entry (NDJSON): timestamp, source, stage, content' '--timeout' 'stop waiting after DURATION (90s, 15m, 1h); exit 124, the build goes on' '--abort-on-interrupt' 'on Ctrl-C or SIGTERM, abort the build before exiting' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
+            printf '%s\t%s\n' '-f' 'stream the log until the build ends; exit with its outcome' '--follow' 'stream the log until the build ends; exit with its outcome' '--raw' 'print only each line\'s content' '--tail' 'only the last N entries (with -f: the last N so far, then follow)' '--since' 'only entries at or after a time: a duration back from now (10m, 2h) or a timestamp (2026-03-01T10:00:00Z; without a zone it is UTC)' '--source' 'only the build\'s own output (process) or the platform\'s (wrapper)' '--json' 'print one JSON object per entry (NDJSON): timestamp, source, stage, content' '--timeout' 'stop waiting after DURATION (90s, 15m, 1h); exit 124, the build goes on' '--abort-on-interrupt' 'on Ctrl-C or SIGTERM, abort the build before exiting' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
         case 'builds abort'
             printf '%s\t%s\n' '--json' 'print JSON (the API\'s own objects) on stdout' '-h' 'display help for command' '--help' 'display help for command' '--debug' 'trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1' '--endpoint' 'API endpoint (default https://api.valar.dev/v2)' '-p' 'Valar project' '--project' 'Valar project' '-s' 'Valar service' '--service' 'Valar service'
         case 'builds watch'
@@ -273,8 +273,10 @@ function __valar_value
             string split ' ' -- (string replace 'words:' '' -- $src)
         case 'csv:*'
             set -l head (string replace -r -- '[^,]*$' '' $cur)
+            # A value already in the list is not offered again (no failed,failed).
+            set -l given (string split ',' -- $head)
             for w in (string split ' ' -- (string replace 'csv:' '' -- $src))
-                echo $head$w
+                contains -- $w $given; or echo $head$w
             end
         case build-ids deploy-versions
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.

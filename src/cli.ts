@@ -11,6 +11,8 @@ import { defineSandbox } from "./commands/sandbox.js";
 import { defineComplete } from "./commands/complete.js";
 import { defineVersion } from "./commands/version.js";
 import { configureRootHelp, defineHelp } from "./commands/help.js";
+import { CommandGroup, commandHelp } from "./commands/shared/help-layout.js";
+import { meantCommand } from "./commands/shared/mistakes.js";
 
 // The bundle has the version written in (scripts/build.js), so --version reads no file.
 declare const VALAR_VERSION: string | undefined;
@@ -21,7 +23,7 @@ function packageVersion(): string {
 
 /** The whole command tree. Command modules are light; each loads its heavy parts when it runs. */
 export function buildProgram(rt: Runtime): Command {
-  const program = new Command("valar")
+  const program = new CommandGroup("valar")
     .description("Submit and watch builds on Valar, or run a local Valar-compatible build server")
     .version(rt.version, "-V, --version", "print the version")
     .option("--debug", "trace HTTP requests on stderr (token redacted); also VALAR_DEBUG=1")
@@ -49,14 +51,25 @@ export function buildProgram(rt: Runtime): Command {
   program.addCommand(defineHelp(rt, program));
   program.addCommand(defineComplete(rt), { hidden: true });
   configureRootHelp(program);
+  program.on("command:*", ([word]: string[]) => unknownTopLevel(program, word ?? ""));
   return program;
+}
+
+/** `valar logs` or `valar buidls`: a usage error that names the command the user meant. */
+function unknownTopLevel(program: Command, word: string): never {
+  const names = program.commands.filter((c) => !c.name().startsWith("__")).map((c) => c.name());
+  const meant = meantCommand(word, names);
+  return program.error(`error: unknown command '${word}'${meant ? ` (did you mean "valar ${meant}"?)` : ""}`, {
+    code: "commander.unknownCommand",
+    exitCode: ExitCode.USAGE,
+  });
 }
 
 /** Apply the usage-error behaviour to every command in the tree. */
 function configureTree(cmd: Command, io: IOStreams): void {
   cmd.exitOverride();
-  // -p, -s, --endpoint and --debug work on every command, so every command's help lists them.
-  if (cmd.parent) cmd.configureHelp({ ...cmd.configureHelp(), showGlobalOptions: true });
+  // -p, -s, --endpoint and --debug work on every command that talks to the API, so its help lists them.
+  cmd.configureHelp(commandHelp(cmd));
   cmd.configureOutput({
     writeOut: (s) => io.write(s),
     writeErr: (s) => io.writeErr(s),

@@ -28,8 +28,10 @@ export function createCtx(rt: Runtime, globals: GlobalOptions, settingsFrom = rt
     withValarYmlFrom: (dir) => createCtx(rt, globals, dir),
     client: (override) => (override ? makeClient(rt, ctx, override) : (client ??= makeClient(rt, ctx))),
     builds: async () => {
+      // Endpoint and token first: with nothing set up, "not logged in" is what a newcomer needs to hear.
+      const client = await ctx.client();
       const target = requireTarget(await ctx.settings());
-      return new BuildsApi(await ctx.client(), target.project, target.service);
+      return new BuildsApi(client, target.project, target.service);
     },
   };
   return ctx;

@@ -10,6 +10,7 @@ export const ExitCode = {
   AUTH: 4,
   NOT_FOUND: 5,
   UNREACHABLE: 6,
+  NOT_ENDED: 8,
   TIMEOUT: 124,
   INTERRUPTED: 130,
   TERMINATED: 143,

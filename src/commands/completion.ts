@@ -1,12 +1,13 @@
 import { Argument, Command } from "commander";
 import type { Runtime } from "../runtime.js";
 import { withExamples } from "./shared/options.js";
+import { localCommand } from "./shared/help-layout.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
 
 export function defineCompletion(rt: Runtime): Command {
-  const cmd = new Command("completion")
+  const cmd = localCommand(new Command("completion"))
     .description("print the shell completion script (bash, zsh or fish)")
     .addArgument(new Argument("<shell>", "the shell to complete for").choices(SHELLS));
   withExamples(cmd, [

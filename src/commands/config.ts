@@ -1,9 +1,10 @@
 import { Command } from "commander";
+import { CommandGroup } from "./shared/help-layout.js";
 import type { Runtime } from "../runtime.js";
 import { addJsonOption, withExamples } from "./shared/options.js";
 
 export function defineConfig(rt: Runtime): Command {
-  const config = new Command("config").description("get and set stored settings (endpoint, project, service)");
+  const config = new CommandGroup("config").description("get and set stored settings (endpoint, project, service)");
   withExamples(config, ["valar config set project myproject", "valar config get endpoint", "valar config list"]);
   const get = new Command("get")
     .description("print a stored setting (exit 1 when it is not set)")

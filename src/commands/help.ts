@@ -1,8 +1,9 @@
-import { Command, Help } from "commander";
+import { Command } from "commander";
 import type { Runtime } from "../runtime.js";
 import type { Ctx } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { withExamples } from "./shared/options.js";
+import { hanging, localCommand, withParagraph, wrapShellLine, wrapWords } from "./shared/help-layout.js";
 
 /** The contract's exit codes, in the words `--help` and `valar help exit-codes` use. */
 export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
@@ -13,6 +14,7 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.AUTH, "not authenticated or not allowed: no token, HTTP 401 or 403"],
   [ExitCode.NOT_FOUND, "not found: no such build or deployment, ambiguous prefix, logs expired"],
   [ExitCode.UNREACHABLE, "the API could not be reached or kept failing"],
+  [ExitCode.NOT_ENDED, "builds status of a build that has not ended (pending, running)"],
   [ExitCode.TIMEOUT, "a waiting command's --timeout ran out (the build goes on)"],
   [ExitCode.INTERRUPTED, "interrupted (Ctrl-C)"],
   [ExitCode.TERMINATED, "terminated (SIGTERM, e.g. a cancelled CI job); the same clean-up as Ctrl-C"],
@@ -30,9 +32,10 @@ function exitCodesTopic(): string {
   return [
     "Exit codes of valar",
     "",
-    "Every command exits with one of these codes, so scripts and CI can branch on the",
-    "outcome. Waiting commands (builds submit -f/-w, builds logs -f, builds watch) and",
-    "builds status exit with the build's outcome: 0 when it is done, 3 otherwise.",
+    "Every command exits with one of these codes, so scripts and CI can branch on the " +
+      "outcome. Waiting commands (builds submit -f/-w, builds logs -f, builds watch) and " +
+      "builds status exit with the build's outcome: 0 when it is done, 3 otherwise; " +
+      "builds status exits 8 while the build is pending or running.",
     "",
     ...exitCodeLines(),
     "",
@@ -41,6 +44,13 @@ function exitCodesTopic(): string {
     '  $ case $code in 0) echo deployed ;; 3) echo "build failed" ;; 124) echo "still running" ;; *) exit $code ;; esac',
     "",
   ].join("\n");
+}
+
+/** Prose wraps; a table row wraps under its meaning; a shell line stays whole, to be copied. */
+function wrapTopicLine(line: string, width: number): string {
+  if (line.startsWith("  $ ")) return wrapShellLine(line, width);
+  const row = /^( {2}\d+ +)(.*)$/.exec(line);
+  return row ? hanging(row[1]!, row[2]!, width) : wrapWords(line, width);
 }
 
 /** Which heading each top-level command is listed under in `valar --help`. */
@@ -54,30 +64,13 @@ const GROUPS: Record<string, string> = {
 const OTHER = "Other:";
 
 /**
- * The root's help: commands grouped by what they are for, the build and deployment
- * subcommands listed in full (they are what people come for), examples and the exit-code table.
+ * The root's help, modelled on gh's: each command group on one line under a heading saying
+ * what it is for, then examples and where to read more. `valar help builds` lists a group's commands.
  */
 export function configureRootHelp(program: Command): void {
   for (const sub of program.commands) sub.helpGroup(GROUPS[sub.name()] ?? OTHER);
-  const flattened = new Set(program.commands.filter((c) => c.name() === "builds" || c.name() === "deploys"));
-  for (const group of flattened) {
-    // Listed in the root's help under their group's heading; commandsGroup covers the
-    // group's own help command, which commander creates later.
-    group.commandsGroup(group.helpGroup()).helpCommand(true);
-    for (const sub of group.commands) sub.helpGroup(group.helpGroup());
-  }
   program.configureHelp({
-    visibleCommands(this: Help, cmd: Command): Command[] {
-      const list = Help.prototype.visibleCommands.call(this, cmd);
-      if (cmd !== program) return list;
-      return list.flatMap((c) =>
-        flattened.has(c) ? c.commands.filter((s) => !(s as unknown as { _hidden: boolean })._hidden) : [c],
-      );
-    },
-    subcommandTerm(this: Help, sub: Command): string {
-      const term = Help.prototype.subcommandTerm.call(this, sub);
-      return sub.parent && sub.parent !== program ? `${sub.parent.name()} ${term}` : term;
-    },
+    subcommandTerm: (sub: Command) => sub.name(),
   });
   withExamples(program, [
     "valar config set project myproject && valar config set service api",
@@ -85,7 +78,7 @@ export function configureRootHelp(program: Command): void {
     "valar builds ls --status failed",
     "valar help builds submit",
   ]);
-  program.addHelpText("after", ["Exit codes (valar help exit-codes):", ...exitCodeLines()].join("\n") + "\n");
+  withParagraph(program, "Run `valar help <command>` for a command's options, and `valar help exit-codes` for what each exit code means.");
 }
 
 /**
@@ -93,7 +86,7 @@ export function configureRootHelp(program: Command): void {
  * this one walks the whole path (`valar help builds ls`) and knows topics.
  */
 export function defineHelp(rt: Runtime, program: Command): Command {
-  const cmd = new Command("help")
+  const cmd = localCommand(new Command("help"))
     .description("show help for a command, or a topic: exit-codes")
     .argument("[command...]", "a command, e.g. builds ls; or exit-codes");
   withExamples(cmd, ["valar help builds ls", "valar help exit-codes"]);
@@ -103,7 +96,7 @@ export function defineHelp(rt: Runtime, program: Command): Command {
 export async function run(ctx: Ctx, words: string[], program: Command): Promise<number> {
   const topic = words.length === 1 ? HELP_TOPICS[words[0]!] : undefined;
   if (topic) {
-    ctx.io.write(topic);
+    ctx.io.write(topic.split("\n").map((line) => wrapTopicLine(line, ctx.io.columns ?? 80)).join("\n"));
     return 0;
   }
   let target = program;

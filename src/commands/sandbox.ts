@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import type { Runtime } from "../runtime.js";
 import { withExamples } from "./shared/options.js";
+import { localCommand, withParagraph } from "./shared/help-layout.js";
 
 /** The flags as commander parsed them: text, checked and converted by run. */
 export interface SandboxFlags {
@@ -14,7 +15,7 @@ export interface SandboxFlags {
 }
 
 export function defineSandbox(rt: Runtime): Command {
-  const cmd = new Command("sandbox")
+  const cmd = localCommand(new Command("sandbox"))
     .description("run a local Valar-compatible build server on 127.0.0.1")
     .option("--port <n>", "port to listen on (0 = any free port)", "8080")
     .option("--data-dir <dir>", "where builds, logs and the token are kept (default: the user data directory)")
@@ -29,11 +30,11 @@ export function defineSandbox(rt: Runtime): Command {
     "valar sandbox --max-parallel 4 --log-ttl 1h",
     "valar sandbox --max-unpacked-size 256M --max-entries 20000",
   ]);
-  cmd.addHelpText(
-    "after",
-    "\nIt prints its endpoint, its token and two `export VALAR_…` lines: run them in another\n" +
-      "shell to point the CLI at the sandbox. Besides Valar's constructors it has `shell`, which\n" +
-      "runs the archive's build.sh. Ctrl-C stops it: running builds are stopped and marked failed.\n",
+  withParagraph(
+    cmd,
+    "It prints its endpoint, its token and two `export VALAR_…` lines: run them in another " +
+      "shell to point the CLI at the sandbox. Besides Valar's constructors it has `shell`, which " +
+      "runs the archive's build.sh. Ctrl-C stops it: running builds are stopped and marked failed.",
   );
   return cmd.action(rt.action(() => import("./sandbox.run.js"), { offline: true }));
 }

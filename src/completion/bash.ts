@@ -21,7 +21,11 @@ _valar_value() {
             mapfile -t COMPREPLY < <(compgen -W "\${1#words:}" -- "$cur") ;;
         csv:*)
             [[ $cur == *,* ]] && head="\${cur%,*},"
-            mapfile -t COMPREPLY < <(compgen -P "$head" -W "\${1#csv:}" -- "\${cur##*,}") ;;
+            # A value already in the list is not offered again (no failed,failed).
+            local word
+            local -a left=()
+            for word in \${1#csv:}; do [[ ,$head == *,$word,* ]] || left+=("$word"); done
+            mapfile -t COMPREPLY < <(compgen -P "$head" -W "\${left[*]}" -- "\${cur##*,}") ;;
         build-ids|deploy-versions)
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.
             while IFS= read -r line; do

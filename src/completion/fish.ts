@@ -64,8 +64,10 @@ function __valar_value
             string split ' ' -- (string replace 'words:' '' -- $src)
         case 'csv:*'
             set -l head (string replace -r -- '[^,]*$' '' $cur)
+            # A value already in the list is not offered again (no failed,failed).
+            set -l given (string split ',' -- $head)
             for w in (string split ' ' -- (string replace 'csv:' '' -- $src))
-                echo $head$w
+                contains -- $w $given; or echo $head$w
             end
         case build-ids deploy-versions
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.

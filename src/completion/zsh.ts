@@ -25,12 +25,15 @@ _valar_value() {
             compadd -- \${=\${1#words:}} ;;
         csv:*)
             compset -P '*,'
-            compadd -- \${=\${1#csv:}} ;;
+            # A value already in the list is not offered again (no failed,failed).
+            local -a given=(\${(s:,:)\${IPREFIX#*=}})
+            compadd -F given -- \${=\${1#csv:}} ;;
         build-ids|deploy-versions)
             # The CLI asks the API (2 s at most) and prints nothing when it cannot.
             cands=(\${(f)"$("\${words[1]}" "\${pass[@]}" __complete "$1" "$PREFIX" 2>/dev/null)"})
             cands=("\${(@)cands//$'\\t'/:}")
-            (( \${#cands} )) && _describe -t "$1" "\${1//-/ }" cands ;;
+            # -V: an unsorted group, so builds stay newest first and versions newest first.
+            (( \${#cands} )) && _describe -V -t "$1" "\${1//-/ }" cands ;;
         dirs)
             _files -/ ;;
     esac

@@ -1,8 +1,7 @@
 import type { Ctx } from "../context.js";
 import type { Deploy } from "../api/types.js";
-import { ERROR_WIDTH, type Column } from "../output/table.js";
+import { ERROR_WIDTH, createdColumn, type Column } from "../output/table.js";
 import { colorStatus } from "../output/status.js";
-import { compactRelativeTime, relativeTime } from "../output/time.js";
 import { shorten } from "../output/text.js";
 
 /** The columns of `deploys ls`: VERSION, STATUS, BUILD, CREATED, ERROR (the contract's order). */
@@ -10,11 +9,12 @@ export function deployColumns(ctx: Pick<Ctx, "io" | "clock">): Column<Deploy>[] 
   const now = ctx.clock.now();
   return [
     { header: "VERSION", value: (d) => String(d.version) },
-    { header: "STATUS", value: (d) => d.status, style: (text) => colorStatus(text, ctx.io.out), drop: 3 },
+    { header: "STATUS", value: (d) => d.status, style: (text) => colorStatus(text, ctx.io.out) },
     // The version identifies the row; the build's first 8 characters still name it as a prefix.
-    { header: "BUILD", value: (d) => d.build, compact: (d) => d.build.slice(0, 8), drop: 4 },
-    { header: "CREATED", value: (d) => relativeTime(d.createdAt, now), compact: (d) => compactRelativeTime(d.createdAt, now), drop: 2 },
-    { header: "ERROR", value: (d) => shorten(d.error, ERROR_WIDTH), shrink: true, drop: 1 },
+    { header: "BUILD", value: (d) => d.build, compact: (d) => d.build.slice(0, 8), drop: 2 },
+    createdColumn(ctx.io, now, (d) => d.createdAt),
+    // The BUILD column names the build: the error need not repeat its full ID.
+    { header: "ERROR", value: (d) => shorten(d.build ? d.error.split(d.build).join(d.build.slice(0, 8)) : d.error, ERROR_WIDTH), shrink: true, drop: 0 },
   ];
 }
 

@@ -1,5 +1,4 @@
 import type { IOStreams } from "./io.js";
-import { truncate } from "./text.js";
 import { startSpinner } from "./spinner.js";
 import { cleanText } from "./terminal-safe.js";
 
@@ -17,9 +16,8 @@ export function startLiveArea(io: IOStreams, head: string): LiveArea {
   const spinner = startSpinner(io, head);
   return {
     render(next, lines) {
-      // Lines wider than the terminal would wrap and break the redraw: cut them.
-      const width = Math.max(20, (io.stderr.columns ?? 80) - 4);
-      spinner.update([next, ...lines.map((l) => "  " + truncate(printable(l), width))].join("\n"));
+      // The spinner fits every line to the terminal's width at each redraw.
+      spinner.update([next, ...lines.map((l) => "  " + printable(l))].join("\n"));
     },
     stop: () => spinner.stop(),
   };

@@ -22,6 +22,18 @@ export function formatBytes(bytes: number): string {
   return `${text} ${UNITS[unit]}`;
 }
 
+/**
+ * "57.1 MiB / 90.0 MiB": both sides of a progress figure in the total's unit with one
+ * decimal each, so the figure reads at a glance and its width does not jump.
+ */
+export function formatByteProgress(done: number, total: number): string {
+  let unit = 0;
+  while (total >= 1024 ** (unit + 1) && unit < UNITS.length - 1) unit++;
+  if (unit === 0) return `${done} B / ${total} B`;
+  const scale = 1024 ** unit;
+  return `${(done / scale).toFixed(1)} ${UNITS[unit]} / ${(total / scale).toFixed(1)} ${UNITS[unit]}`;
+}
+
 const REDRAW_MS = 100;
 const CLEAR_LINE = "\r\u001B[2K";
 
@@ -29,7 +41,7 @@ const CLEAR_LINE = "\r\u001B[2K";
 export function renderProgress(label: string, done: number, total: number, columns: number): string {
   const fraction = total > 0 ? Math.min(1, done / total) : 1;
   const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
-  const counts = `${formatBytes(done)} / ${formatBytes(total)}`;
+  const counts = formatByteProgress(done, total);
   const fixed = `${label}  ${percent}  ${counts}`;
   const width = Math.min(30, columns - fixed.length - 4);
   if (width < 5) return fixed.slice(0, Math.max(0, columns - 1));

@@ -1,5 +1,6 @@
 import type { Ora } from "ora";
 import type { IOStreams, Spinner } from "./io.js";
+import { fitLine } from "./fit-width.js";
 
 let oraModule: Promise<typeof import("ora")> | undefined;
 
@@ -20,14 +21,27 @@ export function startSpinner(io: IOStreams, text: string): Spinner {
   let current = text;
   let shown: Ora | undefined;
   let stopped = false;
+  const columns = () => io.stderr.columns || 80;
+  // Every line fits the width it is drawn at (ora's frame and a space come before the first;
+  // the last column stays free, as a full line makes some terminals wrap early).
+  const fitted = (t: string) => t.split("\n").map((line, i) => fitLine(line, columns() - 1 - (i === 0 ? 2 : 0))).join("\n");
+  // Redrawn at once at the new width, so no frame drawn for the old width stays up to wrap.
+  // (Moving up further to clear what a reflowing terminal re-wrapped would, on one that
+  // does not reflow, such as tmux or xterm, erase the user's own lines above the area.)
+  const onResize = () => {
+    if (!shown) return;
+    shown.text = fitted(current);
+    shown.render();
+  };
   const spinner: Spinner = {
     update: (t) => {
       current = t;
-      if (shown) shown.text = t;
+      if (shown) shown.text = fitted(t);
     },
     stop: (finalLine) => {
       stopped = true;
       io.untrack(spinner);
+      io.stderr.off("resize", onResize);
       if (shown) {
         shown.stop();
         // ora cleared its lines, an echoed "^C" with them.
@@ -39,7 +53,9 @@ export function startSpinner(io: IOStreams, text: string): Spinner {
   io.track(spinner);
   (oraModule ??= import("ora")).then(
     ({ default: ora }) => {
-      if (!stopped) shown = ora({ text: current, stream: io.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+      if (stopped) return;
+      shown = ora({ text: fitted(current), stream: io.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+      io.stderr.on("resize", onResize);
     },
     // No spinner is no loss: the command goes on and its lines still come.
     () => undefined,

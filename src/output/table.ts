@@ -1,4 +1,5 @@
 import { displayWidth, oneLine, shorten } from "./text.js";
+import { compactRelativeTime, isoTime, relativeTime } from "./time.js";
 
 /** An ERROR column is a reminder, not the message: `inspect` shows it whole. */
 export const ERROR_WIDTH = 60;
@@ -7,7 +8,7 @@ export interface Column<Row> {
   header: string;
   /** The plain text of the cell; colour is added by `style`, after widths are known. */
   value(row: Row): string;
-  /** A shorter text for the cell (`3m ago` for `3 minutes ago`), used when the table is too wide. */
+  /** A shorter text for the cell (`3m ago`, an ID's first 8 characters), used when the table is too wide. */
   compact?(row: Row): string;
   /** Colours the cell's text (e.g. status colours); must not change its visible width. */
   style?(text: string, row: Row): string;
@@ -38,8 +39,9 @@ const GAP = "  ";
  * keeps the module graph of `builds ls` small.
  *
  * On a terminal a row never wraps (the contract, down to 40 columns). Until the table
- * fits: the shrinking column (ERROR) gives up width down to its minimum, then it goes;
- * then cells take their compact text (CREATED `3m ago`); then columns are dropped by rank.
+ * fits: cells take their compact text (CREATED `3m ago`, IDs of 8 characters), so that
+ * nothing is lost yet; then the shrinking column (ERROR) gives up width down to its
+ * minimum, then it goes; then columns are dropped by rank.
  */
 export function formatTable<Row>(columns: Column<Row>[], rows: Row[], opts: TableOptions = {}): string[] {
   const showHeader = opts.header ?? true;
@@ -51,16 +53,16 @@ export function formatTable<Row>(columns: Column<Row>[], rows: Row[], opts: Tabl
   const excess = () => shown.reduce((sum, i) => sum + widths[i]!, 0) + GAP.length * (shown.length - 1) - (opts.maxWidth ?? Infinity);
   const dropColumn = (i: number) => (shown = shown.filter((j) => j !== i));
 
+  if (excess() > 0 && columns.some((c) => c.compact)) {
+    cells = rows.map((row, r) => columns.map((c, i) => (c.compact ? oneLine(c.compact(row)) : cells[r]![i]!)));
+    widths = columns.map((_, i) => widthOf(i));
+  }
   const shrinkAt = columns.findIndex((c) => c.shrink);
   if (excess() > 0 && shrinkAt >= 0) {
     const floor = Math.min(widths[shrinkAt]!, Math.max(opts.minShrinkWidth ?? 10, displayWidth(columns[shrinkAt]!.header)));
     widths[shrinkAt] = Math.max(floor, widths[shrinkAt]! - excess());
     for (const r of cells) r[shrinkAt] = shorten(r[shrinkAt]!, widths[shrinkAt]!);
     if (excess() > 0 && columns[shrinkAt]!.drop !== undefined) dropColumn(shrinkAt);
-  }
-  if (excess() > 0 && columns.some((c) => c.compact)) {
-    cells = rows.map((row, r) => columns.map((c, i) => (c.compact ? oneLine(c.compact(row)) : cells[r]![i]!)));
-    widths = widths.map((w, i) => (columns[i]!.compact ? widthOf(i) : w));
   }
   const ranked = shown.filter((i) => columns[i]!.drop !== undefined).sort((a, b) => columns[a]!.drop! - columns[b]!.drop!);
   for (const i of ranked) {
@@ -83,4 +85,18 @@ export function formatTable<Row>(columns: Column<Row>[], rows: Row[], opts: Tabl
   if (showHeader) lines.push(render(columns.map((c) => c.header)));
   cells.forEach((texts, i) => lines.push(render(texts, rows[i])));
   return lines;
+}
+
+/**
+ * CREATED: relative on a terminal ("3 minutes ago", compact "3m ago"); off a terminal an
+ * absolute ISO 8601 time in UTC, as gh prints, so a saved or piped table stays true.
+ */
+export function createdColumn<Row>(io: { columns: number | undefined }, now: number, createdAt: (row: Row) => string): Column<Row> {
+  if (io.columns === undefined) return { header: "CREATED", value: (row) => isoTime(createdAt(row)) };
+  return {
+    header: "CREATED",
+    value: (row) => relativeTime(createdAt(row), now),
+    compact: (row) => compactRelativeTime(createdAt(row), now),
+    drop: 1,
+  };
 }

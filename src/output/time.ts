@@ -43,6 +43,13 @@ export function absoluteTime(iso: string): string {
   return new Date(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
+/** "2025-06-01T14:20:00Z": ISO 8601 in UTC to the second; the raw text when it is not a date. */
+export function isoTime(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  return new Date(t).toISOString().replace(/\.\d+Z$/, "Z");
+}
+
 /** "1m 05s", "42s", "2h 03m": for elapsed-time displays. */
 export function formatElapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { Store, type BuildRecord } from "./store.js";
 import { LogBook } from "./logs.js";
 import { Runner } from "./runner.js";
@@ -154,6 +154,9 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
       await runner.shutdown();
       // The stopped builds' last states reach the disk before the lock is let go.
       await store.flush();
+      // Nothing runs in the work root any more: it goes with the sandbox (the next start
+      // makes it afresh), so no empty /tmp/valar-sandbox-… is left behind.
+      rmSync(workRoot, { recursive: true, force: true, maxRetries: 2 });
       // Followers' responses ended with their builds; idle keep-alive sockets go now.
       server.closeAllConnections();
       await stopped;

@@ -5,6 +5,7 @@ import { truncate } from "../output/text.js";
 import type { GlobalOptions } from "../context.js";
 import { DEFAULT_ENDPOINT, type Setting, type Settings, type ValarYml } from "./types.js";
 import type { GoConfigLayer, GoConfigValue } from "./go-config.js";
+import { nearestValidName } from "./suggest-name.js";
 
 export interface StoredSettings {
   endpoint?: string;
@@ -119,8 +120,12 @@ const NAME_RULES = {
  */
 export function checkTargetName(kind: "project" | "service", value: string, { shown = value, from }: { shown?: string; from?: string } = {}): void {
   const { pattern, hint } = NAME_RULES[kind];
+  if (pattern.test(value)) return;
+  const nearest = nearestValidName(kind, value);
   // Cut: a name from a .valar.yml may be megabytes long.
-  if (!pattern.test(value)) throw new UsageError(`invalid ${kind} name "${truncate(shown, 60)}"${from ? ` (from ${from})` : ""}`, { hint });
+  throw new UsageError(`invalid ${kind} name "${truncate(shown, 60)}"${from ? ` (from ${from})` : ""}`, {
+    hint: nearest ? `${hint}: try "${truncate(nearest, 60)}"` : hint,
+  });
 }
 
 /** Project and service, validated: exit 2 with a hint before any request is made. */

@@ -33,14 +33,14 @@ describe("cli basics", () => {
     },
   );
 
-  // Like `gh`: a bare command group is a request for orientation, not a mistake (exit 0);
-  // the help goes to stderr because nobody asked for it as data.
-  it.each([[[]], [["builds"]], [["auth"]]])("%j without a subcommand shows the help on stderr and exits 0", async (args) => {
+  // Like `gh`: a bare command group is a request for orientation, not a mistake: help
+  // asked for goes to stdout (so `valar | less` shows it) and exits 0.
+  it.each([[[]], [["builds"]], [["auth"]], [["build"]]])("%j without a subcommand shows the help on stdout and exits 0", async (args) => {
     const r = await runValar(args);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^Usage: valar/);
-    expect(r.stderr).toMatch(/commands:/i);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^Usage: valar/);
+    expect(r.stdout).toMatch(/commands:/i);
   });
 
   // Short commands write to the descriptor directly (src/output/process-output.ts): a
@@ -65,7 +65,35 @@ describe("cli basics", () => {
     const r = await runValar(["frobnicate"]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("unknown command 'frobnicate'");
+    expect(r.stderr).not.toMatch(/did you mean/i);
     expect(r.stderr).toMatch(/^hint: see `valar --help`$/m);
+  });
+
+  it.each([
+    ["logs", "valar builds logs"],
+    ["ls", "valar builds ls"],
+    ["submit", "valar builds submit"],
+    ["inspect", "valar builds inspect"],
+    ["watch", "valar builds watch"],
+    ["status", "valar builds status"],
+    ["abort", "valar builds abort"],
+    ["login", "valar auth login"],
+    ["logout", "valar auth logout"],
+    ["rollback", "valar deploys rollback"],
+    ["buidls", "valar builds"],
+    ["bulids", "valar builds"],
+    ["deplyos", "valar deploys"],
+  ])("valar %s: exit 2 suggesting %s", async (word, meant) => {
+    const r = await runValar([word, "x"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n")[0]).toBe(`error: unknown command '${word}' (did you mean "${meant}"?)`);
+  });
+
+  it("takes build as builds, as Valar's Go CLI users type it", async () => {
+    const r = await runValar(["build", "ls", "--help"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: valar builds ls/);
   });
 
   it("exits 2 on an unknown subcommand, suggesting the near one", async () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, isolatedEnv, runValar, tempDir, valarShimDir } from "../helpers/cli.js";
 import { json, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
+import { build, envFor, startBuildsServer } from "../helpers/builds-fixtures.js";
 import { startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../helpers/sandbox.js";
 
 const FILES = { bash: "completions/valar.bash", zsh: "completions/_valar", fish: "completions/valar.fish" } as const;
@@ -45,9 +46,11 @@ async function complete(shell: Shell, words: string[], env = isolatedEnv()): Pro
   } else if (shell === "zsh") {
     program = [
       "compdef() { :; }",
-      'compadd() { while [[ $1 != -- ]]; do shift; done; shift; print -rl -- "$@"; }',
-      '_describe() { while [[ $1 == -* ]]; do shift 2; done; print -rl -- "${(@P)2}"; }',
-      "compset() { [[ $1 == -P ]] && PREFIX=${PREFIX##${~2}}; return 0; }",
+      // compadd -F ARRAY leaves out what ARRAY holds, as zsh does.
+      'compadd() { local -a skip; while [[ $1 != -- ]]; do [[ $1 == -F ]] && { skip=("${(@P)2}"); shift; }; shift; done; shift; local w; for w in "$@"; do (( ${skip[(Ie)$w]} )) || print -r -- "$w"; done; }',
+      // -V (an unsorted group) and its siblings take no argument; -t does.
+      '_describe() { while [[ $1 == -* ]]; do if [[ $1 == -[12JVx] ]]; then shift; else shift 2; fi; done; print -rl -- "${(@P)2}"; }',
+      'compset() { if [[ $1 == -P ]]; then local rest=${PREFIX##${~2}}; IPREFIX+=${PREFIX%"$rest"}; PREFIX=$rest; fi; return 0; }',
       "_files() { print -r -- \"<files $*>\"; }",
       `source '${script}'`,
       `words=(${quoted}); CURRENT=$#words; PREFIX=\${words[CURRENT]}`,
@@ -141,6 +144,14 @@ describe.each(["bash", "zsh", "fish"] as const)("%s completion of commands, flag
     expect(got).toEqual([shell === "zsh" ? "expired" : "failed,expired"]);
   });
 
+  it.skipIf(!available[shell])("does not offer a status already in the list (no failed,failed)", async () => {
+    const got = await run(["valar", "builds", "ls", "--status", "failed,"]);
+    const entries = got.map((g) => g.split(",").pop());
+    expect(entries.sort()).toEqual(["done", "expired", "pending", "running"]);
+    const two = await run(["valar", "builds", "ls", "--status", "done,failed,"]);
+    expect(two.map((g) => g.split(",").pop()).sort()).toEqual(["expired", "pending", "running"]);
+  });
+
   it.skipIf(!available[shell] || shell === "bash")("completes the value of --flag=value", async () => {
     const got = await run(["valar", "builds", "ls", "--status=fa"]);
     expect(got).toEqual([shell === "zsh" ? "failed" : "--status=failed"]);
@@ -153,37 +164,66 @@ describe.each(["bash", "zsh", "fish"] as const)("%s completion of commands, flag
   });
 });
 
-describe("zsh: the real completion system (compinit, zle in a pseudo-terminal)", () => {
-  it.skipIf(!available.zsh)("finds _valar on $fpath through #compdef and completes with TAB", async () => {
-    const fpathDir = tempDir("valar-zfunc-");
-    writeFileSync(join(fpathDir, "_valar"), readFileSync(join(ROOT, FILES.zsh)));
-    // Types a line and TAB into an interactive zsh, then reads the terminal until the
-    // expected text shows (or 15 s pass): prints what it saw.
-    const program = String.raw`
+/**
+ * Types each line and TAB into an interactive zsh that finds _valar on $fpath, reading the
+ * terminal until every expected text shows (or 15 s pass); returns what each line showed.
+ */
+async function zshTab(lines: Array<[typed: string, ...until: string[]]>, env: Record<string, string | undefined>): Promise<string[]> {
+  const fpathDir = tempDir("valar-zfunc-");
+  writeFileSync(join(fpathDir, "_valar"), readFileSync(join(ROOT, FILES.zsh)));
+  const quote = (w: string) => `'${w}'`;
+  const program = String.raw`
 zmodload zsh/zpty
 zpty z 'zsh -f -i'
 zpty -w z "fpath=('${fpathDir}' \$fpath); autoload -Uz compinit; compinit -D -u; PS1='> '"
 typeit() {
-  local out="" chunk; integer i
-  zpty -w -n z $'\C-u'"$1"$'	'
+  local out="" chunk typed=$1 w; integer i seen
+  shift
+  zpty -w -n z $'\C-u'"$typed"$'\t'
   for (( i = 0; i < 150; i++ )); do
     while zpty -r -t z chunk; do out+=$chunk; done
-    [[ $out == *$2* ]] && break
+    seen=1
+    for w in "$@"; do [[ $out == *$w* ]] || seen=0; done
+    (( seen )) && break
     sleep 0.1
   done
   print -r -- "$out"
 }
-typeit 'valar builds ls --status fa' 'failed'
-print -- '====='
-typeit 'valar builds ' 'watch'
+${lines.map((l) => `typeit ${l.map(quote).join(" ")}`).join("\nprint -- '====='\n")}
 zpty -d z
 `;
-    const r = await execa("zsh", ["-f", "-c", program], { reject: false, extendEnv: false, env: shellEnv(isolatedEnv()) });
-    // eslint-disable-next-line no-control-regex
-    const [first, second] = r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]|\r/g, "").split("=====");
+  const r = await execa("zsh", ["-f", "-c", program], { reject: false, extendEnv: false, env: shellEnv(env) });
+  // eslint-disable-next-line no-control-regex
+  return r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]|\r/g, "").split("=====");
+}
+
+describe("zsh: the real completion system (compinit, zle in a pseudo-terminal)", () => {
+  it.skipIf(!available.zsh)("finds _valar on $fpath through #compdef and completes with TAB", async () => {
+    const [first, second] = await zshTab(
+      [
+        ["valar builds ls --status fa", "failed"],
+        ["valar builds ", "watch"],
+      ],
+      isolatedEnv(),
+    );
     expect(first).toContain("--status failed");
     expect(second).toMatch(/logs +-- print a build's log/);
     expect(second).toMatch(/submit +-- package a directory/);
+  }, 40_000);
+
+  it.skipIf(!available.zsh)("lists build IDs newest first, as the API orders them, not alphabetically", async () => {
+    const newest = build("f0e1d2c3-0000-4000-8000-000000000000", "running", 1);
+    const older = build("a1b2c3d4-e5f6-7890-abcd-ef1234567890", "done", 30);
+    const server = await startBuildsServer([newest, older]);
+    try {
+      const [out] = await zshTab([["valar builds logs ", newest.id, older.id]], envFor(server));
+      const shown = out!.slice(out!.indexOf("valar builds logs"));
+      expect(shown).toContain(older.id);
+      expect(shown.indexOf(newest.id)).toBeGreaterThan(-1);
+      expect(shown.indexOf(newest.id)).toBeLessThan(shown.indexOf(older.id));
+    } finally {
+      await server.close();
+    }
   }, 40_000);
 });
 

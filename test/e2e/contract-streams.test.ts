@@ -78,8 +78,8 @@ describe("--json on success: exactly one JSON document", () => {
       json(res, 200, { id: ID, status: "pending", createdAt: "2026-01-01T00:00:00Z", deployment: "v2" }),
     );
     const r = await runValar(args, { env: envFor(server) });
-    // status of a running build exits 3; the JSON is printed all the same.
-    expect(r.exitCode).toBe(args[1] === "status" ? 3 : 0);
+    // status of a build that has not ended exits 8; the JSON is printed all the same.
+    expect(r.exitCode).toBe(args[1] === "status" ? 8 : 0);
     const doc: unknown = JSON.parse(r.stdout);
     expect(doc).toBeTypeOf("object");
     expect(r.stdout.trimEnd().endsWith(Array.isArray(doc) ? "]" : "}")).toBe(true);

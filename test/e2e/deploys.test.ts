@@ -38,7 +38,7 @@ describe("valar deploys against the sandbox", () => {
     expect(r.stderr).toBe("");
     const lines = r.stdout.split("\n");
     expect(lines[0]).toMatch(/^VERSION +STATUS +BUILD +CREATED +ERROR$/);
-    expect(lines[1]).toMatch(new RegExp(`^2 +done +${ids[1]} +(just now|\\d+ seconds? ago)$`));
+    expect(lines[1]).toMatch(new RegExp(`^2 +done +${ids[1]} +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`));
     expect(lines[2]).toMatch(new RegExp(`^1 +done +${ids[0]} +`));
     expect(lines).toHaveLength(3);
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runValar } from "../helpers/cli.js";
 import { json, type FaultServer } from "../helpers/fault-server.js";
-import { BUILDS_PATH, TOKEN, build, envFor, inspectOf, paths, startBuildsServer } from "../helpers/builds-fixtures.js";
+import { BUILDS_PATH, DEPLOYS_PATH, TOKEN, build, envFor, inspectOf, paths, startBuildsServer } from "../helpers/builds-fixtures.js";
 
 const A = build("a1b2c3d4-e5f6-7890-abcd-ef1234567890", "done", 3);
 const F = build("f0e1d2c3-0000-4000-8000-000000000000", "failed", 120, "go build failed\nmain.go:3: undefined: x");
@@ -21,13 +21,16 @@ describe("builds inspect", () => {
     expect(r.stdout.split("\n")).toEqual([
       `ID:          ${A.id}`,
       "Status:      done",
+      "Project:     p",
+      "Service:     s",
       "Constructor: golang",
       "Owner:       ada",
       `Created:     ${created} (3 minutes ago)`,
       "Flags:       no-cache",
     ]);
+    expect(created).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     expect(r.stderr).toBe("");
-    expect(paths(server)).toEqual([`GET ${BUILDS_PATH}/a1b`, `GET ${BUILDS_PATH}/${A.id}/inspect`]);
+    expect(paths(server)).toEqual([`GET ${BUILDS_PATH}/a1b`, `GET ${BUILDS_PATH}/${A.id}/inspect`, `GET ${DEPLOYS_PATH}`]);
     for (const req of server.requests) expect(req.headers.authorization).toBe(`Bearer ${TOKEN}`);
   });
 
@@ -36,8 +39,31 @@ describe("builds inspect", () => {
     const r = await runValar(["builds", "inspect", "f0"], { env: envFor(server) });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain("Status:      failed\n");
-    expect(r.stdout).toContain("Flags:       -\n");
+    // No flags: no Flags line (never a cryptic "-").
+    expect(r.stdout).not.toMatch(/^Flags:/m);
     expect(r.stdout.endsWith("Error:       go build failed\n             main.go:3: undefined: x")).toBe(true);
+  });
+
+  it("shows the deployment the build became: the lowest version listed for it", async () => {
+    server = await startBuildsServer([A, F]);
+    const deploy = (version: number, build: string, status: string) => ({ version, build, status, error: "", createdAt: A.createdAt });
+    server.on(`GET ${DEPLOYS_PATH}`, (_req, res) =>
+      json(res, 200, [deploy(15, A.id, "done"), deploy(14, F.id, "failed"), deploy(13, A.id, "done"), deploy(12, "other", "done")]),
+    );
+    const r = await runValar(["builds", "inspect", "a1"], { env: envFor(server) });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Deployment:  v13 \(done\)$/m);
+    const none = await runValar(["builds", "inspect", "f0"], { env: envFor(server) });
+    expect(none.stdout).toMatch(/^Deployment:  v14 \(failed\)$/m);
+  });
+
+  it("leaves the deployment out when the list cannot be read, and still shows the build", async () => {
+    server = await startBuildsServer([A]);
+    server.on(`GET ${DEPLOYS_PATH}`, (_req, res) => json(res, 403, { error: "forbidden" }));
+    const r = await runValar(["builds", "inspect", "a1"], { env: envFor(server) });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^ID: +a1b2/);
+    expect(r.stdout).not.toMatch(/^Deployment:/m);
   });
 
   it("never passes the server's control characters to the terminal", async () => {

@@ -25,8 +25,8 @@ describe("reading builds from the sandbox", () => {
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.split("\n");
     expect(lines[0]).toMatch(/^ID\s+STATUS\s+CREATED\s+ERROR$/);
-    expect(lines[1]).toMatch(new RegExp(`^${bad.id}  failed\\s+(just now|\\d+ seconds? ago)\\s+\\S`));
-    expect(lines[2]).toMatch(new RegExp(`^${ok.id}  done\\s+(just now|\\d+ seconds? ago)$`));
+    expect(lines[1]).toMatch(new RegExp(`^${bad.id}  failed\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+\\S`));
+    expect(lines[2]).toMatch(new RegExp(`^${ok.id}  done\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`));
     expect(lines).toHaveLength(3);
   });
 

@@ -13,7 +13,7 @@ interface PackResult {
 }
 
 /**
- * The package as a user gets it: `npm pack` (its `prepare` builds dist/ from scratch) and
+ * The package as a user gets it: `npm pack` (its `prepack` builds dist/ from scratch) and
  * `npm install -g` into a fresh prefix. Packing happens in a copy of the sources, so the
  * rebuild never touches the dist/ other tests are running.
  */
@@ -29,7 +29,7 @@ describe("npm pack → npm install -g", () => {
     for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "README.md", "src", "bin", "scripts", "completions"]) {
       if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(src, entry), { recursive: true });
     }
-    // esbuild for `prepare`; nothing of node_modules goes into the tarball.
+    // esbuild for `prepack`; nothing of node_modules goes into the tarball.
     symlinkSync(join(ROOT, "node_modules"), join(src, "node_modules"), "dir");
     const npmEnv = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
     const pack = await execa("npm", ["pack", "--json", "--pack-destination", work], { cwd: src, env: npmEnv });
@@ -73,6 +73,9 @@ describe("npm pack → npm install -g", () => {
     const installed = join(prefix, "lib", "node_modules", pkg.name);
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as Record<string, unknown>;
     expect(manifest.dependencies).toBeUndefined();
+    // The bundle is built before packing: nothing runs at install time (npm 11's allowScripts).
+    const scripts = Object.keys((manifest.scripts ?? {}) as Record<string, string>);
+    expect(scripts.filter((s) => /^(pre|post)?(install|prepare)$/.test(s))).toEqual([]);
     expect(existsSync(join(installed, "node_modules"))).toBe(false);
     expect(existsSync(join(installed, "dist", "cli.js"))).toBe(true);
   });

@@ -18,7 +18,7 @@ describe("build ID prefixes", () => {
   it("a unique prefix resolves to its build", async () => {
     server = await startBuildsServer([B, A1, A2]);
     const r = await runValar(["builds", "status", "b"], { env: envFor(server) });
-    expect(r.exitCode).toBe(3);
+    expect(r.exitCode).toBe(8);
     expect(r.stdout).toBe("pending");
     expect(paths(server)).toEqual([`GET ${BUILDS_PATH}/b`]);
   });
@@ -42,7 +42,7 @@ describe("build ID prefixes", () => {
     server = await startBuildsServer([A3, A1, A2]);
     const r = await runValar(["builds", "status", "a1"], { env: envFor(server) });
     expect(r.stdout).toBe("running");
-    expect(r.exitCode).toBe(3);
+    expect(r.exitCode).toBe(8);
   });
 
   it("no match exits 5 saying so", async () => {

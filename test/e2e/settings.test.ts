@@ -142,6 +142,25 @@ describe("project and service: flag > env > .valar.yml > stored", () => {
     expect(hits(a)).toBe(0);
   });
 
+  it("nothing set up: the first error is \"not logged in\", not the missing project", async () => {
+    const r = await runValar(["builds", "ls"], { cwd: tempDir(), env: isolatedEnv() });
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr.split("\n")[0]).toBe("error: not logged in to https://api.valar.dev/v2");
+  });
+
+  it.each([
+    ["-s", "node-app", 'invalid service name "node-app" (from --service)', '"nodeapp"'],
+    ["-s", "2nd_api", 'invalid service name "2nd_api" (from --service)', '"ndapi"'],
+    ["-p", "my_proj.v2", 'invalid project name "my_proj.v2" (from --project)', '"my-proj-v2"'],
+  ])("%s %s is refused, suggesting the nearest valid name", async (flag, name, message, suggestion) => {
+    const args = flag === "-s" ? ["-p", "proj", "-s", name] : ["-p", name, "-s", "web"];
+    const r = await runValar(["builds", "ls", ...args], { cwd: tempDir(), env: envWithStore({ endpoint: a.endpoint, token: "tok" }) });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`error: ${message}\n`);
+    expect(r.stderr).toMatch(new RegExp(`^hint: .*: try ${suggestion}$`, "m"));
+    expect(hits(a)).toBe(0);
+  });
+
   it("missing service → exit 2 with a hint", async () => {
     const cwd = tempDir();
     const r = await runValar(["builds", "ls", "-p", "proj"], { cwd, env: envWithStore({ endpoint: a.endpoint, token: "tok" }) });

@@ -16,8 +16,8 @@ describe("builds status", () => {
     ["done", 0],
     ["failed", 3],
     ["expired", 3],
-    ["pending", 3],
-    ["running", 3],
+    ["pending", 8],
+    ["running", 8],
     ["paused-by-admin", 3],
   ])("prints %s on stdout and exits %i", async (status, code) => {
     server = await startBuildsServer([build(ID, status, 1)]);

@@ -40,6 +40,9 @@ describe.skipIf(Boolean(tmuxMissing))("auth login at a terminal (tmux)", () => {
     await pane.keys("-l", sb.token);
     await pane.keys("Enter");
     const r = await login.done;
+    // A loopback endpoint: the token is the sandbox's, and the prompt says where to find it.
+    // eslint-disable-next-line no-control-regex
+    expect(r.raw.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/`valar sandbox` prints its token when it starts, and writes it to DATA_DIR\/token/);
     expect(r.exitCode).toBe(0);
     const screen = await pane.screen();
     expect(screen).toContain(`Logged in to ${sb.endpoint} as sandbox`);

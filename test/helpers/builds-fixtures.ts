@@ -7,6 +7,7 @@ export const PROJECT = "p";
 export const SERVICE = "s";
 /** The API path of the test service's builds, as the fault server records it. */
 export const BUILDS_PATH = `/projects/${PROJECT}/services/${SERVICE}/builds`;
+export const DEPLOYS_PATH = `/projects/${PROJECT}/services/${SERVICE}/deploys`;
 
 const MINUTE = 60_000;
 
@@ -32,7 +33,8 @@ export function envFor(server: FaultServer, extra: Record<string, string | undef
 
 /**
  * A fault server that answers the list and prefix endpoints from `builds` the way the API
- * does (newest first, prefix filter) and /inspect from `details` (or a derived object).
+ * does (newest first, prefix filter) and /inspect from `details` (or a derived object);
+ * the service has no deployments until a test routes its own list.
  */
 export async function startBuildsServer(builds: Build[], details: Record<string, BuildInspect> = {}): Promise<FaultServer> {
   const server = await startFaultServer();
@@ -42,6 +44,7 @@ export async function startBuildsServer(builds: Build[], details: Record<string,
       json(res, 200, builds.filter((b) => b.id.startsWith(prefix))),
     );
   }
+  server.on(`GET ${DEPLOYS_PATH}`, (_req, res) => json(res, 200, []));
   for (const b of builds) {
     server.on(`GET ${BUILDS_PATH}/${b.id}/inspect`, (_req, res) => json(res, 200, details[b.id] ?? inspectOf(b)));
   }

@@ -47,6 +47,8 @@ export interface Pane {
   cursorVisible(): Promise<boolean>;
   /** Every byte written to the pane so far. */
   raw(): string;
+  /** Resizes the terminal, as dragging its window would (the programs in it get SIGWINCH). */
+  resize(cols: number, rows: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -129,6 +131,9 @@ export async function openPane(opts: PaneOptions): Promise<Pane> {
     waitFor,
     cursorVisible: async () => (await tmux("display-message", "-p", "-t", "t", "#{cursor_flag}")).stdout.trim() === "1",
     raw,
+    resize: async (cols, rows) => {
+      await tmux("resize-window", "-t", "t", "-x", String(cols), "-y", String(rows));
+    },
     close: async () => {
       await tmux("kill-server").catch(() => undefined);
     },

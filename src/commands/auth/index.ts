@@ -1,9 +1,10 @@
 import { Command } from "commander";
+import { CommandGroup } from "../shared/help-layout.js";
 import type { Runtime } from "../../runtime.js";
 import { addJsonOption, withExamples } from "../shared/options.js";
 
 export function defineAuth(rt: Runtime): Command {
-  const auth = new Command("auth").description("log in to Valar, log out, show who you are");
+  const auth = new CommandGroup("auth").description("log in to Valar, log out, show who you are");
   withExamples(auth, ["valar auth login", "valar auth status"]);
 
   const login = new Command("login")

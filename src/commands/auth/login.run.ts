@@ -8,6 +8,7 @@ import { isTransportError } from "../../api/http-errors.js";
 import { describeSource } from "../../settings/resolve.js";
 import { openSettingsStore } from "../../settings/store.js";
 import { promptSecret, readPipedToken } from "./read-token.js";
+import { whereToGetToken } from "./where-token.js";
 
 export interface LoginOptions {
   endpoint?: string;
@@ -25,10 +26,12 @@ export async function run(ctx: Ctx, _args: string[], opts: LoginOptions): Promis
   const source = fromFlag !== undefined ? "flag" : settings.endpoint.source;
   const endpoint = normalizeEndpoint(fromFlag ?? settings.endpoint.value, describeSource(source, "endpoint"));
 
+  const where = whereToGetToken(endpoint);
+  if (ctx.io.stdinIsTTY) ctx.io.note(ctx.io.err.dim(`Token: ${where}.`));
   const token = ctx.io.stdinIsTTY
     ? await promptSecret(ctx.io, `Paste your Valar token for ${endpoint}: `, ctx.signal)
     : await readPipedToken(ctx.io);
-  if (!token) throw new AuthError("no token entered", { hint: "create a token in the Valar dashboard, then run `valar auth login` again" });
+  if (!token) throw new AuthError("no token entered", { hint: `${where}; then run \`valar auth login\` again` });
 
   const client = await ctx.client({ endpoint, token });
   const user = await checkToken(client, endpoint);

@@ -1,4 +1,5 @@
-import { Command } from "commander";
+import type { Command } from "commander";
+import { CommandGroup } from "../shared/help-layout.js";
 import type { Runtime } from "../../runtime.js";
 import { withExamples } from "../shared/options.js";
 import { defineLs } from "./ls.js";
@@ -10,7 +11,8 @@ import { defineWatch } from "./watch.js";
 import { defineStatus } from "./status.js";
 
 export function defineBuilds(rt: Runtime): Command {
-  const builds = new Command("builds").description("list, submit, follow and abort builds");
+  // `build` is what users of Valar's Go CLI type.
+  const builds = new CommandGroup("builds").alias("build").description("list, submit, follow and abort builds");
   withExamples(builds, ["valar builds submit -c node -f", "valar builds ls --status failed", "valar builds logs -f a1b2"]);
   for (const define of [defineLs, defineSubmit, defineInspect, defineLogs, defineAbort, defineWatch, defineStatus]) {
     builds.addCommand(define(rt));

@@ -55,11 +55,17 @@ async function printLog(ctx: Ctx, api: BuildsApi, id: string, view: LogView, com
 }
 
 /** --since: a duration back from now, or an absolute time. */
+/** A timestamp without a zone is UTC, as every time valar prints is (JavaScript would read it as local time). */
+function asUtc(timestamp: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/i.exec(timestamp);
+  return m ? `${m[1]}T${m[2]}Z` : timestamp;
+}
+
 export function parseSince(text: string | undefined, now: number): number | undefined {
   if (text === undefined) return undefined;
   const trimmed = text.trim();
   if (/^\d+(\.\d+)?(ms|s|m|h|d)/.test(trimmed)) return now - parseDuration(trimmed, "--since");
-  const at = /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(trimmed) : NaN;
+  const at = /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(asUtc(trimmed)) : NaN;
   if (Number.isNaN(at)) {
     throw new UsageError(`invalid value "${text}" for --since`, {
       hint: "a duration back from now (90s, 10m, 2h) or a timestamp (2026-03-01T10:00:00Z)",

@@ -1,9 +1,8 @@
 import type { Ctx } from "../../context.js";
 import { BUILD_STATUSES, type Build } from "../../api/types.js";
 import { readPrefixArgument } from "../../builds/resolve.js";
-import { ERROR_WIDTH, formatTable, type Column } from "../../output/table.js";
+import { ERROR_WIDTH, createdColumn, formatTable, type Column } from "../../output/table.js";
 import { colorStatus } from "../../output/status.js";
-import { compactRelativeTime, relativeTime } from "../../output/time.js";
 import { shorten } from "../../output/text.js";
 import type { LsOptions } from "./ls.js";
 
@@ -16,10 +15,11 @@ export function filterByStatus(builds: Build[], statuses: string[] | undefined):
 export function buildColumns(ctx: Pick<Ctx, "io" | "clock">): Column<Build>[] {
   const now = ctx.clock.now();
   return [
-    { header: "ID", value: (b) => b.id },
-    { header: "STATUS", value: (b) => b.status, style: (text) => colorStatus(text, ctx.io.out), drop: 3 },
-    { header: "CREATED", value: (b) => relativeTime(b.createdAt, now), compact: (b) => compactRelativeTime(b.createdAt, now), drop: 2 },
-    { header: "ERROR", value: (b) => shorten(b.error, ERROR_WIDTH), shrink: true, drop: 1 },
+    // The first 8 characters of an ID are still a prefix every command takes.
+    { header: "ID", value: (b) => b.id, compact: (b) => b.id.slice(0, 8) },
+    { header: "STATUS", value: (b) => b.status, style: (text) => colorStatus(text, ctx.io.out) },
+    createdColumn(ctx.io, now, (b) => b.createdAt),
+    { header: "ERROR", value: (b) => shorten(b.error, ERROR_WIDTH), shrink: true, drop: 0 },
   ];
 }
 

@@ -10,6 +10,8 @@ export async function run(ctx: Ctx, args: string[], opts: StatusOptions): Promis
   // --json prints the build as the list endpoint sent it: the API's own object and names.
   if (opts.json) ctx.io.printJson(build);
   else ctx.io.println(colorStatus(build.status, ctx.io.out));
-  // pending and running are "not done" too: scripts ask "is it done?", not "has it failed?".
-  return build.status === "done" ? ExitCode.OK : ExitCode.BUILD_UNSUCCESSFUL;
+  // A build that has not ended has a code of its own, so `until valar builds status …` can
+  // tell "still going" from "failed".
+  if (build.status === "done") return ExitCode.OK;
+  return build.status === "pending" || build.status === "running" ? ExitCode.NOT_ENDED : ExitCode.BUILD_UNSUCCESSFUL;
 }

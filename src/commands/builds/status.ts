@@ -8,7 +8,7 @@ export interface StatusOptions {
 
 export function defineStatus(rt: Runtime): Command {
   const cmd = new Command("status")
-    .description("print a build's status; exit 0 only when it is done, 3 otherwise")
+    .description("print a build's status (exit 0: done, 8: not ended yet, 3: failed)")
     .argument("<prefix>", "build ID or the start of one (- reads it from stdin)");
   addJsonOption(cmd);
   withExamples(cmd, ["valar builds status a1b2", 'valar builds status "$id" && echo deployed']);

@@ -21,7 +21,4 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Usage examples appended to a command's --help, written as real shell lines. */
-export function withExamples(cmd: Command, examples: string[]): Command {
-  return cmd.addHelpText("after", "\nExamples:\n" + examples.map((e) => `  $ ${e}`).join("\n") + "\n");
-}
+export { withExamples } from "./help-layout.js";

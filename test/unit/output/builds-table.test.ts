@@ -34,19 +34,40 @@ const builds: Build[] = [
 ];
 
 describe("builds ls on a terminal", () => {
-  it("fits the table to the terminal width, shortening the error with …", async () => {
+  it("at 80 columns shortens IDs and times before it cuts the error", async () => {
     const t = terminal(80, { NO_COLOR: "1" });
     expect(await runLs(ctxWith(t.io, builds), [], { limit: 20 })).toBe(0);
     const lines = t.stdout().trimEnd().split("\n");
-    expect(lines[2]).toBe("b2c3d4e5-f6a7-8901-bcde-f12345678901  failed  2 hours ago    constructor golang…");
-    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
-    expect(lines[2]).toHaveLength(80);
+    expect(lines).toEqual([
+      "ID        STATUS  CREATED  ERROR",
+      "a1b2c3d4  done    3m ago",
+      "b2c3d4e5  failed  2h ago   constructor golang: go build ./... exited with statu…",
+    ]);
   });
 
-  it("shows full IDs even when the terminal is narrow", async () => {
+  it("at 40 columns keeps short IDs, STATUS and CREATED and cuts ERROR; narrower, ERROR goes", async () => {
     const t = terminal(40, { NO_COLOR: "1" });
     await runLs(ctxWith(t.io, builds), [], { limit: 20 });
-    expect(t.stdout()).toContain(builds[1]!.id);
+    expect(t.stdout().trimEnd().split("\n")).toEqual(["ID        STATUS  CREATED  ERROR", "a1b2c3d4  done    3m ago", "b2c3d4e5  failed  2h ago   constructor…"]);
+    const narrow = terminal(34, { NO_COLOR: "1" });
+    await runLs(ctxWith(narrow.io, builds), [], { limit: 20 });
+    expect(narrow.stdout().trimEnd().split("\n")).toEqual(["ID        STATUS  CREATED", "a1b2c3d4  done    3m ago", "b2c3d4e5  failed  2h ago"]);
+  });
+
+  it("at 200 columns shows everything in full", async () => {
+    const t = terminal(200, { NO_COLOR: "1" });
+    await runLs(ctxWith(t.io, builds), [], { limit: 20 });
+    const lines = t.stdout().trimEnd().split("\n");
+    expect(lines[2]).toBe(`${builds[1]!.id}  failed  2 hours ago    ${builds[1]!.error.slice(0, 59)}…`);
+  });
+
+  it("off a terminal prints absolute ISO 8601 UTC times, nothing shortened", async () => {
+    const out = new PassThrough();
+    const io = new IOStreams({ stdout: out, stderr: new PassThrough(), stdin: () => new PassThrough(), env: {} });
+    await runLs(ctxWith(io, builds), [], { limit: 20 });
+    const lines = (out.read() as Buffer).toString().trimEnd().split("\n");
+    expect(lines[0]).toBe("ID                                    STATUS  CREATED               ERROR");
+    expect(lines[1]).toBe(`${builds[0]!.id}  done    2026-01-10T11:57:00Z`);
   });
 
   it("colours the statuses and keeps the columns aligned", async () => {

@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { IOStreams } from "../../../src/output/io.js";
-import { createProgressBar, formatBytes, renderProgress } from "../../../src/output/progress.js";
+import { createProgressBar, formatByteProgress, formatBytes, renderProgress } from "../../../src/output/progress.js";
 
 function fakeIO(tty: boolean) {
   const stderr = Object.assign(new PassThrough(), { isTTY: tty, columns: 100 });
@@ -26,9 +26,19 @@ describe("formatBytes", () => {
   });
 });
 
+describe("formatByteProgress", () => {
+  it.each([
+    [59_873_690, 94_371_840, "57.1 MiB / 90.0 MiB"],
+    [0, 1536, "0.0 KiB / 1.5 KiB"],
+    [100, 900, "100 B / 900 B"],
+  ])("%i of %i → %s: one decimal on both sides, in the total's unit", (done, total, text) => {
+    expect(formatByteProgress(done, total)).toBe(text);
+  });
+});
+
 describe("renderProgress", () => {
   it("shows a bar, the percentage and the byte counts", () => {
-    expect(renderProgress("up", 512, 1024, 80)).toBe(`up [${"#".repeat(15)}${"-".repeat(15)}]  50%  512 B / 1 KiB`);
+    expect(renderProgress("up", 512, 1024, 80)).toBe(`up [${"#".repeat(15)}${"-".repeat(15)}]  50%  0.5 KiB / 1.0 KiB`);
   });
 
   it("drops the bar on a narrow terminal and never exceeds the width", () => {

@@ -65,15 +65,17 @@ describe("formatTable", () => {
     expect(formatTable(columns(), [])).toEqual(["ID  STATUS  ERROR"]);
   });
 
-  it("to fit: the shrinking column goes when its minimum is too wide, then cells compact, then columns drop by rank", () => {
+  it("to fit: cells compact first, then the shrinking column is cut and goes, then columns drop by rank", () => {
     const ranked: Column<Row>[] = [
-      { header: "ID", value: (r) => r.id },
-      { header: "STATUS", value: (r) => r.status, compact: (r) => r.status.slice(0, 1), drop: 2 },
+      { header: "ID", value: (r) => r.id, compact: (r) => r.id.slice(0, 2) },
+      { header: "STATUS", value: (r) => r.status, drop: 2 },
       { header: "ERROR", value: (r) => r.error, shrink: true, drop: 1 },
     ];
-    expect(formatTable(ranked, rows, { maxWidth: 16 })).toEqual(["ID      STATUS", "a1b2    done", "c3d4e5  failed"]);
-    expect(formatTable(ranked, rows, { maxWidth: 8 })).toEqual(["ID", "a1b2", "c3d4e5"]);
-    // A column without a rank (the ID) stays whole even then.
-    expect(formatTable(ranked, rows, { maxWidth: 3 })).toEqual(["ID", "a1b2", "c3d4e5"]);
+    // Compact IDs leave room for more of the error.
+    expect(formatTable(ranked, rows, { maxWidth: 30 })[2]).toBe("c3  failed  go build exited w…");
+    expect(formatTable(ranked, rows, { maxWidth: 16 })).toEqual(["ID  STATUS", "a1  done", "c3  failed"]);
+    expect(formatTable(ranked, rows, { maxWidth: 5 })).toEqual(["ID", "a1", "c3"]);
+    // A column without a rank (the ID) stays even then.
+    expect(formatTable(ranked, rows, { maxWidth: 1 })).toEqual(["ID", "a1", "c3"]);
   });
 });
