@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { Dispatcher } from "undici";
 import EnvHttpProxyAgent from "undici/lib/dispatcher/env-http-proxy-agent.js";
 import Dispatcher_ from "undici/lib/dispatcher/dispatcher.js";
@@ -13,4 +14,17 @@ Object.assign(Dispatcher_.prototype, { connect: apiConnect });
 
 export function proxyAgent(options: ConstructorParameters<typeof EnvHttpProxyAgent>[0]): Dispatcher {
   return new EnvHttpProxyAgent(options);
+}
+
+/**
+ * Calls `onFailure` for every connection undici fails to open (its public diagnostics
+ * channel), until the returned function is called. A proxy that hangs up on each CONNECT
+ * fails the connection with a "socket" error, which undici takes as worth reconnecting at
+ * once for the request still waiting — a thousand CONNECTs a second — so the client counts
+ * them per attempt (client.ts).
+ */
+export function watchConnectFailures(onFailure: () => void): () => void {
+  const listener = () => onFailure();
+  subscribe("undici:client:connectError", listener);
+  return () => unsubscribe("undici:client:connectError", listener);
 }

@@ -83,7 +83,9 @@ describe.skipIf(Boolean(tmuxMissing))("hostile server text at a terminal (tmux)"
   it("a failed build's error and the hint to its log carry no control", async () => {
     srv = await startWaitServer("failed");
     srv.build.error = `boom${HOSTILE}`;
-    srv.server.on(`GET ${srv.logsPath}`, (_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(`out${HOSTILE}\n`));
+    srv.server.on(`GET ${srv.logsPath}`, (_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" }).end(`out${HOSTILE}\n`);
+    });
     pane = await openPane({ env: srv.env() });
     const r = await pane.run(`valar builds watch ${SHORT}`).done;
     expect(r.exitCode).toBe(3);

@@ -101,16 +101,17 @@ describe("requestJson", () => {
     expect(sleeps).toEqual([]);
   });
 
-  it("retries a POST when the connection was refused (nothing was sent)", async () => {
+  it.each(["GET", "POST"] as const)("a %s refused on loopback fails at once, asking whether the sandbox runs", async (method) => {
     const port = srv.port;
     await srv.close();
-    const c = client({ endpoint: `http://127.0.0.1:${port}/v2` });
+    const c = client({ endpoint: `http://127.0.0.1:${port}/v2`, endpointSource: "--endpoint" });
     const err = await c
-      .requestJson({ method: "POST", path: ["x"], body: {}, validate: anything })
+      .requestJson({ method, path: ["x"], body: method === "POST" ? {} : undefined, validate: anything })
       .then(() => undefined, (e: ApiUnreachableError) => e);
     expect(err).toBeInstanceOf(ApiUnreachableError);
-    expect(err?.message).toContain("connection refused");
-    expect(sleeps).toHaveLength(DEFAULT_RETRY_POLICY.attempts - 1);
+    expect(err?.message).toBe(`cannot reach the API at 127.0.0.1:${port}: connection refused`);
+    expect(err?.hint).toBe(`is \`valar sandbox\` running? Nothing listens on 127.0.0.1:${port}; check the endpoint (it comes from --endpoint)`);
+    expect(sleeps).toHaveLength(0);
     srv = await startFaultServer();
   });
 
