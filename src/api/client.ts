@@ -115,7 +115,8 @@ interface Exchange<R> {
   method: "GET" | "POST";
   url: URL;
   headers: Record<string, string>;
-  body?: () => string | Readable;
+  /** `progress` is called as a streamed body is taken: the attempt's deadline starts again. */
+  body?: (progress: () => void) => string | Readable;
   retry: RetryMode;
   /** 0: the body may stay quiet forever (followed logs). */
   bodyTimeoutMs: number;
@@ -196,17 +197,18 @@ export class ApiClient {
       method: "POST",
       url: this.url(req.path),
       headers,
-      body: () => {
+      body: (progress) => {
         const file = createReadStream(req.file);
-        if (!req.onProgress) return file;
         const onProgress = req.onProgress;
         let sent = 0;
-        onProgress(0, req.size);
-        // Counted as undici pulls the bytes, so the bar follows the socket, not the disk.
+        onProgress?.(0, req.size);
+        // Counted as undici pulls the bytes, so the bar follows the socket, not the disk; and
+        // so a slow upload is not taken for a server that does not answer.
         const counter = new Transform({
           transform(chunk: Buffer, _enc, done) {
             sent += chunk.length;
-            onProgress(sent, req.size);
+            progress();
+            onProgress?.(sent, req.size);
             done(null, chunk);
           },
         });
@@ -265,11 +267,19 @@ export class ApiClient {
    * written, and it fails a request aborted before it has a connection only when it gets
    * one (a CONNECT a proxy never answers: never). So the deadline and Ctrl-C are raced
    * against the request, and a proxy agent left with such a request is destroyed, which
-   * also ends undici's reconnecting for it.
+   * also ends undici's reconnecting for it. While an upload's bytes are taken, the
+   * deadline starts again with each piece: it is the time without progress.
    */
   private async attempt<R>(x: Exchange<R>, proxy: Proxy | undefined): Promise<ResponseData> {
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(clientTransportFailure(ATTEMPT_TIMEOUT)), this.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const arm = () => {
+      if (settled) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => deadline.abort(clientTransportFailure(ATTEMPT_TIMEOUT)), this.timeoutMs);
+    };
+    arm();
     let failures = 0;
     const unwatch = proxy?.watchConnectFailures(() => {
       if (++failures > MAX_CONNECT_FAILURES_PER_ATTEMPT) deadline.abort(clientTransportFailure(PROXY_HANGS_UP));
@@ -278,7 +288,7 @@ export class ApiClient {
     const sent = request(x.url, {
       method: x.method,
       headers: x.headers,
-      body: x.body?.(),
+      body: x.body?.(arm),
       signal,
       dispatcher: proxy?.agent,
       headersTimeout: this.timeoutMs,
@@ -295,6 +305,7 @@ export class ApiClient {
       }
       throw deadline.signal.aborted && !x.signal?.aborted ? deadline.signal.reason : err;
     } finally {
+      settled = true;
       clearTimeout(timer);
       unwatch?.();
     }

@@ -1,4 +1,6 @@
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ApiClient, type ApiClientOptions } from "../../../src/api/client.js";
@@ -196,6 +198,31 @@ describe("upload", () => {
     expect(req!.body.equals(data)).toBe(true);
     expect(progress[0]).toBe(0);
     expect(progress.at(-1)).toBe(data.length);
+  });
+
+  it("an upload the server takes slowly is not timed out while its bytes keep moving", async () => {
+    const file = join(tempDir(), "a.tar.gz");
+    const data = Buffer.alloc(12 * 1024 * 1024, 7);
+    writeFileSync(file, data);
+    // A server of its own: the fault server reads a body whole before its handler runs.
+    const slow = createServer(async (req, res) => {
+      let got = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        got += chunk.length;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      json(res, 200, { artifact: `got ${got}` });
+    });
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+    try {
+      const c = client({ endpoint: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v2`, timeoutMs: 1000 });
+      // Read at 10 ms a piece (64 KiB at most), 12 MiB take about two deadlines.
+      const out = await new BuildsApi(c, "p", "s").uploadArtifact(file, data.length);
+      expect(out).toEqual({ artifact: `got ${data.length}` });
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
   });
 
   it("is never sent twice after a 5xx", async () => {
