@@ -6,7 +6,11 @@ import apiConnect from "undici/lib/api/api-connect.js";
 
 /**
  * The proxy agent, in a chunk of its own: with its SOCKS5 client it is a sixth of the HTTP
- * code, which every command would otherwise compile for a proxy most never have.
+ * code, which every command would otherwise compile for a proxy most never have. Taken
+ * from undici's modules like undici.ts's agent (the reasons and figures are there):
+ * undici's index here would bring its fetch body encoder and HTTP/2 client into the bundle,
+ * which scripts/build.js replaces with stand-ins. test/e2e/hardening/undici-modules.test.ts
+ * fails if the tunnel stops working this way.
  */
 
 // undici's index gives every dispatcher connect(): the proxy agent's tunnel uses it.
