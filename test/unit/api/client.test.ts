@@ -202,13 +202,19 @@ describe("upload", () => {
 
   it("an upload the server takes slowly is not timed out while its bytes keep moving", async () => {
     const file = join(tempDir(), "a.tar.gz");
-    const data = Buffer.alloc(12 * 1024 * 1024, 7);
+    const data = Buffer.alloc(32 * 1024 * 1024, 7);
     writeFileSync(file, data);
-    // A server of its own: the fault server reads a body whole before its handler runs.
+    // A server of its own (the fault server reads a body whole before its handler runs),
+    // pausing 10 ms every 128 KiB: the bytes keep moving, the whole takes a few deadlines,
+    // and what the sockets buffer (a few MiB) drains well within one.
     const slow = createServer(async (req, res) => {
       let got = 0;
+      let sincePause = 0;
       for await (const chunk of req as AsyncIterable<Buffer>) {
         got += chunk.length;
+        sincePause += chunk.length;
+        if (sincePause < 128 * 1024) continue;
+        sincePause = 0;
         await new Promise((r) => setTimeout(r, 10));
       }
       json(res, 200, { artifact: `got ${got}` });
@@ -216,7 +222,6 @@ describe("upload", () => {
     await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
     try {
       const c = client({ endpoint: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v2`, timeoutMs: 1000 });
-      // Read at 10 ms a piece (64 KiB at most), 12 MiB take about two deadlines.
       const out = await new BuildsApi(c, "p", "s").uploadArtifact(file, data.length);
       expect(out).toEqual({ artifact: `got ${data.length}` });
     } finally {
