@@ -23,10 +23,11 @@ import { sleep } from "../util/sleep.js";
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * Failed connections to a proxy one attempt may see: undici fails the request on most, but
- * reconnects at once after one the proxy hangs up on. More means it hangs up on every one.
+ * Connections one attempt through a proxy may open: two for a tunnel (to the proxy, then
+ * through it), three tunnels' worth when other requests open theirs meanwhile. More means
+ * the proxy drops every one and undici keeps reconnecting.
  */
-const MAX_CONNECT_FAILURES_PER_ATTEMPT = 2;
+const MAX_CONNECTS_PER_ATTEMPT = 6;
 
 /** Characters a Bearer token may hold: it travels in an HTTP header, on one line. */
 const TOKEN_CHARS = /^[\x21-\x7e]*$/;
@@ -258,7 +259,7 @@ export class ApiClient {
   private getProxy(): Promise<Proxy> | undefined {
     const proxy = this.options.proxy;
     if (!proxy || !(proxy.httpProxy || proxy.httpsProxy)) return undefined;
-    return (this.proxy ??= import("./proxy-agent.js").then((m) => ({ agent: m.proxyAgent({ ...proxy }), watchConnectFailures: m.watchConnectFailures })));
+    return (this.proxy ??= import("./proxy-agent.js").then((m) => ({ agent: m.proxyAgent({ ...proxy }), watchConnects: m.watchConnects })));
   }
 
   /**
@@ -280,9 +281,9 @@ export class ApiClient {
       timer = setTimeout(() => deadline.abort(clientTransportFailure(ATTEMPT_TIMEOUT)), this.timeoutMs);
     };
     arm();
-    let failures = 0;
-    const unwatch = proxy?.watchConnectFailures(() => {
-      if (++failures > MAX_CONNECT_FAILURES_PER_ATTEMPT) deadline.abort(clientTransportFailure(PROXY_HANGS_UP));
+    let connects = 0;
+    const unwatch = proxy?.watchConnects(() => {
+      if (++connects > MAX_CONNECTS_PER_ATTEMPT) deadline.abort(clientTransportFailure(PROXY_HANGS_UP));
     });
     const signal = x.signal ? AbortSignal.any([x.signal, deadline.signal]) : deadline.signal;
     const sent = request(x.url, {
@@ -362,7 +363,7 @@ export class ApiClient {
 
 interface Proxy {
   agent: Dispatcher;
-  watchConnectFailures: (onFailure: () => void) => () => void;
+  watchConnects: (onConnect: () => void) => () => void;
 }
 
 /** The promise's outcome, or the signal's reason as soon as it aborts. */

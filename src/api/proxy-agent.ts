@@ -21,14 +21,15 @@ export function proxyAgent(options: ConstructorParameters<typeof EnvHttpProxyAge
 }
 
 /**
- * Calls `onFailure` for every connection undici fails to open (its public diagnostics
- * channel), until the returned function is called. A proxy that hangs up on each CONNECT
- * fails the connection with a "socket" error, which undici takes as worth reconnecting at
- * once for the request still waiting — a thousand CONNECTs a second — so the client counts
- * them per attempt (client.ts).
+ * Calls `onConnect` as undici starts to open each connection (its public diagnostics
+ * channel: through a proxy, one to the proxy and one through its tunnel), until the
+ * returned function is called. A proxy that hangs up on each CONNECT, or closes each
+ * tunnel before the request is written, makes undici connect again at once for the request
+ * still waiting — a thousand CONNECTs a second — so the client counts them per attempt
+ * (client.ts).
  */
-export function watchConnectFailures(onFailure: () => void): () => void {
-  const listener = () => onFailure();
-  subscribe("undici:client:connectError", listener);
-  return () => unsubscribe("undici:client:connectError", listener);
+export function watchConnects(onConnect: () => void): () => void {
+  const listener = () => onConnect();
+  subscribe("undici:client:beforeConnect", listener);
+  return () => unsubscribe("undici:client:beforeConnect", listener);
 }

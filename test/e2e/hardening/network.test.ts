@@ -51,7 +51,8 @@ describe("a proxy that misbehaves", () => {
 
   it.each([
     ["hangs up on every CONNECT", "hangup", "the proxy keeps closing the connection"],
-    ["closes every tunnel at once", "close", "connection closed"],
+    // Whether undici sees the close before or after writing the request is a race.
+    ["closes every tunnel at once", "close", "(connection closed|the proxy keeps closing the connection)"],
   ] as const)("one that %s: a few CONNECTs per attempt, not a storm", async (_what, behaviour, reason) => {
     const proxy = await startConnectProxy(behaviour);
     try {
@@ -59,7 +60,7 @@ describe("a proxy that misbehaves", () => {
       expect(r.exitCode).toBe(6);
       expect(r.stderr).toMatch(new RegExp(`cannot reach the API at 127\\.0\\.0\\.1:\\d+: ${reason} \\(after 4 attempts\\)`));
       expect(proxy.seen.length).toBeGreaterThanOrEqual(4);
-      expect(proxy.seen.length).toBeLessThanOrEqual(12);
+      expect(proxy.seen.length).toBeLessThanOrEqual(16);
     } finally {
       await proxy.close();
     }
