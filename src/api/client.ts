@@ -300,16 +300,21 @@ export class ApiClient {
     } catch (err) {
       if (!signal.aborted) throw err;
       sent.then((res) => res.body.destroy(), () => undefined);
-      if (proxy && this.proxy) {
-        this.proxy = undefined;
-        proxy.agent.destroy().catch(() => undefined);
-      }
+      if (proxy) this.dropProxy(proxy);
       throw deadline.signal.aborted && !x.signal?.aborted ? deadline.signal.reason : err;
     } finally {
       settled = true;
       clearTimeout(timer);
       unwatch?.();
     }
+  }
+
+  /** Destroys a proxy agent that may hold a request forever; the next attempt makes another. */
+  private dropProxy(proxy: Proxy): void {
+    void this.proxy?.then((current) => {
+      if (current === proxy) this.proxy = undefined;
+    });
+    proxy.agent.destroy().catch(() => undefined);
   }
 
   private trace(line: string): void {
