@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runValar, tempDir } from "../../helpers/cli.js";
@@ -137,10 +137,13 @@ describe("hostile server text off a terminal", () => {
     writeFileSync(join(dir, "src", "a\nb.txt"), "x");
     writeFileSync(join(dir, "\u202etxt.exe"), "x");
     writeFileSync(join(dir, "plain.txt"), "x");
+    symlinkSync("/etc", join(dir, "out\nside"));
     server = await startFaultServer();
     const r = await runValar(["builds", "submit", dir, "--dry-run", "-c", "node"], { env: envFor(server) });
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split("\n").filter(Boolean).sort()).toEqual(["\\u202etxt.exe", "plain.txt", "src/a\\nb.txt"]);
+    // The warning about the link that points outside names it on its one line too.
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("warning:"))).toEqual([expect.stringMatching(/^warning: skipping out\\nside: /)]);
     expect(requestsTo(server, `POST ${BUILDS_PATH}`)).toHaveLength(0);
   });
 });
