@@ -101,6 +101,24 @@ function commandPath(cmd: Command): string {
 }
 
 const SIGNAL_ECHO_MS = 250;
+/**
+ * How long the clean-up after a first SIGTERM may take (an --abort-on-interrupt abort
+ * included) before the process ends anyway: a CI runner that sends it kills soon after
+ * (GitHub Actions 2.5 s later).
+ */
+const TERM_CLEANUP_BOUND_MS = 2_000;
+
+/**
+ * Ends the process by the signal itself, as its default action would have (the shell sees
+ * 128 + its number: 130, 143). Not process.exit: Node waits at exit for its thread pool, and
+ * a call stuck there (an open() of a FIFO blocks until a writer comes) never returns.
+ */
+function dieOf(signal: StopSignal, io: IOStreams): void {
+  io.cleanup();
+  // With no listener left, Node restores the signal's default action.
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
+}
 
 /** The single exit point: every error becomes its contract exit code here. */
 export async function main(argv: string[]): Promise<number> {
@@ -120,10 +138,8 @@ export async function main(argv: string[]): Promise<number> {
   const onSignal = (signal: StopSignal) => {
     // conf's atomic writer (when-exit) re-raises the signal it sees once: that echo, arriving
     // within milliseconds, is the same Ctrl-C, not a second one asking for an immediate exit.
-    if (firstInterrupt !== undefined && Date.now() - firstInterrupt > SIGNAL_ECHO_MS) {
-      io.cleanup();
-      process.exit(signal === "SIGTERM" ? ExitCode.TERMINATED : ExitCode.INTERRUPTED);
-    }
+    if (firstInterrupt !== undefined && Date.now() - firstInterrupt > SIGNAL_ECHO_MS) return dieOf(signal, io);
+    if (signal === "SIGTERM" && firstInterrupt === undefined) setTimeout(() => dieOf(signal, io), TERM_CLEANUP_BOUND_MS).unref();
     firstInterrupt ??= Date.now();
     interrupt.abort(new InterruptedError("interrupted", { signal }));
   };

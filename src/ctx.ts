@@ -6,7 +6,7 @@ import { describeSource, rejectedTokenHint, requireTarget, requireToken, resolve
 import { findValarYml } from "./settings/find-valar-yml.js";
 import { hasGoConfig } from "./settings/go-config-files.js";
 import { readStoredSettings } from "./settings/stored.js";
-import { parseEndpoint } from "./api/endpoint.js";
+import { parseEndpoint, sameEndpoint } from "./api/endpoint.js";
 import { createApiClient } from "./api/factory.js";
 import { BuildsApi } from "./api/builds.js";
 
@@ -53,9 +53,11 @@ async function loadSettings(rt: Runtime, globals: GlobalOptions, from: string): 
 async function makeClient(rt: Runtime, ctx: Ctx, override: ClientOverride = {}): Promise<ApiClient> {
   const settings = await ctx.settings();
   const endpoint = override.endpoint ?? settings.endpoint.value;
+  const endpointSource = describeSource(settings.endpoint.source, "endpoint", undefined, settings.endpoint.origin);
   // Checked before the token so a bad endpoint is reported as what it is, before any request.
-  parseEndpoint(endpoint, override.endpoint ? undefined : describeSource(settings.endpoint.source, "endpoint", undefined, settings.endpoint.origin));
+  parseEndpoint(endpoint, override.endpoint ? undefined : endpointSource);
   const token = override.token ?? requireToken(settings);
+  const resolvedToken = !override.token && settings.token;
   return createApiClient(
     {
       env: rt.env,
@@ -67,6 +69,11 @@ async function makeClient(rt: Runtime, ctx: Ctx, override: ClientOverride = {}):
     },
     endpoint,
     token,
-    override.token ? undefined : rejectedTokenHint(settings),
+    {
+      tokenHint: override.token ? undefined : rejectedTokenHint(settings),
+      tokenSource: resolvedToken ? describeSource(resolvedToken.source, "token", undefined, resolvedToken.origin) : undefined,
+      // An endpoint given to the command itself (auth login's) came from its flag unless it is the resolved one.
+      endpointSource: !override.endpoint || sameEndpoint(override.endpoint, settings.endpoint.value) ? endpointSource : "--endpoint",
+    },
   );
 }

@@ -8,17 +8,19 @@ import type {
 } from "./types.js";
 import { arrayOf, isRecord, invalidResponse, objectWithStrings } from "./validate.js";
 
-const validateBuild = objectWithStrings<Build>("a build", ["id", "status", "createdAt"], ["error"]);
+const validateBuild = objectWithStrings<Build>("a build", ["id", "status", "createdAt"], ["error"], ["id"]);
 const validateBuildList = arrayOf("the build list", validateBuild);
 const validateInspect = objectWithStrings<BuildInspect>(
   "the build details",
   ["id", "status", "createdAt"],
   ["error", "constructor", "flags", "owner"],
+  ["id"],
 );
 const validateSubmit = objectWithStrings<SubmitBuildResponse>(
   "the submit answer",
   ["id", "status"],
   ["createdAt", "deployment"],
+  ["id"],
 );
 const validateArtifact = objectWithStrings<ArtifactResponse>("the artifact answer", ["artifact"]);
 const validateEmptyObject = (value: unknown): void => {

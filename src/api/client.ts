@@ -1,14 +1,36 @@
 import { createReadStream } from "node:fs";
 import { Transform, type Readable } from "node:stream";
 import { request, type Dispatcher, type ResponseData } from "./undici.js";
-import { ApiUnreachableError, UsageError, ValarError } from "../errors.js";
+import { ApiUnreachableError, AuthError, UsageError, ValarError } from "../errors.js";
 import { parseEndpoint } from "./endpoint.js";
-import { abortError, errorForStatus, isNotSentError, parseRetryAfter, tlsError, transportError } from "./http-errors.js";
-import { backoffDelay, DEFAULT_RETRY_POLICY, isRefusalStatus, isRetryableStatus, type RetryPolicy } from "./retry.js";
+import {
+  abortError,
+  ATTEMPT_TIMEOUT,
+  clientTransportFailure,
+  errorCode,
+  errorForStatus,
+  isNotSentError,
+  parseRetryAfter,
+  tlsError,
+  transportError,
+  PROXY_HANGS_UP,
+} from "./http-errors.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, isLastingConnectFailure, isRefusalStatus, isRetryableStatus, type RetryPolicy } from "./retry.js";
 import { NOT_V2_HINT, type Validator } from "./validate.js";
+import { JsonDepthGuard, MAX_JSON_DEPTH } from "./json-depth.js";
 import { sleep } from "../util/sleep.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Connections one attempt through a proxy may open: two for a tunnel (to the proxy, then
+ * through it), three tunnels' worth when other requests open theirs meanwhile. More means
+ * the proxy drops every one and undici keeps reconnecting.
+ */
+const MAX_CONNECTS_PER_ATTEMPT = 6;
+
+/** Characters a Bearer token may hold: it travels in an HTTP header, on one line. */
+const TOKEN_CHARS = /^[\x21-\x7e]*$/;
 
 /**
  * The largest JSON answer read: far above any list the API sends, far below what would
@@ -29,6 +51,10 @@ export interface ApiClientOptions {
   token?: string;
   /** The hint of a 401: what to do about this token, given where it came from. */
   tokenHint?: string;
+  /** Where the token came from (`VALAR_TOKEN`, `the stored config`…); absent: given by hand. */
+  tokenSource?: string;
+  /** Where the endpoint came from (`--endpoint`, `VALAR_ENDPOINT`, `the stored config`…), for hints. */
+  endpointSource?: string;
   userAgent: string;
   /** Receives one line per request/response when --debug is on. */
   debug?: (line: string) => void;
@@ -90,7 +116,8 @@ interface Exchange<R> {
   method: "GET" | "POST";
   url: URL;
   headers: Record<string, string>;
-  body?: () => string | Readable;
+  /** `progress` is called as a streamed body is taken: the attempt's deadline starts again. */
+  body?: (progress: () => void) => string | Readable;
   retry: RetryMode;
   /** 0: the body may stay quiet forever (followed logs). */
   bodyTimeoutMs: number;
@@ -106,11 +133,12 @@ interface Exchange<R> {
  */
 export class ApiClient {
   private readonly endpointUrl: URL;
-  private dispatcher?: Promise<Dispatcher>;
+  private proxy?: Promise<Proxy>;
 
   constructor(readonly options: ApiClientOptions) {
     // Refused here, before any request: the token must never travel in clear text.
     this.endpointUrl = parseEndpoint(options.endpoint);
+    if (options.token !== undefined && !TOKEN_CHARS.test(options.token)) throw unusableToken(options.token, options.tokenSource);
   }
 
   get timeoutMs(): number {
@@ -170,17 +198,18 @@ export class ApiClient {
       method: "POST",
       url: this.url(req.path),
       headers,
-      body: () => {
+      body: (progress) => {
         const file = createReadStream(req.file);
-        if (!req.onProgress) return file;
         const onProgress = req.onProgress;
         let sent = 0;
-        onProgress(0, req.size);
-        // Counted as undici pulls the bytes, so the bar follows the socket, not the disk.
+        onProgress?.(0, req.size);
+        // Counted as undici pulls the bytes, so the bar follows the socket, not the disk; and
+        // so a slow upload is not taken for a server that does not answer.
         const counter = new Transform({
           transform(chunk: Buffer, _enc, done) {
             sent += chunk.length;
-            onProgress(sent, req.size);
+            progress();
+            onProgress?.(sent, req.size);
             done(null, chunk);
           },
         });
@@ -213,7 +242,7 @@ export class ApiClient {
       signal: combined,
       handle: async (res, attempts, url) => {
         if (res.statusCode >= 300) {
-          throw errorForStatus(res.statusCode, await readText(res, url), attempts, this.options.token, this.options.tokenHint);
+          throw errorForStatus(res.statusCode, (await readText(res, url)) ?? "", attempts, this.options.token, this.options.tokenHint);
         }
         return { status: res.statusCode, headers: res.headers, body: res.body };
       },
@@ -227,10 +256,65 @@ export class ApiClient {
   }
 
   /** The proxy agent when a proxy is set (its code loaded then); else the default one. */
-  private getDispatcher(): Promise<Dispatcher> | undefined {
+  private getProxy(): Promise<Proxy> | undefined {
     const proxy = this.options.proxy;
     if (!proxy || !(proxy.httpProxy || proxy.httpsProxy)) return undefined;
-    return (this.dispatcher ??= import("./proxy-agent.js").then((m) => m.proxyAgent({ ...proxy })));
+    return (this.proxy ??= import("./proxy-agent.js").then((m) => ({ agent: m.proxyAgent({ ...proxy }), watchConnects: m.watchConnects })));
+  }
+
+  /**
+   * One attempt, under a deadline that covers connecting — a proxy's CONNECT included — and
+   * the response headers. undici's own headersTimeout starts only once the request is
+   * written, and it fails a request aborted before it has a connection only when it gets
+   * one (a CONNECT a proxy never answers: never). So the deadline and Ctrl-C are raced
+   * against the request, and a proxy agent left with such a request is destroyed, which
+   * also ends undici's reconnecting for it. While an upload's bytes are taken, the
+   * deadline starts again with each piece: it is the time without progress.
+   */
+  private async attempt<R>(x: Exchange<R>, proxy: Proxy | undefined): Promise<ResponseData> {
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const arm = () => {
+      if (settled) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => deadline.abort(clientTransportFailure(ATTEMPT_TIMEOUT)), this.timeoutMs);
+    };
+    arm();
+    let connects = 0;
+    const unwatch = proxy?.watchConnects(() => {
+      if (++connects > MAX_CONNECTS_PER_ATTEMPT) deadline.abort(clientTransportFailure(PROXY_HANGS_UP));
+    });
+    const signal = x.signal ? AbortSignal.any([x.signal, deadline.signal]) : deadline.signal;
+    const sent = request(x.url, {
+      method: x.method,
+      headers: x.headers,
+      body: x.body?.(arm),
+      signal,
+      dispatcher: proxy?.agent,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: x.bodyTimeoutMs,
+    });
+    try {
+      return await untilAborted(sent, signal);
+    } catch (err) {
+      if (!signal.aborted) throw err;
+      sent.then((res) => res.body.destroy(), () => undefined);
+      if (proxy) this.dropProxy(proxy);
+      throw deadline.signal.aborted && !x.signal?.aborted ? deadline.signal.reason : err;
+    } finally {
+      settled = true;
+      clearTimeout(timer);
+      unwatch?.();
+    }
+  }
+
+  /** Destroys a proxy agent that may hold a request forever; the next attempt makes another. */
+  private dropProxy(proxy: Proxy): void {
+    void this.proxy?.then((current) => {
+      if (current === proxy) this.proxy = undefined;
+    });
+    proxy.agent.destroy().catch(() => undefined);
   }
 
   private trace(line: string): void {
@@ -238,7 +322,6 @@ export class ApiClient {
   }
 
   private async exchange<R>(x: Exchange<R>): Promise<R> {
-    const dispatcher = await this.getDispatcher();
     const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
     const pause = this.options.sleep ?? sleep;
     for (let attempt = 1; ; attempt++) {
@@ -250,15 +333,7 @@ export class ApiClient {
       }
       let retryAfterMs: number | undefined;
       try {
-        const res = await request(x.url, {
-          method: x.method,
-          headers: x.headers,
-          body: x.body?.(),
-          signal: x.signal,
-          dispatcher,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: x.bodyTimeoutMs,
-        });
+        const res = await this.attempt(x, await this.getProxy());
         this.trace(`← ${res.statusCode} ${x.method} ${x.url.href} (${Date.now() - started} ms)`);
         const retryable = x.retry === "idempotent" ? isRetryableStatus(res.statusCode) : x.retry === "refused" && isRefusalStatus(res.statusCode);
         if (!retryable || attempt >= policy.attempts) return await x.handle(res, attempt, x.url);
@@ -271,9 +346,10 @@ export class ApiClient {
         this.trace(`✗ ${x.method} ${x.url.href}: ${code} (${Date.now() - started} ms)`);
         const tls = tlsError(err, x.url);
         if (tls) throw tls;
-        const retryable = x.retry === "idempotent" || isNotSentError(err);
+        const lasting = isLastingConnectFailure(errorCode(err), x.url.hostname);
+        const retryable = !lasting && (x.retry === "idempotent" || isNotSentError(err));
         if (!retryable || attempt >= policy.attempts) {
-          const failure = transportError(err, x.url, this.timeoutMs);
+          const failure = transportError(err, x.url, this.timeoutMs, this.options.endpointSource);
           if (attempt > 1) failure.message += ` (after ${attempt} attempts)`;
           throw failure;
         }
@@ -290,6 +366,46 @@ export class ApiClient {
   }
 }
 
+interface Proxy {
+  agent: Dispatcher;
+  watchConnects: (onConnect: () => void) => () => void;
+}
+
+/** The promise's outcome, or the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const done = () => signal.removeEventListener("abort", onAbort);
+    promise.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (err: unknown) => {
+        done();
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * A token no HTTP header can carry (a line break, a control or non-ASCII character): a
+ * token problem, said as one before anything is sent, never as an unreachable API.
+ * The token itself is never quoted.
+ */
+function unusableToken(token: string, source: string | undefined): AuthError {
+  const what = /[\r\n]/.test(token) ? "a line break" : /[\x00-\x20\x7f]/.test(token) ? "a space or control character" : "a non-ASCII character";
+  const fix = !source
+    ? "paste the token alone, on one line"
+    : source === "the stored config"
+      ? "log in again with `valar auth login`"
+      : `correct it there`;
+  return new AuthError(`the token cannot be sent: it contains ${what}`, { hint: source ? `the token comes from ${source}: ${fix}` : fix });
+}
+
 function tooLarge(url: URL): ApiUnreachableError {
   return new ApiUnreachableError(`response too large: the API at ${url.host} sent more than ${MAX_JSON_BYTES / (1024 * 1024)} MiB`, {
     hint: "check the endpoint (valar config get endpoint); narrow the request, e.g. with a build ID prefix",
@@ -297,25 +413,32 @@ function tooLarge(url: URL): ApiUnreachableError {
 }
 
 /**
- * The body as text, up to MAX_JSON_BYTES (exit 6 past it, the rest never read). Its chunks
- * are views of memory the socket reuses (read-ring.ts): they are copied to be kept. Resolves
- * a turn of the event loop after the body's end, when undici has put the connection back in
- * its pool: the command's next request (a log after the build's lookup) then reuses it
- * instead of opening another — a TLS handshake less to a remote API.
+ * The body as text, up to MAX_JSON_BYTES (exit 6 past it, the rest never read), or
+ * undefined when it nests arrays or objects deeper than any JSON answer may (json-depth.ts;
+ * the rest is not read either). Its chunks are views of memory the socket reuses
+ * (read-ring.ts): they are copied to be kept. Resolves a turn of the event loop after the
+ * body's end, when undici has put the connection back in its pool: the command's next
+ * request (a log after the build's lookup) then reuses it instead of opening another — a
+ * TLS handshake less to a remote API.
  */
-async function readText(res: ResponseData, url: URL): Promise<string> {
+async function readText(res: ResponseData, url: URL): Promise<string | undefined> {
   const declared = Number(res.headers["content-length"]);
   if (declared > MAX_JSON_BYTES) {
     res.body.destroy();
     throw tooLarge(url);
   }
   const chunks: Buffer[] = [];
+  const depth = new JsonDepthGuard();
   let total = 0;
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
     total += chunk.length;
     if (total > MAX_JSON_BYTES) {
       res.body.destroy();
       throw tooLarge(url);
+    }
+    if (!depth.feed(chunk)) {
+      res.body.destroy();
+      return undefined;
     }
     chunks.push(Buffer.from(chunk));
   }
@@ -325,7 +448,11 @@ async function readText(res: ResponseData, url: URL): Promise<string> {
 
 async function parseJson<T>(res: ResponseData, url: URL, attempts: number, validate: Validator<T>, options: ApiClientOptions): Promise<T> {
   const text = await readText(res, url);
-  if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text, attempts, options.token, options.tokenHint);
+  // An error's body nested too deep is one without a message: the status speaks for itself.
+  if (res.statusCode >= 300 || res.statusCode < 200) throw errorForStatus(res.statusCode, text ?? "", attempts, options.token, options.tokenHint);
+  if (text === undefined) {
+    throw new ApiUnreachableError(`the API sent JSON nested more than ${MAX_JSON_DEPTH} levels deep (HTTP ${res.statusCode})`, { hint: NOT_V2_HINT });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -2,7 +2,7 @@ import type { ApiClient } from "./client.js";
 import type { CreateDeployRequest, Deploy } from "./types.js";
 import { arrayOf, invalidResponse, objectWithStrings, type Validator } from "./validate.js";
 
-const deployStrings = objectWithStrings<Deploy>("a deployment", ["status", "createdAt", "build"], ["error"]);
+const deployStrings = objectWithStrings<Deploy>("a deployment", ["status", "createdAt", "build"], ["error"], ["build"]);
 
 /** A deployment object; `version` must be an integer (a string "v3" is not what the API documents). */
 const validateDeploy: Validator<Deploy> = (value) => {

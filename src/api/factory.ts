@@ -26,12 +26,15 @@ export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined 
   return { httpsProxy, httpProxy, noProxy: env.no_proxy || env.NO_PROXY || "" };
 }
 
+/** Where a client's endpoint and token came from, for its hints (ApiClientOptions). */
+export type ClientSources = Pick<ApiClientOptions, "tokenHint" | "tokenSource" | "endpointSource">;
+
 /** An ApiClient configured from the process environment (timeouts, retries, proxies). */
-export function createApiClient(base: ClientEnvironment, endpoint: string, token?: string, tokenHint?: string): ApiClient {
+export function createApiClient(base: ClientEnvironment, endpoint: string, token?: string, sources: ClientSources = {}): ApiClient {
   return new ApiClient({
     endpoint,
     token,
-    tokenHint,
+    ...sources,
     userAgent: `valar-cli/${base.version} node/${process.versions.node} (${process.platform})`,
     debug: base.debug,
     signal: base.signal,

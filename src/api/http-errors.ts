@@ -1,5 +1,6 @@
 import { ApiUnreachableError, AuthError, InterruptedError, NotFoundError, OperationError, TlsError, ValarError } from "../errors.js";
 import { isRecord } from "./validate.js";
+import { isLoopbackHost } from "./endpoint.js";
 import { oneLine } from "../output/text.js";
 
 const ENDPOINT_HINT = "check the endpoint (valar config get endpoint) and your network";
@@ -53,6 +54,10 @@ export function errorForStatus(status: number, bodyText: string, attempts = 1, s
   return new ApiUnreachableError(`the API sent an unexpected HTTP ${status}`, { hint: ENDPOINT_HINT });
 }
 
+/** Error codes of the client's own: an attempt's deadline, and a proxy that hangs up on every CONNECT. */
+export const ATTEMPT_TIMEOUT = "VALAR_ATTEMPT_TIMEOUT";
+export const PROXY_HANGS_UP = "VALAR_PROXY_HANGS_UP";
+
 const TRANSPORT_MESSAGES: Record<string, string> = {
   ECONNREFUSED: "connection refused",
   ECONNRESET: "connection reset",
@@ -69,7 +74,14 @@ const TRANSPORT_MESSAGES: Record<string, string> = {
   UND_ERR_CLOSED: "connection closed",
   UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: "the upload was cut short",
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "the answer was cut short",
+  [ATTEMPT_TIMEOUT]: "no answer in time",
+  [PROXY_HANGS_UP]: "the proxy keeps closing the connection",
 };
+
+/** A transport failure of the client's own making, with one of the codes above. */
+export function clientTransportFailure(code: typeof ATTEMPT_TIMEOUT | typeof PROXY_HANGS_UP): Error {
+  return Object.assign(new Error(TRANSPORT_MESSAGES[code]), { code });
+}
 
 /** Errors whose request provably never left this machine: safe to retry even for a submit. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
@@ -129,14 +141,28 @@ export function tlsError(err: unknown, url: URL): TlsError | undefined {
   return undefined;
 }
 
-/** A transport failure (refused, reset, timeout…) as exit 6, naming the host. */
-export function transportError(err: unknown, url: URL, timeoutMs?: number): ApiUnreachableError {
+/**
+ * A transport failure (refused, reset, timeout…) as exit 6, naming the host. `endpointSource`
+ * says where the endpoint came from (`--endpoint`, `VALAR_ENDPOINT`, the stored config…), so
+ * the hint points where it can be changed.
+ */
+export function transportError(err: unknown, url: URL, timeoutMs?: number, endpointSource?: string): ApiUnreachableError {
   const code = errorCode(err);
   let reason = (code && TRANSPORT_MESSAGES[code]) ?? ((err as Error)?.message || "unknown network error");
-  if ((code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") && timeoutMs) {
+  if ((code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === ATTEMPT_TIMEOUT) && timeoutMs) {
     reason += ` (timeout ${formatSeconds(timeoutMs)})`;
   }
-  return new ApiUnreachableError(`${TRANSPORT_PREFIX}${url.host}: ${reason}`, { hint: ENDPOINT_HINT, cause: err });
+  return new ApiUnreachableError(`${TRANSPORT_PREFIX}${url.host}: ${reason}`, { hint: transportHint(code, url, endpointSource), cause: err });
+}
+
+function transportHint(code: string | undefined, url: URL, source: string | undefined): string {
+  const where =
+    !source || source === "the default" ? "" : source === "the stored config" ? " (valar config get endpoint)" : ` (it comes from ${source})`;
+  if (code === "ECONNREFUSED" && isLoopbackHost(url.hostname)) {
+    return `is \`valar sandbox\` running? Nothing listens on ${url.host}; check the endpoint${where}`;
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `check the endpoint's host name${where} and your DNS`;
+  return source ? `check the endpoint${where} and your network` : ENDPOINT_HINT;
 }
 
 /** Whether an error is transportError's: no answer came, as opposed to a strange one. */

@@ -1,3 +1,5 @@
+import { isLoopbackHost } from "./endpoint.js";
+
 /**
  * When and how long to wait before sending a request again (after Cloudflare's SDK):
  * 0.5 s doubling to 8 s with up to 25% jitter, Retry-After honoured up to a cap.
@@ -26,6 +28,17 @@ export function retryPolicyFromEnv(env: NodeJS.ProcessEnv): RetryPolicy {
   const base = Number(env.VALAR_RETRY_BASE_MS);
   if (!env.VALAR_RETRY_BASE_MS || !Number.isFinite(base) || base < 0) return DEFAULT_RETRY_POLICY;
   return { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 16 };
+}
+
+/**
+ * Connection failures another try a moment later would meet again, so no command retries
+ * them: a host name that does not resolve (a DNS answer is cached, and a typo stays one),
+ * and a refused connection on loopback, where nothing is between us and the port (the local
+ * server is not running). A refusal from a remote host may be a restarting load balancer.
+ */
+export function isLastingConnectFailure(code: string | undefined, hostname: string): boolean {
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return true;
+  return code === "ECONNREFUSED" && isLoopbackHost(hostname);
 }
 
 /** Statuses worth another try: the server may answer differently in a moment. */

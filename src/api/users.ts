@@ -1,5 +1,6 @@
 import type { ApiClient } from "./client.js";
 import type { UserInfo, VersionInfo } from "./types.js";
+import { oneLine } from "../output/text.js";
 import { invalidResponse, isRecord, objectWithStrings, stringList } from "./validate.js";
 
 const validateVersion = objectWithStrings<VersionInfo>("the version answer", ["version"]);
@@ -8,7 +9,7 @@ function validateUserInfo(value: unknown): UserInfo {
   if (!isRecord(value)) throw invalidResponse("the user info is not an object");
   if (typeof value.name !== "string") throw invalidResponse('the user info has no string "name"');
   const projects = value.projects === undefined || value.projects === null ? [] : stringList("the user's projects", value.projects);
-  return { name: value.name, projects };
+  return { name: oneLine(value.name), projects };
 }
 
 /** GET /users/info: who the token belongs to. */

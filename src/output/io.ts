@@ -2,7 +2,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import type { Readable } from "node:stream";
 import { animationEnabled, colorEnabled } from "./color.js";
 import { ProcessOutput, type OutputStream } from "./process-output.js";
-import { stripControl } from "./text.js";
+import { escapeControl, stripControl } from "./text.js";
 
 export interface Spinner {
   /** Replace the spinner's text (ignored when no spinner is drawn). */
@@ -164,8 +164,9 @@ export class IOStreams {
     this.writeErr(line + "\n");
   }
 
+  /** One line: a file name in it (`skipping a\nb`) shows its control characters escaped. */
   warn(message: string): void {
-    this.writeErr(`${this.err.yellow("warning:")} ${stripControl(message)}\n`);
+    this.writeErr(`${this.err.yellow("warning:")} ${escapeControl(message)}\n`);
   }
 
   success(message: string): void {

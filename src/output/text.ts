@@ -8,9 +8,15 @@ export function displayWidth(text: string): number {
   return n;
 }
 
-// C0 and C1 control characters except tab and newline (which callers lay out themselves).
+/**
+ * What server or file text may not carry to a terminal: C0 and C1 control characters except
+ * tab and newline (which callers lay out themselves), and the bidirectional controls
+ * (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), which reorder what is shown so a
+ * name or a log line can read as something it is not. The log's byte path tests the same
+ * set (terminal-safe.ts, hasControlBytes).
+ */
 // eslint-disable-next-line no-control-regex
-export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Text from the server without control characters: an error message must not be able to
@@ -18,6 +24,19 @@ export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
  */
 export function stripControl(text: string): string {
   return text.replace(/\r\n?/g, "\n").replace(CONTROL_CHARS, "");
+}
+
+/**
+ * A local name (a file name) shown whole on one line: control and bidi characters are
+ * written as escapes (`\n`, `\u202e`) instead of being dropped, so what is shown still
+ * names the file and cannot split a line or reorder it.
+ */
+export function escapeControl(text: string): string {
+  const escaped = text.replace(CONTROL_CHARS, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+  return escaped.replace(/\n/g, "\\n");
 }
 
 /** One line: an API error message may span lines; a table cell may not. */

@@ -407,13 +407,21 @@ describe("__complete build-ids prints nothing and exits 0 on any failure", () =>
     server.on("GET /projects/demo/services/web/builds", (_req, res) =>
       json(res, 200, [
         { id: "abc-2", status: "done\u001b]0;PWNED\u0007\u001b[2J", error: "", createdAt: now },
-        { id: "abc-3\u001b[31m", status: "done", error: "", createdAt: now },
       ]),
     );
     const r = await runValar(["__complete", "build-ids"], { env: env() });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^abc-2\tdone\]0;PWNED\[2J, /);
-    expect(r.stdout).not.toContain("abc-3");
     expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    // An ID that is not letters, digits and dashes makes the whole answer a bad one: nothing.
+    server.on("GET /projects/demo/services/web/builds", (_req, res) =>
+      json(res, 200, [
+        { id: "abc-2", status: "done", error: "", createdAt: now },
+        { id: "abc-3\u001b[31m", status: "done", error: "", createdAt: now },
+      ]),
+    );
+    const bad = await runValar(["__complete", "build-ids"], { env: env() });
+    expect(bad.exitCode).toBe(0);
+    expect(bad.stdout).toBe("");
   });
 });

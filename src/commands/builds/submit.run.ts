@@ -16,6 +16,7 @@ import { packedDependencyDirs } from "../../archive/dependency-dirs.js";
 import { checkConstructorName, describeConstructors } from "../../builds/constructor.js";
 import { createProgressBar, formatBytes } from "../../output/progress.js";
 import { startSpinner } from "../../output/spinner.js";
+import { escapeControl } from "../../output/text.js";
 import type { SubmitOptions } from "./submit.js";
 
 /** The parts of a submission that come from flags and .valar.yml, checked before any request. */
@@ -174,7 +175,8 @@ async function dryRun(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml 
       totalBytes: list.totalBytes,
     });
   } else {
-    for (const entry of list.entries) ctx.io.println(entry.path);
+    // A name may hold a newline or a bidi control: one line per file, shown as it is named.
+    for (const entry of list.entries) ctx.io.println(escapeControl(entry.path));
   }
   ctx.io.note(`settings: ${yml ? yml.path : "no .valar.yml"}`);
   ctx.io.note(`ignore rules: ${rules.describeSources()}`);

@@ -1,4 +1,6 @@
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ApiClient, type ApiClientOptions } from "../../../src/api/client.js";
@@ -101,16 +103,17 @@ describe("requestJson", () => {
     expect(sleeps).toEqual([]);
   });
 
-  it("retries a POST when the connection was refused (nothing was sent)", async () => {
+  it.each(["GET", "POST"] as const)("a %s refused on loopback fails at once, asking whether the sandbox runs", async (method) => {
     const port = srv.port;
     await srv.close();
-    const c = client({ endpoint: `http://127.0.0.1:${port}/v2` });
+    const c = client({ endpoint: `http://127.0.0.1:${port}/v2`, endpointSource: "--endpoint" });
     const err = await c
-      .requestJson({ method: "POST", path: ["x"], body: {}, validate: anything })
+      .requestJson({ method, path: ["x"], body: method === "POST" ? {} : undefined, validate: anything })
       .then(() => undefined, (e: ApiUnreachableError) => e);
     expect(err).toBeInstanceOf(ApiUnreachableError);
-    expect(err?.message).toContain("connection refused");
-    expect(sleeps).toHaveLength(DEFAULT_RETRY_POLICY.attempts - 1);
+    expect(err?.message).toBe(`cannot reach the API at 127.0.0.1:${port}: connection refused`);
+    expect(err?.hint).toBe(`is \`valar sandbox\` running? Nothing listens on 127.0.0.1:${port}; check the endpoint (it comes from --endpoint)`);
+    expect(sleeps).toHaveLength(0);
     srv = await startFaultServer();
   });
 
@@ -195,6 +198,36 @@ describe("upload", () => {
     expect(req!.body.equals(data)).toBe(true);
     expect(progress[0]).toBe(0);
     expect(progress.at(-1)).toBe(data.length);
+  });
+
+  it("an upload the server takes slowly is not timed out while its bytes keep moving", async () => {
+    const file = join(tempDir(), "a.tar.gz");
+    const data = Buffer.alloc(32 * 1024 * 1024, 7);
+    writeFileSync(file, data);
+    // A server of its own (the fault server reads a body whole before its handler runs),
+    // pausing 10 ms every 128 KiB: the bytes keep moving, the whole takes a few deadlines,
+    // and what the sockets buffer (a few MiB) drains well within one.
+    const slow = createServer(async (req, res) => {
+      let got = 0;
+      let sincePause = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        got += chunk.length;
+        sincePause += chunk.length;
+        if (sincePause < 128 * 1024) continue;
+        sincePause = 0;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      json(res, 200, { artifact: `got ${got}` });
+    });
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+    try {
+      const c = client({ endpoint: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v2`, timeoutMs: 1000 });
+      const out = await new BuildsApi(c, "p", "s").uploadArtifact(file, data.length);
+      expect(out).toEqual({ artifact: `got ${data.length}` });
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
   });
 
   it("is never sent twice after a 5xx", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, retryPolicyFromEnv } from "../../../src/api/retry.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, isLastingConnectFailure, isRetryableStatus, retryPolicyFromEnv } from "../../../src/api/retry.js";
 
 describe("backoffDelay", () => {
   const noJitter = () => 0;
@@ -27,5 +27,21 @@ describe("retry policy", () => {
     expect(retryPolicyFromEnv({})).toEqual(DEFAULT_RETRY_POLICY);
     expect(retryPolicyFromEnv({ VALAR_RETRY_BASE_MS: "1" })).toMatchObject({ baseDelayMs: 1, maxDelayMs: 16, attempts: 4 });
     expect(retryPolicyFromEnv({ VALAR_RETRY_BASE_MS: "nope" })).toEqual(DEFAULT_RETRY_POLICY);
+  });
+});
+
+describe("isLastingConnectFailure", () => {
+  it("a name that does not resolve, and a refusal on loopback, are not worth another try", () => {
+    expect(isLastingConnectFailure("ENOTFOUND", "api.example.com")).toBe(true);
+    expect(isLastingConnectFailure("EAI_AGAIN", "api.example.com")).toBe(true);
+    expect(isLastingConnectFailure("ECONNREFUSED", "127.0.0.1")).toBe(true);
+    expect(isLastingConnectFailure("ECONNREFUSED", "localhost")).toBe(true);
+    expect(isLastingConnectFailure("ECONNREFUSED", "[::1]")).toBe(true);
+  });
+  it("a remote refusal, a reset or a timeout may pass", () => {
+    expect(isLastingConnectFailure("ECONNREFUSED", "api.example.com")).toBe(false);
+    expect(isLastingConnectFailure("ECONNRESET", "127.0.0.1")).toBe(false);
+    expect(isLastingConnectFailure("UND_ERR_CONNECT_TIMEOUT", "api.example.com")).toBe(false);
+    expect(isLastingConnectFailure(undefined, "127.0.0.1")).toBe(false);
   });
 });

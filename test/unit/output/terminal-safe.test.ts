@@ -40,4 +40,17 @@ describe("hasControlBytes", () => {
     expect(hasControlBytes(bytes("plain\ttext é ✓ 🚀"), 0, bytes("plain\ttext é ✓ 🚀").length)).toBe(false);
     for (const s of ["a\u001bb", "a\u0007", "a\u007f", "a\u0085b", "\r"]) expect(hasControlBytes(bytes(s), 0, bytes(s).length), JSON.stringify(s)).toBe(true);
   });
+
+  it("finds every bidi control in UTF-8, and agrees with cleanText on every code point of their blocks", () => {
+    for (const c of ["\u061c", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069"]) {
+      expect(hasControlBytes(bytes(`x${c}y`), 0, bytes(`x${c}y`).length), JSON.stringify(c)).toBe(true);
+      expect(cleanText(`x${c}y`, "strip")).toBe("xy");
+    }
+    for (const block of [0x0600, 0x2000]) {
+      for (let cp = block; cp < block + 0x100; cp++) {
+        const s = String.fromCodePoint(cp);
+        expect(hasControlBytes(bytes(s), 0, bytes(s).length), cp.toString(16)).toBe(cleanText(s, "strip") !== s);
+      }
+    }
+  });
 });

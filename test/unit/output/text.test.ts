@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayWidth, oneLine, shorten, stripControl, truncate } from "../../../src/output/text.js";
+import { displayWidth, escapeControl, oneLine, shorten, stripControl, truncate } from "../../../src/output/text.js";
 
 describe("text helpers", () => {
   it("displayWidth counts code points, not UTF-16 units", () => {
@@ -15,6 +15,16 @@ describe("text helpers", () => {
   it("stripControl removes escape sequences' control bytes but keeps lines and tabs", () => {
     expect(stripControl("a\u001b[2Jb\u0007c\u009bd")).toBe("a[2Jbcd");
     expect(stripControl("one\r\ntwo\rthree\tx")).toBe("one\ntwo\nthree\tx");
+  });
+
+  it("stripControl drops the bidi controls that reorder what a terminal shows", () => {
+    expect(stripControl("a\u202egnp.exe\u2066b\u2069\u200e\u200f\u061c")).toBe("agnp.exeb");
+  });
+
+  it("escapeControl shows a name on one line with its controls visible", () => {
+    expect(escapeControl("src/a\nb.txt")).toBe("src/a\\nb.txt");
+    expect(escapeControl("\u202etxt.exe\u001b[2J")).toBe("\\u202etxt.exe\\x1b[2J");
+    expect(escapeControl("tab\there é")).toBe("tab\there é");
   });
 
   it("oneLine also drops control characters", () => {
