@@ -13,7 +13,6 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { watModuleSource } from "./wat.js";
 
 /**
  * Node built-ins that a bundled dependency requires when it loads but uses only on paths
@@ -100,14 +99,6 @@ const chalkWithoutDetection = {
   },
 };
 
-/** A .wat import is its compiled module's bytes (src/output/log-lines.wat: scripts/wat.js). */
-const webAssemblyText = {
-  name: "wat",
-  setup(b) {
-    b.onLoad({ filter: /\.wat$/ }, async (args) => ({ loader: "js", contents: await watModuleSource(args.path) }));
-  },
-};
-
 const root = fileURLToPath(new URL("..", import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
@@ -127,7 +118,7 @@ const result = await build({
   minify: process.env.VALAR_NO_MINIFY !== "1",
   define: { VALAR_VERSION: JSON.stringify(pkg.version) },
   banner: { js: BANNER },
-  plugins: [lazyBuiltins, chalkWithoutDetection, undiciTrim, webAssemblyText],
+  plugins: [lazyBuiltins, chalkWithoutDetection, undiciTrim],
   logLevel: "warning",
 });
 for (const file of Object.keys(result.metafile.outputs)) {
