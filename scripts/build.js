@@ -13,6 +13,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeNotices } from "./notices.js";
 
 /**
  * Node built-ins that a bundled dependency requires when it loads but uses only on paths
@@ -151,6 +152,8 @@ const requireFromHere = createRequire(import.meta.url);
 for (const [module, asset] of Object.entries(WASM_ASSETS)) {
   writeFileSync(new URL(`../dist/${asset}`, import.meta.url), requireFromHere(`undici/lib/llhttp/${module}`));
 }
+// The licences of what the bundle holds, shipped beside it (package.json "files").
+writeNotices(result.metafile, root, join(root, "THIRD_PARTY_NOTICES"));
 // Which sources each output file holds: the start-up test reads it to prove --version and
 // --help load no HTTP, config, table or spinner code.
 writeFileSync(new URL("../dist/meta.json", import.meta.url), JSON.stringify(result.metafile));
