@@ -11,6 +11,7 @@
 // each has a test that fails when it stops working. Any esbuild warning fails the build.
 import { build, transform } from "esbuild";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeNotices } from "./notices.js";
@@ -52,6 +53,43 @@ const chalkWithoutDetection = {
   },
 };
 
+/**
+ * undici's parser is WebAssembly that undici's modules hold as base64 text (two builds,
+ * ~72 KB each: SIMD and a fallback): it ships as dist/*.wasm instead, read when the first
+ * connection opens. Its HTTP/2 client (valar never offers h2 in ALPN) and its FormData body
+ * encoder (valar sends none) are stand-ins that say so if ever reached. Reading a big log
+ * into a pipe peaked ~10 MiB lower with them (of the 80 MiB goal); `builds ls` took ~4 %
+ * less CPU time. Guarded by test/e2e/startup.test.ts: without the dist/*.wasm files a
+ * request fails, and the stand-ins' messages are in the bundle.
+ */
+const WASM_ASSETS = { "llhttp_simd-wasm.js": "llhttp_simd.wasm", "llhttp-wasm.js": "llhttp.wasm" };
+const UNREACHED = {
+  "./client-h2.js": "undici's HTTP/2 client (valar does not negotiate HTTP/2)",
+  "../web/fetch/body.js": "undici's FormData body encoder (valar sends no FormData)",
+};
+const undiciTrim = {
+  name: "undici-trim",
+  setup(b) {
+    const fromUndici = /node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]/;
+    b.onResolve({ filter: /^\.\.\/llhttp\/llhttp(_simd)?-wasm\.js$/ }, (args) =>
+      fromUndici.test(args.importer) ? { path: args.path.split("/").pop(), namespace: "wasm-asset" } : undefined,
+    );
+    // Every output file becomes CommonJS (below), so __dirname is the chunk's directory.
+    b.onLoad({ filter: /.*/, namespace: "wasm-asset" }, (args) => ({
+      loader: "js",
+      contents: `module.exports = require("node:fs").readFileSync(require("node:path").join(__dirname, "..", ${JSON.stringify(WASM_ASSETS[args.path])}));`,
+    }));
+    b.onResolve({ filter: /^(\.\/client-h2|\.\.\/web\/fetch\/body)\.js$/ }, (args) =>
+      fromUndici.test(args.importer) ? { path: args.path, namespace: "unreached" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "unreached" }, (args) => ({
+      loader: "js",
+      contents: `const unreached = () => { throw new Error(${JSON.stringify(`valar reached ${UNREACHED[args.path]}`)}); };
+module.exports = Object.assign(unreached, { extractBody: unreached });`,
+    }));
+  },
+};
+
 /** The build's warnings are errors: a dependency's `import.meta` would otherwise become `{}` unseen. */
 function failOnWarnings(what, warnings) {
   if (warnings.length > 0) throw new Error(`${what}: ${warnings.length} esbuild warning(s), see above`);
@@ -75,7 +113,7 @@ const result = await build({
   // The notices ship whole in THIRD_PARTY_NOTICES (below).
   legalComments: "none",
   define: { VALAR_VERSION: JSON.stringify(pkg.version) },
-  plugins: [lazyChildProcess, chalkWithoutDetection],
+  plugins: [lazyChildProcess, chalkWithoutDetection, undiciTrim],
   logLevel: "warning",
 });
 failOnWarnings("bundle", result.warnings);
@@ -101,6 +139,11 @@ for (const file of Object.keys(result.metafile.outputs)) {
 // dist/ sits in a package whose .js files are ES modules ("type": "module", for the sources
 // and scripts): this marks the built files as CommonJS.
 writeFileSync(new URL("../dist/package.json", import.meta.url), `${JSON.stringify({ type: "commonjs" })}\n`);
+// The parser's WebAssembly, as undici's modules hold it (base64), written out as binary.
+const requireFromHere = createRequire(import.meta.url);
+for (const [module, asset] of Object.entries(WASM_ASSETS)) {
+  writeFileSync(join(root, "dist", asset), requireFromHere(`undici/lib/llhttp/${module}`));
+}
 // The licences of what the bundle holds, shipped beside it (package.json "files").
 writeNotices(result.metafile, root, join(root, "THIRD_PARTY_NOTICES"));
 // Which sources each output file holds: the start-up test reads it to prove --version and

@@ -69,6 +69,8 @@ describe("npm pack → npm install -g", () => {
         "package.json",
         "bin/valar.js",
         "dist/cli.js",
+        "dist/llhttp_simd.wasm",
+        "dist/llhttp.wasm",
         "completions/valar.bash",
         "completions/_valar",
         "completions/valar.fish",

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { execa } from "execa";
@@ -198,6 +198,27 @@ describe("start-up stays lean", () => {
     expect(modules.filter((m) => m.includes("node_modules/"))).toEqual([]);
     // Before the bundle: ~134 undici, 103 ajv and 53 semver files, among others.
     expect(modules.filter((m) => m.startsWith("dist/")).length).toBeLessThanOrEqual(30);
+  });
+
+  it("undici's parser is read from dist/*.wasm, and its HTTP/2 and FormData code are stand-ins (scripts/build.js)", async () => {
+    // The SIMD build (the one Node uses) and the fallback, which UNDICI_NO_WASM_SIMD forces.
+    for (const env of [envFor(server), { ...envFor(server), UNDICI_NO_WASM_SIMD: "1" }]) {
+      const r = await execa("node", [BIN, "builds", "ls", "-q"], { reject: false, extendEnv: false, env, stdin: "ignore" });
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).not.toBe("");
+    }
+    // Without the files a request cannot parse its answer: the chunk holds no copy of its own.
+    const copy = tempDir("valar-no-wasm-");
+    for (const part of ["bin", "dist"]) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
+    for (const wasm of readdirSync(join(copy, "dist")).filter((f) => f.endsWith(".wasm"))) rmSync(join(copy, "dist", wasm));
+    const without = await execa("node", [join(copy, "bin", "valar.js"), "builds", "ls", "-q", "--debug"], { reject: false, extendEnv: false, env: envFor(server), stdin: "ignore" });
+    expect(without.exitCode).not.toBe(0);
+    expect(without.stderr).toMatch(/llhttp(_simd)?\.wasm/);
+    rmSync(copy, { recursive: true, force: true });
+    const chunks = readdirSync(join(ROOT, "dist", "chunks")).map((f) => readFileSync(join(ROOT, "dist", "chunks", f), "utf8")).join("\n");
+    expect(chunks).toContain("valar reached undici's HTTP/2 client");
+    expect(chunks).toContain("valar reached undici's FormData body encoder");
   });
 
   it("nothing loads Node's own bundled undici (the one behind global fetch)", async () => {
