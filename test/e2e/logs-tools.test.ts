@@ -163,6 +163,28 @@ describe("builds logs -f with the log tools", () => {
     expect(r.stdout).toBe("compiling\nplain text from a tool\nlinking");
     expect(r.stderr).toMatch(new RegExp(`^ok build ${SHORT} done in `));
   });
+
+  it("a followed stream that trickles a space every 100 ms after the build ended still ends: silence counts lines", async () => {
+    const timers: NodeJS.Timeout[] = [];
+    srv = await logServer("running", (req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      if (req.url!.includes("follow=true")) {
+        res.write(LOG[2] + "\n");
+        srv!.build.status = "done";
+        // Bytes, but never a line again, and never the end.
+        timers.push(setInterval(() => res.write(" "), 100));
+        return;
+      }
+      res.end(LOG.slice(2, 5).join("\n") + "\n");
+    });
+    try {
+      const r = await logs(srv, ["-f", "--raw"], { VALAR_SILENCE_MS: "500" });
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toBe("compiling\nplain text from a tool\nlinking");
+    } finally {
+      for (const t of timers) clearInterval(t);
+    }
+  }, 20_000);
 });
 
 describe("CI-native output", () => {
