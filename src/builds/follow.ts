@@ -120,6 +120,9 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
   let failures = 0;
   let earlyEnds = 0;
   let firstConnect = true;
+  // Bytes of the line after the last delivered one that went out in pieces (a line too long
+  // to hold, streamed through) before a drop: the next connection skips them.
+  let streamed = 0;
   const isFinal = (status: string) => status !== "pending" && status !== "running";
   for (;;) {
     let cause: unknown;
@@ -157,19 +160,35 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
       }
       firstConnect = false;
       let seen = 0;
-      const splitter = new LineSplitter(sink.piece && ((b, s, e) => seen >= delivered && sink.piece!(b, s, e)));
+      let at = 0;
+      let pieces = 0;
+      const splitter = new LineSplitter(
+        sink.piece &&
+          ((b, s, e) => {
+            if (seen < delivered) return;
+            const from = s + Math.min(e - s, Math.max(0, streamed - at));
+            at += e - s;
+            if (from === e) return;
+            sink.piece!(b, from, e);
+            streamed = at;
+            pieces++;
+          }),
+      );
       const line: OnLineBytes = (b, s, e, long) => {
         seen++;
+        at = 0;
         if (seen <= delivered) return;
         sink.line(b, s, e, long);
+        streamed = 0;
         delivered++;
         failures = 0;
         earlyEnds = 0;
       };
       await forEachChunk(res.body, (chunk) => {
-        const before = seen;
+        const before = seen + pieces;
         splitter.push(chunk, line);
-        if (seen !== before) listen();
+        // Progress is a line, or a piece of one too long to hold: not any byte.
+        if (seen + pieces !== before) listen();
         return sink.flush();
       });
       ended = { splitter, seen };

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { StreamResponse } from "../../../src/api/client.js";
 import { AuthError, ApiUnreachableError, InterruptedError, NotFoundError } from "../../../src/errors.js";
+import { MAX_LINE_BYTES } from "../../../src/logs/line-splitter.js";
 import { followBuildLog, streamBuildLog, stringSink, type FollowLogOptions, type LogSource } from "../../../src/builds/follow.js";
 
 /** One scripted connection: chunks, then either a clean end or an error (a drop). */
@@ -145,6 +146,21 @@ describe("followBuildLog", () => {
     expect(lines).toEqual(["a", "b"]);
     expect(follows).toBe(1);
   }, 5_000);
+
+  it("a line too long to hold, streamed in pieces, goes on after a drop where it broke off", async () => {
+    const long = "x".repeat(MAX_LINE_BYTES + 500_000);
+    const half = MAX_LINE_BYTES + 100_000;
+    const src = source([drop(["a\n", long.slice(0, half)]), ok(["a\n", long.slice(0, 700_000), long.slice(700_000) + "\r\nb\n"])]);
+    const out: string[] = [];
+    const sink = {
+      line: (b: Buffer, s: number, e: number) => void out.push(b.toString("utf8", s, e) + "\n"),
+      piece: (b: Buffer, s: number, e: number) => void out.push(b.toString("utf8", s, e)),
+      flush() {},
+    };
+    const { opts } = options(src, ["done"], { sink });
+    await expect(followBuildLog(opts)).resolves.toEqual({ kind: "ended", status: "done", lines: 3 });
+    expect(out.join("")).toBe(`a\n${long}\nb\n`);
+  });
 
   it("waits for the sink's flush before reading on (backpressure)", async () => {
     const order: string[] = [];
