@@ -107,8 +107,8 @@ export class LogRenderer {
   }
 
   private longLine(b: Buffer, start: number, end: number, long: number, out: ByteBatch): void {
-    if (this.opts.clean === "bytes" && !this.opts.json && end - start < long) {
-      // Streamed: what came after the last piece.
+    if (this.opts.clean === "bytes" && !this.opts.json) {
+      // Byte for byte, it was streamed (piece()): this is what came after the last piece.
       out.bytes(b, start, end);
       out.byte(NEWLINE);
       return;
