@@ -1,17 +1,6 @@
 import { defineConfig } from "vitest/config";
-// @ts-expect-error: a plain JavaScript module of the build's, without types
-import { watModuleSource } from "./scripts/wat.js";
 
 export default defineConfig({
-  // Sources import .wat files as their compiled bytes, as the build does (scripts/build.js).
-  plugins: [
-    {
-      name: "wat",
-      async load(id: string) {
-        return id.endsWith(".wat") ? await watModuleSource(id) : undefined;
-      },
-    },
-  ],
   test: {
     include: ["test/**/*.test.ts"],
     // Temporary directories: one root per run (removed at its end), and tempDir's removed

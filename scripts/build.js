@@ -2,57 +2,65 @@
 // The shipped build: one esbuild bundle of src/cli.ts with code splitting. The command tree
 // is the entry chunk; each command's implementation (an `import("./x.run.js")` at its action)
 // and what only it needs land in chunks loaded when the command runs. Dependencies are
-// bundled, so the package installs without a build step or runtime dependencies.
+// bundled, so the package installs without a build step or runtime dependencies. The code is
+// not minified: a `--debug` stack trace names real functions and lines (each module starts
+// with a `// src/…` comment), and minifying bought nothing measurable at start-up.
 //
-// The chunks ship as CommonJS. esbuild splits only ES modules, so it bundles to ES modules and
-// each file is then converted. An ES module entry costs every run Node's ES module loader: a
-// single-file build of the command tree measured --version at 1.35x `node -e 0` as an ES
-// module and 1.22x as CommonJS, the same code.
+// Each step below that is not plain bundling was measured (CPU time, interleaved runs,
+// medians; see README "Development") and stays because it buys at least 5 % of a target;
+// each has a test that fails when it stops working. Any esbuild warning fails the build.
 import { build, transform } from "esbuild";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { watModuleSource } from "./wat.js";
+import { writeNotices } from "./notices.js";
 
 /**
- * Node built-ins that a bundled dependency requires when it loads but uses only on paths
- * valar never takes: commander spawns executable subcommands (valar has none) with
- * child_process. Loading it costs a short command more than the rest of its start-up, so
- * commander gets a stand-in that loads the real module on first use.
+ * commander requires child_process when it loads, for executable subcommands (valar has
+ * none). Loading it cost `--version` 4–9 % of its CPU time; commander gets a stand-in that
+ * loads the real module on first use. Guarded by test/e2e/startup.test.ts ("writes without
+ * Node's stream…": child_process stays unloaded).
  */
-const LAZY_BUILTINS = {
-  child_process: { importer: /node_modules[\\/]commander[\\/]/, eager: {} },
-};
-
-const lazyBuiltins = {
-  name: "lazy-builtins",
+const lazyChildProcess = {
+  name: "lazy-child-process",
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) => {
-      const name = args.path.replace(/^node:/, "");
-      if (!LAZY_BUILTINS[name].importer.test(args.importer)) return undefined;
-      return { path: name, namespace: "lazy-builtin" };
-    });
-    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: "child_process", namespace: "lazy-builtin" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, () => ({
       loader: "js",
       contents: `let real;
-const eager = ${JSON.stringify(LAZY_BUILTINS[args.path].eager)};
-const load = () => (real ??= require("node:${args.path}"));
-module.exports = new Proxy(eager, {
-  get: (target, key) => (key in target ? target[key] : load()[key]),
-  has: (_, key) => key in load(),
-});`,
+const load = () => (real ??= require("node:child_process"));
+module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`,
     }));
   },
 };
 
 /**
- * undici's parts that valar's requests never reach, and its parser's WebAssembly. Every
- * command that sends a request compiles the chunk undici is in, so what it holds costs each
- * of them: the parser as base64 text (two builds, ~72 KB each: SIMD and a fallback) is read
- * from dist/ as binary instead, when the first connection opens. The HTTP/2 client (valar
- * never offers h2 in ALPN, so no connection uses it) and the fetch body encoder (only for
- * FormData bodies, which valar never sends) are stand-ins that say so if ever reached.
+ * valar decides colour itself (src/output/color.ts: TTY, NO_COLOR, FORCE_COLOR, TERM=dumb)
+ * and gives chalk the level (`new Chalk({ level })`). chalk's own detection imports tty and
+ * os and probes the terminal when it loads (5–6 % of `--version`'s CPU time, 2 MiB): its
+ * detection-free variant, the one chalk's package.json maps `#supports-color` to for
+ * browsers, takes its place. Guarded by test/e2e/startup.test.ts (tty stays unloaded).
+ */
+const chalkWithoutDetection = {
+  name: "chalk-without-detection",
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, () => ({
+      path: fileURLToPath(new URL("../node_modules/chalk/source/vendor/supports-color/browser.js", import.meta.url)),
+    }));
+  },
+};
+
+/**
+ * undici's parser is WebAssembly that undici's modules hold as base64 text (two builds,
+ * ~72 KB each: SIMD and a fallback): it ships as dist/*.wasm instead, read when the first
+ * connection opens. Its HTTP/2 client (valar never offers h2 in ALPN) and its FormData body
+ * encoder (valar sends none) are stand-ins that say so if ever reached. Reading a big log
+ * into a pipe peaked ~10 MiB lower with them (of the 80 MiB goal); `builds ls` took ~4 %
+ * less CPU time. Guarded by test/e2e/startup.test.ts: without the dist/*.wasm files a
+ * request fails, and the stand-ins' messages are in the bundle.
  */
 const WASM_ASSETS = { "llhttp_simd-wasm.js": "llhttp_simd.wasm", "llhttp-wasm.js": "llhttp.wasm" };
 const UNREACHED = {
@@ -66,9 +74,10 @@ const undiciTrim = {
     b.onResolve({ filter: /^\.\.\/llhttp\/llhttp(_simd)?-wasm\.js$/ }, (args) =>
       fromUndici.test(args.importer) ? { path: args.path.split("/").pop(), namespace: "wasm-asset" } : undefined,
     );
+    // Every output file becomes CommonJS (below), so __dirname is the chunk's directory.
     b.onLoad({ filter: /.*/, namespace: "wasm-asset" }, (args) => ({
       loader: "js",
-      contents: `module.exports = __valarAsset(${JSON.stringify(WASM_ASSETS[args.path])});`,
+      contents: `module.exports = require("node:fs").readFileSync(require("node:path").join(__dirname, "..", ${JSON.stringify(WASM_ASSETS[args.path])}));`,
     }));
     b.onResolve({ filter: /^(\.\/client-h2|\.\.\/web\/fetch\/body)\.js$/ }, (args) =>
       fromUndici.test(args.importer) ? { path: args.path, namespace: "unreached" } : undefined,
@@ -81,32 +90,10 @@ module.exports = Object.assign(unreached, { extractBody: unreached });`,
   },
 };
 
-// A file shipped beside the chunks (dist/), read when a bundled module asks for it. Every output
-// file becomes CommonJS (below), so __dirname is the file's own directory.
-const BANNER = 'const __valarAsset = (name) => require("node:fs").readFileSync(require("node:path").join(__dirname, "..", name));';
-
-/**
- * valar decides colour itself (src/output/color.ts: TTY, NO_COLOR, FORCE_COLOR, TERM=dumb)
- * and gives chalk the level (`new Chalk({ level })`). chalk's own detection, which imports
- * tty and os and probes the terminal when it loads, would only slow every start-up: its
- * detection-free variant (the one chalk ships for browsers) takes its place.
- */
-const chalkWithoutDetection = {
-  name: "chalk-without-detection",
-  setup(b) {
-    b.onResolve({ filter: /^#supports-color$/ }, (args) => ({
-      path: fileURLToPath(new URL("../node_modules/chalk/source/vendor/supports-color/browser.js", import.meta.url)),
-    }));
-  },
-};
-
-/** A .wat import is its compiled module's bytes (src/output/log-lines.wat: scripts/wat.js). */
-const webAssemblyText = {
-  name: "wat",
-  setup(b) {
-    b.onLoad({ filter: /\.wat$/ }, async (args) => ({ loader: "js", contents: await watModuleSource(args.path) }));
-  },
-};
+/** The build's warnings are errors: a dependency's `import.meta` would otherwise become `{}` unseen. */
+function failOnWarnings(what, warnings) {
+  if (warnings.length > 0) throw new Error(`${what}: ${warnings.length} esbuild warning(s), see above`);
+}
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -123,33 +110,30 @@ const result = await build({
   target: "node20.18",
   chunkNames: "chunks/[name]-[hash]",
   metafile: true,
+  // The notices ship whole in THIRD_PARTY_NOTICES (below).
   legalComments: "none",
-  minify: process.env.VALAR_NO_MINIFY !== "1",
   define: { VALAR_VERSION: JSON.stringify(pkg.version) },
-  banner: { js: BANNER },
-  plugins: [lazyBuiltins, chalkWithoutDetection, undiciTrim, webAssemblyText],
+  plugins: [lazyChildProcess, chalkWithoutDetection, undiciTrim],
   logLevel: "warning",
 });
+failOnWarnings("bundle", result.warnings);
+// The chunks ship as CommonJS. esbuild splits only ES modules, so it bundles to ES modules
+// and each file is then converted: its imports become require() calls, and an import() (a
+// command's chunk) a require() behind a resolved promise. An ES module costs every run Node's
+// ES module loader: 12 % of `--version`'s CPU time and 9 % of `builds ls`'s. Guarded by
+// test/e2e/startup.test.ts ("loads no file through Node's ES module loader"). esbuild
+// refuses a top-level await here, which CommonJS cannot have.
 for (const file of Object.keys(result.metafile.outputs)) {
   const path = join(root, file);
-  const code = readFileSync(path, "utf8");
-  // Only chunks that read an asset keep the banner: it is code to compile.
-  const body = code.startsWith(BANNER) ? code.slice(BANNER.length) : code;
-  const used = body !== code && /\b__valarAsset\b/.test(body);
-  if (used && !file.startsWith("dist/chunks/")) throw new Error(`${file} reads an asset: the banner finds assets from dist/chunks/`);
-  // Each file to CommonJS: its imports become require() calls, and an import() (a command's
-  // chunk, loaded when it runs) a require() behind a resolved promise, so no file loads
-  // through the ES module loader. esbuild refuses a top-level await here, which CommonJS
-  // cannot have.
-  const cjs = await transform(used ? code : body, {
+  const cjs = await transform(readFileSync(path, "utf8"), {
     format: "cjs",
     platform: "node",
     target: "node20.18",
     supported: { "dynamic-import": false },
-    minify: process.env.VALAR_NO_MINIFY !== "1",
     legalComments: "none",
     logLevel: "warning",
   });
+  failOnWarnings(file, cjs.warnings);
   writeFileSync(path, cjs.code);
 }
 // dist/ sits in a package whose .js files are ES modules ("type": "module", for the sources
@@ -158,8 +142,10 @@ writeFileSync(new URL("../dist/package.json", import.meta.url), `${JSON.stringif
 // The parser's WebAssembly, as undici's modules hold it (base64), written out as binary.
 const requireFromHere = createRequire(import.meta.url);
 for (const [module, asset] of Object.entries(WASM_ASSETS)) {
-  writeFileSync(new URL(`../dist/${asset}`, import.meta.url), requireFromHere(`undici/lib/llhttp/${module}`));
+  writeFileSync(join(root, "dist", asset), requireFromHere(`undici/lib/llhttp/${module}`));
 }
+// The licences of what the bundle holds, shipped beside it (package.json "files").
+writeNotices(result.metafile, root, join(root, "THIRD_PARTY_NOTICES"));
 // Which sources each output file holds: the start-up test reads it to prove --version and
 // --help load no HTTP, config, table or spinner code.
 writeFileSync(new URL("../dist/meta.json", import.meta.url), JSON.stringify(result.metafile));

@@ -1,7 +1,7 @@
 import type { StreamResponse } from "../api/client.js";
 import { NotFoundError } from "../errors.js";
-import { LineSplitter, type BulkLines, type OnLineBytes } from "./lines.js";
-import { forEachChunk } from "./chunks.js";
+import { LineSplitter, type OnLineBytes } from "../logs/line-splitter.js";
+import { forEachChunk } from "../logs/chunks.js";
 import { abortable, reconnectDelay, isPermanent, type RetryPolicy } from "./retry.js";
 
 /** The part of BuildsApi the log readers need. */
@@ -15,8 +15,8 @@ export interface LineSink {
   line: OnLineBytes;
   /** Pass on what the chunk's lines made; a promise pauses the reader until it resolves. */
   flush(): void | Promise<void>;
-  /** Whole runs of lines at once, where the sink can (a log read from its start). */
-  bulk?: BulkLines;
+  /** A line too long to hold, in pieces as they arrive (then line() with its length): else it is cut. */
+  piece?(bytes: Buffer, start: number, end: number): void;
 }
 
 /** A sink that hands each line on as a string: for small consumers (the watch view, tests). */
@@ -60,22 +60,19 @@ export async function streamBuildLog(
   let seen = 0;
   let count = 0;
   const skip = options.skip ?? 0;
-  const splitter = new LineSplitter();
-  const line: OnLineBytes = (b, s, e) => {
+  const splitter = new LineSplitter(sink.piece && ((b, s, e) => seen >= skip && sink.piece!(b, s, e)));
+  const line: OnLineBytes = (b, s, e, long) => {
     if (++seen <= skip) return;
     count++;
-    sink.line(b, s, e);
+    sink.line(b, s, e, long);
   };
-  // Lines to leave out are counted one by one.
-  const bulk = skip === 0 ? sink.bulk : undefined;
-  const takenBefore = bulk?.taken ?? 0;
   await forEachChunk(res.body, (chunk) => {
-    splitter.push(chunk, line, bulk);
+    splitter.push(chunk, line);
     return sink.flush();
   });
   if (!options.complete) splitter.end(line);
   await sink.flush();
-  return count + (bulk ? bulk.taken - takenBefore : 0);
+  return count;
 }
 
 export interface FollowLogOptions {
@@ -99,7 +96,10 @@ export interface FollowLogOptions {
   silenceMs?: number;
 }
 
-/** The contract's silence: 15 s without a byte, and the CLI asks whether the build has ended. */
+/**
+ * The contract's silence: 15 s without a complete line, and the CLI asks whether the build
+ * has ended (bytes that end no line, a space every few seconds, do not keep it waiting).
+ */
 export const SILENCE_MS = 15_000;
 
 
@@ -120,6 +120,9 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
   let failures = 0;
   let earlyEnds = 0;
   let firstConnect = true;
+  // Bytes of the line after the last delivered one that went out in pieces (a line too long
+  // to hold, streamed through) before a drop: the next connection skips them.
+  let streamed = 0;
   const isFinal = (status: string) => status !== "pending" && status !== "running";
   for (;;) {
     let cause: unknown;
@@ -157,18 +160,35 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
       }
       firstConnect = false;
       let seen = 0;
-      const splitter = new LineSplitter();
-      const line: OnLineBytes = (b, s, e) => {
+      let at = 0;
+      let pieces = 0;
+      const splitter = new LineSplitter(
+        sink.piece &&
+          ((b, s, e) => {
+            if (seen < delivered) return;
+            const from = s + Math.min(e - s, Math.max(0, streamed - at));
+            at += e - s;
+            if (from === e) return;
+            sink.piece!(b, from, e);
+            streamed = at;
+            pieces++;
+          }),
+      );
+      const line: OnLineBytes = (b, s, e, long) => {
         seen++;
+        at = 0;
         if (seen <= delivered) return;
-        sink.line(b, s, e);
+        sink.line(b, s, e, long);
+        streamed = 0;
         delivered++;
         failures = 0;
         earlyEnds = 0;
       };
       await forEachChunk(res.body, (chunk) => {
-        listen();
+        const before = seen + pieces;
         splitter.push(chunk, line);
+        // Progress is a line, or a piece of one too long to hold: not any byte.
+        if (seen + pieces !== before) listen();
         return sink.flush();
       });
       ended = { splitter, seen };
@@ -192,9 +212,9 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
       if (isFinal(status)) {
         // Only now is an unterminated tail known to be the log's real last line.
         if (ended.seen >= delivered) {
-          ended.splitter.end((b, s, e) => {
-            if (e === s) return;
-            sink.line(b, s, e);
+          ended.splitter.end((b, s, e, long) => {
+            if (e === s && long === undefined) return;
+            sink.line(b, s, e, long);
             delivered++;
           });
           await sink.flush();

@@ -1,10 +1,9 @@
 import { SilentExit } from "../errors.js";
 import type { IOStreams } from "../output/io.js";
-import { ByteBatch } from "../output/byte-batch.js";
+import { ByteBatch } from "../logs/byte-batch.js";
 import { CiSections, type CiKind } from "../output/ci.js";
-import { LogRenderer } from "../output/log-render.js";
-import { COLOUR, FORMATTED, RAW, WasmLogLines } from "../output/log-lines.js";
-import { parseLogEntry } from "../output/log-format.js";
+import { LogRenderer } from "../logs/render.js";
+import { cutLineText, decodeLogLine } from "../logs/format.js";
 import type { LogEntry } from "../api/types.js";
 import type { CleanMode } from "../output/terminal-safe.js";
 import type { LineSink } from "./follow.js";
@@ -28,15 +27,6 @@ export interface LogPrinter extends LineSink {
 export function logCleanMode(io: IOStreams, raw: boolean): CleanMode {
   if (raw && !io.stdoutIsTTY) return "bytes";
   return io.out.level > 0 ? "sgr" : "strip";
-}
-
-/**
- * How WasmLogLines renders off a terminal, as logCleanMode decided: --raw byte for byte,
- * else formatted and cleaned, keeping colour ("sgr") or not.
- */
-function wasmMode(raw: boolean, clean: CleanMode): number {
-  if (raw) return RAW;
-  return clean === "sgr" ? FORMATTED | COLOUR : FORMATTED;
 }
 
 /**
@@ -80,25 +70,19 @@ export function logPrinter(io: IOStreams, view: LogView, signal: AbortSignal): L
   // A selected line is parsed once: for the selector, then for the renderer.
   const tail = sel?.tail !== undefined ? new TailBuffer<{ text: string; entry: LogEntry | undefined }>(sel.tail) : undefined;
   const line: LineSink["line"] = !selector
-    ? (b, s, e) => renderer.line(b, s, e, batch)
-    : (b, s, e) => {
-        const text = b.toString("utf8", s, e);
-        const entry = parseLogEntry(text);
+    ? (b, s, e, long) => renderer.line(b, s, e, batch, long)
+    : (b, s, e, long) => {
+        // A long line is cut here, even with --raw: --tail must not hold it whole.
+        const { text, entry } = long === undefined ? decodeLogLine(b, s, e) : { text: cutLineText(b, s, e, long), entry: undefined };
         if (!selector.accepts(entry)) return;
         if (tail) tail.push({ text, entry });
         else renderer.parsed(text, entry, batch);
       };
-  // Into a pipe or a file, every line, undecorated: the commonest lines sixteen bytes at a time.
-  const wasm = fast && !view.json && !selector && !ci ? new WasmLogLines(wasmMode(raw, clean)) : undefined;
   return {
     line,
     flush,
-    bulk: wasm && {
-      take: (b, s, e, onLine) => wasm.take(b, s, e, batch, onLine),
-      get taken() {
-        return wasm.taken;
-      },
-    },
+    // Byte for byte means whole: a line too long to hold streams through.
+    piece: clean === "bytes" && !selector ? (b, s, e) => renderer.piece(b, s, e, batch) : undefined,
     finish: () => {
       for (const { text, entry } of tail?.drain() ?? []) renderer.parsed(text, entry, batch);
       renderer.finish(batch);

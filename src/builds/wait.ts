@@ -2,7 +2,7 @@ import { BuildsApi } from "../api/builds.js";
 import { isFinalStatus, type Build } from "../api/types.js";
 import type { Ctx } from "../context.js";
 import { ApiUnreachableError, InterruptedError, NotFoundError, WaitTimeoutError } from "../errors.js";
-import { renderLogLine } from "../output/log-format.js";
+import { renderLogLine } from "../logs/format.js";
 import { startSpinner } from "../output/spinner.js";
 import { startLiveArea } from "../output/live.js";
 import { DeploysApi } from "../api/deploys.js";

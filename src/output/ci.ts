@@ -1,5 +1,5 @@
 import { appendFileSync } from "node:fs";
-import type { ByteBatch } from "./byte-batch.js";
+import type { ByteBatch } from "../logs/byte-batch.js";
 
 /** The CI service whose log viewer valar decorates for, from its own variables. */
 export type CiKind = "github" | "gitlab";

@@ -115,7 +115,7 @@ describe("build output into a pipe", () => {
     srv = await logServer("done", lines);
     const r = await logs(srv, []);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe("10:00:01 FAKE OK\nplain green\n10:00:02 caf\u00e9 1m");
+    expect(r.stdout).toBe("10:00:01Z FAKE OK\nplain green\n10:00:02Z caf\u00e9 1m");
   });
 
   it("--raw: the content byte for byte", async () => {
@@ -163,6 +163,28 @@ describe("builds logs -f with the log tools", () => {
     expect(r.stdout).toBe("compiling\nplain text from a tool\nlinking");
     expect(r.stderr).toMatch(new RegExp(`^ok build ${SHORT} done in `));
   });
+
+  it("a followed stream that trickles a space every 100 ms after the build ended still ends: silence counts lines", async () => {
+    const timers: NodeJS.Timeout[] = [];
+    srv = await logServer("running", (req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      if (req.url!.includes("follow=true")) {
+        res.write(LOG[2] + "\n");
+        srv!.build.status = "done";
+        // Bytes, but never a line again, and never the end.
+        timers.push(setInterval(() => res.write(" "), 100));
+        return;
+      }
+      res.end(LOG.slice(2, 5).join("\n") + "\n");
+    });
+    try {
+      const r = await logs(srv, ["-f", "--raw"], { VALAR_SILENCE_MS: "500" });
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toBe("compiling\nplain text from a tool\nlinking");
+    } finally {
+      for (const t of timers) clearInterval(t);
+    }
+  }, 20_000);
 });
 
 describe("CI-native output", () => {
@@ -172,15 +194,15 @@ describe("CI-native output", () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split("\n")).toEqual([
       "::group::Valar: setting up the build",
-      "10:00:00 [setup] pulling image",
-      "10:00:01 [setup] unpacking",
+      "10:00:00Z [setup] pulling image",
+      "10:00:01Z [setup] unpacking",
       "::endgroup::",
-      "10:00:02 compiling",
+      "10:00:02Z compiling",
       " ::error::injected by the build",
-      "10:00:04 linking",
-      "10:00:05 done: out/app",
+      "10:00:04Z linking",
+      "10:00:05Z done: out/app",
       "::group::Valar: turning down the build",
-      "10:00:06 [turndown] workspace removed",
+      "10:00:06Z [turndown] workspace removed",
       "::endgroup::",
     ]);
   });
@@ -216,7 +238,7 @@ describe("CI-native output", () => {
     const lines = r.stdout.split("\n");
     expect(lines[0]).toMatch(/^section_start:\d+:valar_setup\[collapsed=true\]\r\u001b\[0KValar: setting up the build$/);
     expect(lines[3]).toMatch(/^section_end:\d+:valar_setup\r\u001b\[0K$/);
-    expect(lines[4]).toBe("10:00:02 compiling");
+    expect(lines[4]).toBe("10:00:02Z compiling");
     expect(lines.at(-1)).toMatch(/^section_end:\d+:valar_turndown\r\u001b\[0K$/);
     // No other escape code reaches the log.
     expect(r.stdout.replace(/\r\u001b\[0K/g, "")).not.toContain("\u001b");

@@ -13,7 +13,7 @@ const wrapper = (stage: string, content: string) =>
   JSON.stringify({ timestamp: "2026-01-02T03:04:05Z", source: "WRAPPER", stage, content });
 
 /** What the CLI prints for jsonLine(i) with TZ=UTC. */
-const shown = (i: number) => `03:04:05 line ${i}`;
+const shown = (i: number) => `03:04:05Z line ${i}`;
 
 describe("builds logs", () => {
   it("renders JSON lines and prints plain lines as they are", async () => {
@@ -26,11 +26,11 @@ describe("builds logs", () => {
     const r = await runValar(["builds", "logs", "b1c2"], { env: srv.env() });
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split("\n")).toEqual([
-      "03:04:05 [setup] pulling image",
-      "03:04:05 compiling",
+      "03:04:05Z [setup] pulling image",
+      "03:04:05Z compiling",
       "plain old text",
       '{"not":"a log entry"}',
-      "03:04:05 [turndown] bye",
+      "03:04:05Z [turndown] bye",
     ]);
     expect(r.stdout).not.toContain("\u001B[");
     expect(srv.server.requests.find((q) => q.path === srv!.logsPath)?.url).not.toContain("follow");

@@ -26,7 +26,7 @@ describe("npm pack → npm install -g", () => {
   beforeAll(async () => {
     work = tempDir("valar-pack-");
     const src = join(work, "src-copy");
-    for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "README.md", "src", "bin", "scripts", "completions"]) {
+    for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "README.md", "LICENSE", "src", "bin", "scripts", "completions"]) {
       if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(src, entry), { recursive: true });
     }
     // esbuild for `prepack`; nothing of node_modules goes into the tarball.
@@ -48,6 +48,19 @@ describe("npm pack → npm install -g", () => {
     await sb?.stop();
   });
 
+  it("ships the licence and, for every package bundled into dist/, its name, version and licence text", () => {
+    const notices = readFileSync(join(prefix, "lib", "node_modules", pkg.name, "THIRD_PARTY_NOTICES"), "utf8");
+    const meta = JSON.parse(readFileSync(join(ROOT, "dist", "meta.json"), "utf8")) as { inputs: Record<string, unknown> };
+    const bundled = new Set(Object.keys(meta.inputs).flatMap((input) => input.match(/^(?:.*\/)?node_modules\/(?:@[^/]+\/)?[^/]+/) ?? []));
+    expect(bundled.size).toBeGreaterThan(10);
+    for (const dir of bundled) {
+      const dep = JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8")) as { name: string; version: string; license: string };
+      expect(notices, dir).toContain(`\n${dep.name} ${dep.version} (${dep.license})\n`);
+    }
+    expect(notices).toContain("Copyright (c) Isaac Z. Schlueter"); // semver's ISC text, whole
+    expect(readFileSync(join(prefix, "lib", "node_modules", pkg.name, "LICENSE"), "utf8")).toMatch(/^MIT License/);
+  });
+
   it("packs only what the installed CLI needs: bin, dist, completions, README, package.json", () => {
     const paths = packed.files.map((f) => f.path);
     expect(packed.filename).toBe(`${pkg.name}-${pkg.version}.tgz`);
@@ -61,9 +74,11 @@ describe("npm pack → npm install -g", () => {
         "completions/valar.bash",
         "completions/_valar",
         "completions/valar.fish",
+        "LICENSE",
+        "THIRD_PARTY_NOTICES",
       ]),
     );
-    const unexpected = paths.filter((p) => !/^(bin|dist|completions)\/|^(package\.json|README\.md|LICENSE)$/.test(p));
+    const unexpected = paths.filter((p) => !/^(bin|dist|completions)\/|^(package\.json|README\.md|LICENSE|THIRD_PARTY_NOTICES)$/.test(p));
     expect(unexpected).toEqual([]);
     expect(paths.filter((p) => /^(src|test|scripts|node_modules)\//.test(p) || /\.test\.|\.ts$/.test(p))).toEqual([]);
     expect(paths).not.toContain("dist/meta.json");

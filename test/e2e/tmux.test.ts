@@ -158,7 +158,7 @@ describe.skipIf(Boolean(tmuxMissing))("in a terminal (tmux)", () => {
     expect(summary, lines.join("\n")).toBeGreaterThan(0);
     // It is one screen line: nothing wrapped onto the next.
     expect([...lines[summary]!.trimEnd()].length).toBeLessThanOrEqual(cols);
-    expect(lines.slice(0, summary).some((l) => /\d\d:\d\d:\d\d linked/.test(l))).toBe(true);
+    expect(lines.slice(0, summary).some((l) => /\d\d:\d\d:\d\dZ linked/.test(l))).toBe(true);
     expect(r.raw).toMatch(SGR_COLOUR);
   });
 

@@ -75,7 +75,7 @@ describe("response bodies (issue 9, item 2)", () => {
     });
     const r = await runValar(["builds", "logs", "b1"], { env: srv.env() });
     expect(r.exitCode).toBe(6);
-    expect(r.stdout).toBe("03:04:05 line 1");
+    expect(r.stdout).toBe("03:04:05Z line 1");
     expect(r.stderr).toMatch(/^error: the log of build b1c2d3e4-\S+ broke off: /m);
     expect(r.stderr.split("\n")).toHaveLength(2);
   });

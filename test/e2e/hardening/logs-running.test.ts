@@ -22,7 +22,7 @@ describe("builds logs of an unfinished build (issue 9, item 17)", () => {
   it.each(["running", "pending"])("a %s build's log ends with a note on stderr that it is partial", async (status) => {
     const r = await logsOf(status);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe("03:04:05 line 1");
+    expect(r.stdout).toBe("03:04:05Z line 1");
     expect(r.stderr).toBe("build is still running; -f follows it");
   });
 

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "../../../src/api/undici.js";
-import { forEachChunk } from "../../../src/builds/chunks.js";
+import { forEachChunk } from "../../../src/logs/chunks.js";
 
 // 12 MiB of numbered lines: three times round the ring, every byte's place checkable.
 const BODY = Buffer.from(Array.from({ length: 700_000 }, (_, i) => `line ${String(i).padStart(8, "0")}\n`).join(""));

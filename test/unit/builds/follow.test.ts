@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { StreamResponse } from "../../../src/api/client.js";
 import { AuthError, ApiUnreachableError, InterruptedError, NotFoundError } from "../../../src/errors.js";
+import { MAX_LINE_BYTES } from "../../../src/logs/line-splitter.js";
 import { followBuildLog, streamBuildLog, stringSink, type FollowLogOptions, type LogSource } from "../../../src/builds/follow.js";
 
 /** One scripted connection: chunks, then either a clean end or an error (a drop). */
@@ -126,6 +127,41 @@ describe("followBuildLog", () => {
     await expect(followBuildLog(opts)).rejects.toBe(reason);
   });
 
+  it("counts silence in lines: a stream that trickles bytes after the build ended does not keep it waiting", async () => {
+    let follows = 0;
+    const src: LogSource = {
+      async openLogs(_id, follow, signal) {
+        if (!follow) return { status: 200, headers: {}, body: Readable.from([Buffer.from("a\nb\n")]) };
+        follows++;
+        // A space every 10 ms, forever: bytes, but never a line.
+        const body = new Readable({ read() {} });
+        body.push("a\n");
+        const timer = setInterval(() => body.push(" "), 10);
+        signal?.addEventListener("abort", () => (clearInterval(timer), body.destroy(new Error("aborted"))), { once: true });
+        return { status: 200, headers: {}, body };
+      },
+    };
+    const { opts, lines } = options(src, ["done"], { silenceMs: 100 });
+    await expect(followBuildLog(opts)).resolves.toEqual({ kind: "ended", status: "done", lines: 2 });
+    expect(lines).toEqual(["a", "b"]);
+    expect(follows).toBe(1);
+  }, 5_000);
+
+  it("a line too long to hold, streamed in pieces, goes on after a drop where it broke off", async () => {
+    const long = "x".repeat(MAX_LINE_BYTES + 500_000);
+    const half = MAX_LINE_BYTES + 100_000;
+    const src = source([drop(["a\n", long.slice(0, half)]), ok(["a\n", long.slice(0, 700_000), long.slice(700_000) + "\r\nb\n"])]);
+    const out: string[] = [];
+    const sink = {
+      line: (b: Buffer, s: number, e: number) => void out.push(b.toString("utf8", s, e) + "\n"),
+      piece: (b: Buffer, s: number, e: number) => void out.push(b.toString("utf8", s, e)),
+      flush() {},
+    };
+    const { opts } = options(src, ["done"], { sink });
+    await expect(followBuildLog(opts)).resolves.toEqual({ kind: "ended", status: "done", lines: 3 });
+    expect(out.join("")).toBe(`a\n${long}\nb\n`);
+  });
+
   it("waits for the sink's flush before reading on (backpressure)", async () => {
     const order: string[] = [];
     const src = source([ok(["a\n", "b\n"])]);
@@ -150,40 +186,6 @@ describe("streamBuildLog", () => {
     const n = await streamBuildLog(source([ok(["x\ny", "\nz"])]), "b1", stringSink((l) => void lines.push(l)), new AbortController().signal);
     expect(lines).toEqual(["x", "y", "z"]);
     expect(n).toBe(3);
-  });
-
-  it("counts the lines a bulk taker renders with those it hands back one by one", async () => {
-    const lines: string[] = [];
-    // Takes whole lines of "t…" itself and hands any other line back; stops at the unterminated rest.
-    let taken = 0;
-    const sink = {
-      ...stringSink((l) => void lines.push(l)),
-      bulk: {
-        take(b: Buffer, start: number, end: number, onLine: (b: Buffer, s: number, e: number) => void) {
-          let at = start;
-          for (let nl = b.indexOf(0x0a, at); nl !== -1 && nl < end; nl = b.indexOf(0x0a, at)) {
-            if (b[at] === 0x74) {
-              lines.push(`bulk:${b.toString("utf8", at, nl)}`);
-              taken++;
-            } else onLine(b, at, nl);
-            at = nl + 1;
-          }
-          return at;
-        },
-        get taken() {
-          return taken;
-        },
-      },
-    };
-    const n = await streamBuildLog(source([ok(["t1\nx\nt", "2\nt3\ny\nt4"])]), "b1", sink, new AbortController().signal);
-    // "t2" straddles two chunks: the splitter completes it and hands it over one by one.
-    expect(lines).toEqual(["bulk:t1", "x", "t2", "bulk:t3", "y", "t4"]);
-    expect(n).toBe(6);
-    // Lines to skip are never given to the bulk taker: they must be counted one by one.
-    lines.length = 0;
-    const skipped = await streamBuildLog(source([ok(["t1\nx\nt2\n"])]), "b1", sink, new AbortController().signal, { skip: 2 });
-    expect(lines).toEqual(["t2"]);
-    expect(skipped).toBe(1);
   });
 
   it("throws exit 5 on 204", async () => {

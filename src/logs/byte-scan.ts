@@ -35,48 +35,32 @@ function hasByte(w: number, pattern: number): number {
   return (x - ONES) & ~x & HIGHS;
 }
 
-function plainByte(c: number, strict: boolean): boolean {
-  return c >= 0x20 && c !== 0x22 && c !== 0x5c && !(strict && (c === 0x7f || c === 0xc2));
-}
+/** What scanJsonText found in a range: not a plain JSON string value, plain ASCII, or plain with DEL or bytes beyond ASCII. */
+export const NOT_PLAIN = -1;
+export const PLAIN_ASCII = 0;
+export const PLAIN_HIGH = 1;
 
 /**
- * Whether bytes[start, end) holds no byte below 0x20, no `"` and no `\` — and, when
- * `strict`, no DEL and no 0xC2 (the lead byte of the C1 controls in UTF-8). Such a range is
- * a JSON string's value as it is, with nothing to decode or to clean.
+ * Whether bytes[start, end) holds no byte below 0x20, no `"` and no `\` — such a range is a
+ * JSON string's value as it is, with nothing to decode — and whether it holds DEL or a byte
+ * beyond ASCII (then the caller checks the UTF-8 and what cleaning would change).
  */
-export function isPlainJsonText(bytes: Uint8Array, start: number, end: number, strict: boolean): boolean {
+export function scanJsonText(bytes: Uint8Array, start: number, end: number): number {
   const v = viewOf(bytes);
+  let high = 0;
   let i = start;
-  for (; i + 4 <= end; i += 4) if (!plainWord(v.getInt32(i, true), strict)) return false;
-  for (; i < end; i++) if (!plainByte(bytes[i]!, strict)) return false;
-  return true;
-}
-
-/**
- * isPlainJsonText and copyBytes in one pass: each word is tested, then written to dst at
- * `at`. False, with dst beyond `at` left undefined, when a byte is not plain.
- */
-export function copyPlainJsonText(src: Uint8Array, start: number, end: number, dst: Uint8Array, dstView: DataView, at: number, strict: boolean): boolean {
-  const v = viewOf(src);
-  let i = start;
-  for (; i + 4 <= end; i += 4, at += 4) {
+  for (; i + 4 <= end; i += 4) {
     const w = v.getInt32(i, true);
-    if (!plainWord(w, strict)) return false;
-    dstView.setInt32(at, w, true);
+    if ((hasControl(w) | hasByte(w, 0x22222222) | hasByte(w, 0x5c5c5c5c)) !== 0) return NOT_PLAIN;
+    high |= w & HIGHS;
+    high |= hasByte(w, 0x7f7f7f7f);
   }
   for (; i < end; i++) {
-    const c = src[i]!;
-    if (!plainByte(c, strict)) return false;
-    dst[at++] = c;
+    const c = bytes[i]!;
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return NOT_PLAIN;
+    if (c >= 0x7f) high = 1;
   }
-  return true;
-}
-
-/** A word of four plain bytes (see isPlainJsonText). */
-function plainWord(w: number, strict: boolean): boolean {
-  let bad = hasControl(w) | hasByte(w, 0x22222222) | hasByte(w, 0x5c5c5c5c);
-  if (strict) bad |= hasByte(w, 0x7f7f7f7f) | hasByte(w, 0xc2c2c2c2 | 0);
-  return bad === 0;
+  return high === 0 ? PLAIN_ASCII : PLAIN_HIGH;
 }
 
 /** A fixed string as words to compare: [offset, word, …], the last word overlapping the one before. */

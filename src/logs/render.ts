@@ -1,19 +1,20 @@
+import { isUtf8 } from "node:buffer";
 import type { ChalkInstance } from "chalk";
 import type { ByteBatch } from "./byte-batch.js";
-import { parseLogEntry, renderLogJson, renderParsedLine } from "./log-format.js";
+import { cutLineText, decodeLogLine, renderLogJson, renderParsedLine } from "./format.js";
 import type { LogEntry } from "../api/types.js";
-import { defuseWorkflowCommands, sectionOfStage, type CiSections } from "./ci.js";
-import { hasControlBytes, type CleanMode } from "./terminal-safe.js";
-import { isPlainJsonText, literal, literalLength, matchesLiteral, viewOf } from "./byte-scan.js";
+import { defuseWorkflowCommands, sectionOfStage, type CiSections } from "../output/ci.js";
+import type { CleanMode } from "../output/terminal-safe.js";
+import { literal, literalLength, matchesLiteral, NOT_PLAIN, PLAIN_ASCII, scanJsonText, viewOf } from "./byte-scan.js";
+import { needsCleaning } from "./needs-cleaning.js";
 
 export interface LogRenderOptions {
   raw: boolean;
   color: ChalkInstance;
   clean: CleanMode;
   /**
-   * Whether the byte-level fast path may be used. Off for a terminal: there every line is
-   * decoded (invalid UTF-8 becomes U+FFFD, so no stray byte can act as a control code),
-   * and a terminal shows lines far slower than they are parsed anyway.
+   * Whether the byte-level fast path may be used. Off for a terminal: a terminal shows
+   * lines far slower than they are parsed anyway.
    */
   fast: boolean;
   /** NDJSON of normalised entries instead of text (general path only). */
@@ -39,8 +40,8 @@ const KEYS = ["timestamp", "source", "stage", "content"].map((k) => Buffer.from(
 class EntrySpans {
   start = [0, 0, 0, 0];
   end = [0, 0, 0, 0];
-  /** The content holds DEL or a byte that may start a C1 control: a cleaning mode must look closer. */
-  contentSuspect = false;
+  /** A field before the content holds DEL or a byte beyond ASCII: the line's UTF-8 must be checked. */
+  high = false;
 }
 const TIMESTAMP = 0;
 const SOURCE = 1;
@@ -48,13 +49,14 @@ const STAGE = 2;
 const CONTENT = 3;
 
 /**
- * Renders log lines into a ByteBatch. Lines in the documented shape — a flat JSON object of
- * the four string fields, in any order and spacing, with no escapes in their values and a
- * UTC timestamp — are rendered straight from their bytes: the content is copied, the clock
- * is cut out of the timestamp, nothing is decoded or allocated. Plain-text lines are copied
- * too. Every other line (escapes, other fields, other types, invalid JSON, an offset time,
- * control characters to clean) takes the general path, renderLogLine, whose output the fast
- * path reproduces byte for byte (test/unit/output/log-render.test.ts holds it to that).
+ * Renders log lines into a ByteBatch: the one log path. Lines in the documented shape — a
+ * flat JSON object of the four string fields, in any order and spacing, with no escapes in
+ * their values and a UTC timestamp — are rendered straight from their bytes: the content
+ * is copied, the clock is cut out of the timestamp, nothing is decoded or allocated.
+ * Plain-text lines are copied too. Every other line (escapes, other fields, other types,
+ * invalid JSON or UTF-8, an offset time, text to clean) takes the general path
+ * (./format.ts), whose output the fast path reproduces byte for byte in every mode
+ * (test/unit/logs/render.test.ts and the property test beside it hold it to that).
  */
 export class LogRenderer {
   private readonly spans = new EntrySpans();
@@ -64,18 +66,29 @@ export class LogRenderer {
     this.color = opts.color.level > 0;
   }
 
-  /** One line (bytes[start, end), no line ending) and its newline. */
-  line(bytes: Buffer, start: number, end: number, out: ByteBatch): void {
+  /**
+   * One line (bytes[start, end), no line ending) and its newline. `long`: the line was
+   * longer than MAX_LINE_BYTES (./line-splitter.ts) — its pieces already went out through
+   * piece(), or the bytes are its first part, shown with a note of what was cut.
+   */
+  line(bytes: Buffer, start: number, end: number, out: ByteBatch, long?: number): void {
+    if (long !== undefined) return this.longLine(bytes, start, end, long, out);
     if (this.opts.fast && !this.opts.json && this.fast(bytes, start, end, out)) return;
-    this.text(bytes.toString("utf8", start, end), out);
+    const line = decodeLogLine(bytes, start, end);
+    if (!line.valid && this.opts.clean === "bytes" && !this.opts.json) {
+      // Into a pipe or a file, a line that is not UTF-8 is passed on as it came.
+      this.plainBytes(bytes, start, end, out);
+      return;
+    }
+    this.parsed(line.text, line.entry, out);
   }
 
-  /** One decoded line, the general way. */
-  text(line: string, out: ByteBatch): void {
-    this.parsed(line, parseLogEntry(line), out);
+  /** A piece of a line too long to hold, streamed as it arrives (`--raw` into a pipe or a file only). */
+  piece(bytes: Buffer, start: number, end: number, out: ByteBatch): void {
+    out.bytes(bytes, start, end);
   }
 
-  /** text() for a line already parsed (`entry`: parseLogEntry's answer for it). */
+  /** A decoded line, the general way (`entry`: parseLogEntry's answer for it). */
   parsed(line: string, entry: LogEntry | undefined, out: ByteBatch): void {
     if (this.opts.json) {
       out.text(renderLogJson(line, entry));
@@ -93,31 +106,46 @@ export class LogRenderer {
     this.opts.sections?.close(out);
   }
 
+  private longLine(b: Buffer, start: number, end: number, long: number, out: ByteBatch): void {
+    if (this.opts.clean === "bytes" && !this.opts.json) {
+      // Byte for byte, it was streamed (piece()): this is what came after the last piece.
+      out.bytes(b, start, end);
+      out.byte(NEWLINE);
+      return;
+    }
+    this.parsed(cutLineText(b, start, end, long), undefined, out);
+  }
+
+  private plainBytes(b: Buffer, start: number, end: number, out: ByteBatch): void {
+    this.opts.sections?.enter(undefined, out);
+    out.bytes(b, start, end);
+    out.byte(NEWLINE);
+  }
+
   private fast(b: Buffer, start: number, end: number, out: ByteBatch): boolean {
     const cleaning = this.opts.clean !== "bytes";
     if (start === end || b[start] !== OPEN_BRACE) {
-      if (cleaning && hasControlBytes(b, start, end)) return false;
+      if (cleaning && needsCleaning(b, start, end)) return false;
       // A colon first could be a workflow command (`::error::`): the general path defuses it.
       if (this.opts.github && b[start] === 0x3a) return false;
-      this.opts.sections?.enter(undefined, out);
-      out.bytes(b, start, end);
-      out.byte(NEWLINE);
+      this.plainBytes(b, start, end, out);
       return true;
     }
     const s = this.spans;
-    // The content of a canonical line is tested as it is copied (one pass over it, not two),
-    // and the line taken back if it is not plain; not where a CI section marker may already
-    // have been written before it.
-    const deferCheck = !this.opts.sections;
-    let unchecked = false;
-    if (scanCanonical(b, start, end, s, cleaning, !deferCheck)) unchecked = deferCheck;
-    else if (!scanEntry(b, start, end, s)) return false;
+    s.high = false;
+    if (!scanCanonical(b, start, end, s) && !scanEntry(b, start, end, s)) return false;
     const cs = s.start[CONTENT]!;
     const ce = s.end[CONTENT]!;
-    if (cleaning && s.contentSuspect && hasControlBytes(b, cs, ce)) return false;
-    const mark = out.length;
+    const content = scanJsonText(b, cs, ce);
+    if (content === NOT_PLAIN) return false;
+    if (s.high || content !== PLAIN_ASCII) {
+      // Not UTF-8: not an entry, the general path's. In a cleaning mode, no character that
+      // cleaning would change may be copied (controls, bidi overrides…).
+      if (!isUtf8(b.subarray(start, end))) return false;
+      if (cleaning && content !== PLAIN_ASCII && needsCleaning(b, cs, ce)) return false;
+    }
     if (this.opts.raw) {
-      if (!writeContent(b, cs, ce, out, unchecked, cleaning, mark)) return false;
+      out.bytes(b, cs, ce);
       out.byte(NEWLINE);
       return true;
     }
@@ -127,6 +155,7 @@ export class LogRenderer {
     const ts = s.start[TIMESTAMP]!;
     if (this.color) out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
     out.bytes(b, ts + 11, ts + 19);
+    out.byte(0x5a); // Z: the clock is UTC
     if (this.color) out.bytes(DIM_CLOSE, 0, DIM_CLOSE.length);
     out.byte(0x20);
     if (wrapper) {
@@ -138,28 +167,14 @@ export class LogRenderer {
       else for (let i = ss; i < se; i++) out.byte(lowerAscii(b[i]!));
       out.byte(0x5d);
       out.byte(0x20);
-      if (!writeContent(b, cs, ce, out, unchecked, cleaning, mark)) return false;
+      out.bytes(b, cs, ce);
       if (this.color) out.bytes(DIM_CLOSE, 0, DIM_CLOSE.length);
-    } else if (!writeContent(b, cs, ce, out, unchecked, cleaning, mark)) {
-      return false;
+    } else {
+      out.bytes(b, cs, ce);
     }
     out.byte(NEWLINE);
     return true;
   }
-}
-
-/**
- * The content, copied; `unchecked`: tested as it is copied, and when it is not plain after
- * all (an escape, a quote, a control) the line is taken back to `mark` for the general path.
- */
-function writeContent(b: Buffer, cs: number, ce: number, out: ByteBatch, unchecked: boolean, cleaning: boolean, mark: number): boolean {
-  if (!unchecked) {
-    out.bytes(b, cs, ce);
-    return true;
-  }
-  if (out.plainJsonText(b, cs, ce, cleaning)) return true;
-  out.truncate(mark);
-  return false;
 }
 
 function isJsonSpace(c: number | undefined): boolean {
@@ -217,12 +232,11 @@ const SHORTEST_CANONICAL = literalLength(OPEN) + 20 + literalLength(SOURCE_KEY) 
 
 /**
  * scanEntry for the canonical form, with no key lookups or space skipping: most lines of
- * most logs. Keys and separators are compared four bytes at a time, the timestamp is checked
- * where it stands, and the content, last and longest, ends the line (`"}`) and is tested four
- * bytes at a time too; byte by byte only when that finds something. False sends the line to
- * scanEntry, which takes any order and spacing.
+ * most logs. Keys and separators are compared four bytes at a time and the timestamp is
+ * checked where it stands; the content, last and longest, ends the line (`"}`) and is
+ * checked by the caller. False sends the line to scanEntry, which takes any order and spacing.
  */
-function scanCanonical(b: Buffer, start: number, end: number, spans: EntrySpans, cleaning: boolean, checkContent: boolean): boolean {
+function scanCanonical(b: Buffer, start: number, end: number, spans: EntrySpans): boolean {
   if (end - start < SHORTEST_CANONICAL || !matchesLiteral(b, start, OPEN)) return false;
   const ts = start + literalLength(OPEN);
   const z = utcTimestampEnd(b, ts, end);
@@ -250,14 +264,10 @@ function scanCanonical(b: Buffer, start: number, end: number, spans: EntrySpans,
   }
   const ce = end - 2;
   if (ce < i || b[ce] !== QUOTE || b[end - 1] !== CLOSE_BRACE) return false;
-  // Unchecked: the caller tests it as it copies it (copyPlainJsonText).
-  if (!checkContent || isPlainJsonText(b, i, ce, cleaning)) {
-    spans.start[CONTENT] = i;
-    spans.end[CONTENT] = ce;
-    spans.contentSuspect = false;
-    return true;
-  }
-  return scanValue(b, i, end, spans, CONTENT) === ce;
+  // A quote inside (`"a","x":"b"}`) is another shape: scanJsonText refuses it.
+  spans.start[CONTENT] = i;
+  spans.end[CONTENT] = ce;
+  return true;
 }
 
 /**
@@ -267,18 +277,18 @@ function scanCanonical(b: Buffer, start: number, end: number, spans: EntrySpans,
  * of a line, kept to the fewest tests per byte.
  */
 function scanValue(b: Buffer, start: number, end: number, spans: EntrySpans, field: number): number {
-  let suspect = false;
+  let high = false;
   let j = start;
   for (; j < end; j++) {
     const c = b[j]!;
     if (c === QUOTE) break;
     if (c < 0x20 || c === BACKSLASH) return -1;
-    if (c >= 0x7f && (c === 0x7f || c === 0xc2)) suspect = true;
+    if (c >= 0x7f) high = true;
   }
   if (j >= end) return -1;
   spans.start[field] = start;
   spans.end[field] = j;
-  if (field === CONTENT) spans.contentSuspect = suspect;
+  if (high) spans.high = true;
   return j;
 }
 

@@ -1,15 +1,10 @@
 import type { Readable } from "node:stream";
-import { collectYoungGarbage } from "../util/memory.js";
-
-const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Hands each chunk of a byte stream to onChunk as it arrives, pausing the stream while the
  * promise onChunk returns is pending. Unlike `for await`, which reads whatever is buffered
  * as one concatenated Buffer (a copy of every byte), chunks are passed on as they came.
  * Resolves at the end of the stream; rejects with its error or the first onChunk failure.
- * Memory stays flat however long the stream: see collectYoungGarbage (not needed, and not
- * done, while chunks keep coming in the same memory).
  */
 export function forEachChunk(stream: Readable, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -21,16 +16,7 @@ export function forEachChunk(stream: Readable, onChunk: (chunk: Buffer) => void 
       stream.destroy();
       reject(err);
     };
-    let sinceCollect = 0;
-    let lastMemory: ArrayBufferLike | undefined;
     const onData = (chunk: Buffer) => {
-      // Chunks read into reused memory (src/api/read-ring.ts) leave nothing to collect.
-      if (chunk.buffer !== lastMemory) sinceCollect += chunk.length;
-      lastMemory = chunk.buffer;
-      if (sinceCollect >= COLLECT_EVERY_BYTES) {
-        sinceCollect = 0;
-        collectYoungGarbage();
-      }
       let wait: void | Promise<void>;
       try {
         wait = onChunk(chunk);

@@ -1,6 +1,6 @@
 import { Chalk } from "chalk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseLogEntry, renderLogLine } from "../../../src/output/log-format.js";
+import { parseLogEntry, renderLogLine } from "../../../src/logs/format.js";
 
 const plain = new Chalk({ level: 0 });
 const color = new Chalk({ level: 1 });
@@ -18,23 +18,23 @@ afterAll(() => {
 
 describe("renderLogLine", () => {
   it("renders a PROCESS line as UTC time and content", () => {
-    expect(renderLogLine(entry({ content: "compiling" }), { color: plain })).toBe("03:04:05 compiling");
+    expect(renderLogLine(entry({ content: "compiling" }), { color: plain })).toBe("03:04:05Z compiling");
   });
 
   it("tags WRAPPER lines with their stage", () => {
     expect(renderLogLine(entry({ source: "WRAPPER", stage: "SETUP", content: "pull" }), { color: plain })).toBe(
-      "03:04:05 [setup] pull",
+      "03:04:05Z [setup] pull",
     );
     expect(renderLogLine(entry({ source: "WRAPPER", stage: "TURNDOWN", content: "bye" }), { color: plain })).toBe(
-      "03:04:05 [turndown] bye",
+      "03:04:05Z [turndown] bye",
     );
-    expect(renderLogLine(entry({ source: "WRAPPER", stage: "", content: "x" }), { color: plain })).toBe("03:04:05 [platform] x");
+    expect(renderLogLine(entry({ source: "WRAPPER", stage: "", content: "x" }), { color: plain })).toBe("03:04:05Z [platform] x");
   });
 
   it("shows UTC whatever the local time zone", () => {
     process.env.TZ = "Asia/Tokyo";
     try {
-      expect(renderLogLine(entry({}), { color: plain })).toBe("03:04:05 hi");
+      expect(renderLogLine(entry({}), { color: plain })).toBe("03:04:05Z hi");
     } finally {
       process.env.TZ = "UTC";
     }
@@ -42,10 +42,10 @@ describe("renderLogLine", () => {
 
   it("dims the time (and whole platform lines) when colour is on, and only then", () => {
     const out = renderLogLine(entry({ content: "go" }), { color });
-    expect(out).toBe(`${color.dim("03:04:05")} go`);
+    expect(out).toBe(`${color.dim("03:04:05Z")} go`);
     expect(out).toContain("\u001B[2m");
     expect(renderLogLine(entry({ source: "WRAPPER", stage: "SETUP", content: "x" }), { color })).toBe(
-      `${color.dim("03:04:05")} ${color.dim("[setup] x")}`,
+      `${color.dim("03:04:05Z")} ${color.dim("[setup] x")}`,
     );
   });
 
@@ -72,7 +72,7 @@ describe("renderLogLine", () => {
   });
 
   it("accepts a source it does not know, as build output", () => {
-    expect(renderLogLine(entry({ source: "SIDECAR", content: "x" }), { color: plain })).toBe("03:04:05 x");
+    expect(renderLogLine(entry({ source: "SIDECAR", content: "x" }), { color: plain })).toBe("03:04:05Z x");
     expect(parseLogEntry(entry({}))?.content).toBe("hi");
   });
 });

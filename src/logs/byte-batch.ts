@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import { copyBytes, copyPlainJsonText } from "./byte-scan.js";
+import { copyBytes } from "./byte-scan.js";
 
 /**
  * Output gathered in one buffer and written in large pieces: one write per network chunk
@@ -34,23 +34,6 @@ export class ByteBatch {
     this.reserve(n);
     copyBytes(src, start, end, this.buf, this.view, this.len);
     this.len += n;
-  }
-
-  /**
-   * bytes() for a range that should be plain JSON text (isPlainJsonText), tested as it is
-   * copied; when it is not, nothing is added and the answer is false.
-   */
-  plainJsonText(src: Uint8Array, start: number, end: number, strict: boolean): boolean {
-    const n = end - start;
-    this.reserve(n);
-    if (!copyPlainJsonText(src, start, end, this.buf, this.view, this.len, strict)) return false;
-    this.len += n;
-    return true;
-  }
-
-  /** Takes back what was added since the length was `length`. */
-  truncate(length: number): void {
-    this.len = Math.min(this.len, length);
   }
 
   byte(b: number): void {
