@@ -44,33 +44,3 @@ function cleanSegment(segment: string, mode: CleanMode): string {
   return out + text.slice(last).replace(CONTROL_CHARS, "");
 }
 
-/**
- * Whether bytes[start, end) may hold something `cleanText` would change: a C0 control but
- * tab, DEL, a C1 control in UTF-8 (0xC2 0x80–0x9F), or a bidi control in UTF-8 (U+061C:
- * 0xD8 0x9C; U+200E, U+200F, U+202A–U+202E: 0xE2 0x80 …; U+2066–U+2069: 0xE2 0x81 …) —
- * the set of text.ts's CONTROL_CHARS. A false answer lets the log fast path copy the bytes
- * as they are.
- */
-export function hasControlBytes(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const b = bytes[i]!;
-    if (b < 0x20) {
-      if (b !== 0x09) return true;
-    } else if (b === 0x7f) {
-      return true;
-    } else if (b === 0xc2 && i + 1 < end) {
-      if (bytes[i + 1]! >= 0x80 && bytes[i + 1]! <= 0x9f) return true;
-    } else if (b === 0xd8 && i + 1 < end) {
-      if (bytes[i + 1] === 0x9c) return true;
-    } else if (b === 0xe2 && i + 2 < end && isBidiTail(bytes[i + 1]!, bytes[i + 2]!)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/** The last two bytes of U+200E, U+200F, U+202A–U+202E or U+2066–U+2069 after their 0xE2. */
-function isBidiTail(b1: number, b2: number): boolean {
-  if (b1 === 0x80) return b2 === 0x8e || b2 === 0x8f || (b2 >= 0xaa && b2 <= 0xae);
-  return b1 === 0x81 && b2 >= 0xa6 && b2 <= 0xa9;
-}

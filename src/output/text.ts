@@ -12,8 +12,8 @@ export function displayWidth(text: string): number {
  * What server or file text may not carry to a terminal: C0 and C1 control characters except
  * tab and newline (which callers lay out themselves), and the bidirectional controls
  * (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), which reorder what is shown so a
- * name or a log line can read as something it is not. The log's byte path tests the same
- * set (terminal-safe.ts, hasControlBytes).
+ * name or a log line can read as something it is not. The log's byte path asks cleanText
+ * about each character it has not seen yet (src/logs/needs-cleaning.ts), so it holds the same set.
  */
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;

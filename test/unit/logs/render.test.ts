@@ -27,6 +27,7 @@ const CORPUS: string[] = [
   entry({ content: "tab\there" }),
   entry({ content: "\u001b[31mred\u001b[0m and \u001b]0;PWNED\u0007 title" }),
   entry({ content: "secret\rFAKE OK" }),
+  entry({ content: "bidi \u202ereversed\u202c and \u2066isolate\u2069 \u200f" }),
   entry({ content: "progress 100%\r" }),
   entry({ content: "del\u007f and c1 \u0085 \u009b31m" }),
   entry({ content: "" }),
@@ -144,6 +145,15 @@ describe("the log fast path", () => {
     expect(parse).not.toHaveBeenCalled();
     renderLog(input, { ...MODES[2]![1], fast: false }, []);
     expect(parse).toHaveBeenCalled();
+  });
+
+  it("strips bidirectional controls in every cleaned mode, fast path included", () => {
+    const input = Buffer.from(entry({ content: "a\u202eb\u2066c\u200fd" }) + "\nplain \u202e line\n");
+    for (const [name, opts] of MODES.slice(1)) {
+      const out = renderLog(input, opts, []).toString();
+      expect(out, name).not.toMatch(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+      expect(out, name).toContain("abcd");
+    }
   });
 
   it("renders UTC clock times marked Z, and the stage tag", () => {
