@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import type { Writable } from "node:stream";
 import { statSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import type { LogBook, LogStage } from "./logs.js";
@@ -8,6 +9,7 @@ import { DEFAULT_ARCHIVE_LIMITS, UnsafeArchiveError, unpackArchive, type Archive
 import type { BuildDirs, Containment } from "./contain.js";
 import { isDiskFull } from "./files.js";
 import { killByBuildId, signalGroup, startTimeOf } from "./procs.js";
+import { connectBuildNetwork } from "./network.js";
 
 export interface RunnerOptions {
   store: Store;
@@ -203,7 +205,12 @@ export class Runner {
     this.checkStopped(run);
     this.log(build.id, "SETUP", `running ${command}`);
     const contained = this.opts.containment.command(step.tool, step.args, dirs, env);
-    const child = spawn(contained.file, contained.args, { cwd: dirs.src, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    // fd 3 carries the build's environment and command into the namespaces; 4 to 6 connect its network.
+    const extra = contained.setup ? (contained.network ? 4 : 1) : 0;
+    const stdio = ["ignore", "pipe", "pipe", ...Array<"pipe">(extra).fill("pipe")] as ("ignore" | "pipe")[];
+    const child = spawn(contained.file, contained.args, { cwd: dirs.src, env: contained.env, detached: true, stdio });
+    for (const fd of child.stdio.slice(3)) fd?.on("error", () => {});
+    if (contained.setup) (child.stdio[3] as Writable).end(contained.setup);
     run.child = child;
     if (child.pid !== undefined) {
       build.processGroup = { pid: child.pid, startTime: startTimeOf(child.pid) };
@@ -212,10 +219,22 @@ export class Runner {
     if (run.stopReason) this.killGroup(build.id, child);
     const toLog = (line: string) => this.opts.logs.append(build.id, "PROCESS", "", line);
     const outputDone = Promise.all([pipeLines(child.stdout!, toLog), pipeLines(child.stderr!, toLog)]);
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
       child.once("error", (spawnError) => resolve({ code: null, signal: null, spawnError }));
       child.once("exit", (code, signal) => resolve({ code, signal }));
     });
+    let stopNetwork: (() => void) | undefined;
+    let networkError: Error | undefined;
+    if (contained.network && child.pid !== undefined) {
+      try {
+        stopNetwork = await connectBuildNetwork(child, contained.network, contained.env);
+      } catch (err) {
+        networkError = err as Error;
+        this.killNow(build.id, child);
+      }
+    }
+    const exit = await exited;
+    stopNetwork?.();
     // Whatever the step left running in the background goes with it.
     this.killNow(build.id, child);
     // Output still in the pipes is read; a process that escaped and holds them open is not waited for.
@@ -228,6 +247,7 @@ export class Runner {
     delete build.processGroup;
     this.checkStopped(run);
     if (exit.spawnError) throw new BuildFailure(`could not start ${step.tool}: ${exit.spawnError.message}`);
+    if (networkError) throw new BuildFailure(`could not give the build its network: ${networkError.message}`);
     if (exit.code !== 0) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       throw new BuildFailure(step.failure ?? `${command} ${how}`);

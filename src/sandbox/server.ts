@@ -11,7 +11,7 @@ import { HttpError, sendError, sendJson } from "./http.js";
 import { refuseUpload, route } from "./routes.js";
 import { MAX_ARTIFACT_BYTES } from "../api/types.js";
 import { limitClients } from "./slow-clients.js";
-import { chooseContainment, type ContainmentChoice, type ContainmentMode } from "./contain.js";
+import { chooseContainment, containmentNotes, type ContainmentChoice, type ContainmentMode } from "./contain.js";
 import { isDiskFull } from "./files.js";
 import { recoverInterrupted } from "./recover.js";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "./unpack.js";
@@ -81,6 +81,7 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
   const archiveLimits = opts.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS;
   recoverInterrupted(store, logs, deploys, note);
   const containment = chooseContainment(opts.containment ?? "auto", { dataDir: opts.dataDir, workRoot });
+  for (const line of containmentNotes(containment)) note(line);
   const runner = new Runner({
     store,
     logs,

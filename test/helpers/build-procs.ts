@@ -101,7 +101,8 @@ export async function sandboxWithIsolation(mode: string, started: TestSandbox[],
     started.push(sb);
     return sb;
   } catch (err) {
-    if (/does not work on this machine/.test((err as Error).message)) return undefined;
+    // Group isolation refuses root (its builds would keep root's capabilities).
+    if (/does not work on this machine|cannot take root's capabilities/.test((err as Error).message)) return undefined;
     throw err;
   }
 }

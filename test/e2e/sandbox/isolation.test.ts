@@ -58,7 +58,7 @@ async function probe(sb: TestSandbox): Promise<string[]> {
 describe.each(["bwrap", "namespace", "group"])("build isolation: --isolation %s", (mode) => {
   it("a build reaches neither the token nor other builds through its tree or environment", async (ctx) => {
     const sb = await sandboxWithIsolation(mode, started);
-    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
+    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine (or refuses root)`);
     const out = await probe(sb);
     expect(out).toContain("env-token=none");
     expect(out).not.toContain("token-in-env");
