@@ -63,7 +63,7 @@ export interface SandboxCore {
 export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
   const note = opts.note ?? (() => {});
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const unlock = lockDataDir(opts.dataDir);
+  const unlock = await lockDataDir(opts.dataDir);
   try {
     return await serve(opts, note, unlock);
   } catch (err) {
