@@ -187,11 +187,12 @@ async function submitBuild(core: SandboxCore, req: IncomingMessage, res: ServerR
   if (!isArtifactKey(input.artifact) || !existsSync(core.store.artifactPath(input.artifact))) {
     throw new HttpError(404, `artifact "${input.artifact}" not found: upload it first (POST …/artifacts)`);
   }
-  const badName = await archiveNameProblem(core.store.artifactPath(input.artifact));
+  const id = randomUUID();
+  const badName = await archiveNameProblem(core.store.artifactPath(input.artifact), core.store.buildDirs(id).src);
   if (badName) throw new HttpError(400, `artifact refused: ${badName}`);
   core.store.seeProject(p.project);
   const build: BuildRecord = {
-    id: randomUUID(),
+    id,
     seq: core.store.nextSeq(),
     project: p.project,
     service: p.service,
