@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Writable } from "node:stream";
 import { statSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
-import type { LogBook, LogStage } from "./logs.js";
+import { LogCapError, type LogBook, type LogStage } from "./logs.js";
 import type { BuildRecord, Store } from "./store.js";
 import { ConstructorError, findOnPath, planBuild, type Step } from "./constructors.js";
 import { DEFAULT_ARCHIVE_LIMITS, UnsafeArchiveError, unpackArchive, type ArchiveLimits } from "./unpack.js";
@@ -38,6 +38,9 @@ export const STOPPED_BEFORE_START = "the sandbox stopped before the build starte
 export const STOPPED_WHILE_RUNNING = "the sandbox stopped while the build was running";
 export const DISK_FULL = "no space left on the sandbox's disk: the build log could not be written";
 
+/** How often a build state that could not be written (a full disk) is tried again. */
+const SAVE_RETRY_MS = 2000;
+
 /** How long a step's output may trail its exit (a background process holding the pipes). */
 const OUTPUT_GRACE_MS = 1000;
 
@@ -56,7 +59,7 @@ export class Runner {
 
   constructor(private readonly opts: RunnerOptions) {
     opts.logs.onWriteFailure((id, err) => {
-      const reason = isDiskFull(err) ? DISK_FULL : `its log could not be written: ${err.message}`;
+      const reason = isDiskFull(err) ? DISK_FULL : err instanceof LogCapError ? err.message : `its log could not be written: ${err.message}`;
       opts.note(`build ${id}: ${reason}`);
       void this.abort(id, reason);
     });
@@ -86,6 +89,7 @@ export class Runner {
   /** Stops everything: running builds and waiting ones end failed. */
   async shutdown(): Promise<void> {
     this.closed = true;
+    clearInterval(this.retryTimer);
     for (const id of this.queue.splice(0)) {
       const build = this.opts.store.getBuild(id);
       if (build) this.finish(build, "failed", STOPPED_BEFORE_START);
@@ -174,9 +178,36 @@ export class Runner {
     void rm(trash, { recursive: true, force: true, maxRetries: 2 }).catch((err: Error) => this.opts.note(`build ${build.id}: could not remove its workspace: ${err.message}`));
   }
 
-  /** A build's state on disk; a full disk must not stop the build from ending (memory is right). */
+  /**
+   * A build's state on disk; a full disk must not stop the build from ending (memory is
+   * right). A state that could not be written is written again every few seconds until
+   * it is, so a restart finds how the build really ended.
+   */
   private save(build: BuildRecord): void {
-    this.opts.store.updateBuild(build).catch((err: Error) => this.opts.note(`build ${build.id}: its state could not be saved: ${err.message}`));
+    this.opts.store.updateBuild(build).then(
+      () => this.unsaved.delete(build.id),
+      (err: Error) => {
+        if (!this.unsaved.has(build.id)) this.opts.note(`build ${build.id}: its state could not be saved (trying again until it is): ${err.message}`);
+        this.unsaved.add(build.id);
+        this.retryTimer ??= setInterval(() => this.retrySaves(), SAVE_RETRY_MS).unref();
+      },
+    );
+  }
+
+  private readonly unsaved = new Set<string>();
+  private retryTimer?: NodeJS.Timeout;
+
+  private retrySaves(): void {
+    if (this.unsaved.size === 0) {
+      clearInterval(this.retryTimer);
+      this.retryTimer = undefined;
+      return;
+    }
+    for (const id of this.unsaved) {
+      const build = this.opts.store.getBuild(id);
+      if (build) this.save(build);
+      else this.unsaved.delete(id);
+    }
   }
 
   /**

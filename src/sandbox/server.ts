@@ -33,6 +33,8 @@ export interface SandboxOptions {
   containment?: ContainmentChoice;
   /** Where builds run (default: a private directory under the system's temp dir). */
   workRoot?: string;
+  /** The most output one build may log (default: DEFAULT_MAX_LOG_BYTES). */
+  maxLogBytes?: number;
 }
 
 export interface RunningSandbox {
@@ -76,7 +78,7 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
   const token = loadOrCreateToken(opts.dataDir);
   const workRoot = opts.workRoot ?? defaultWorkRoot(opts.dataDir);
   const store = new Store(opts.dataDir, workRoot);
-  const logs = new LogBook((id) => store.logPath(id));
+  const logs = new LogBook((id) => store.logPath(id), opts.maxLogBytes);
   const deploys = new Deploys(store);
   const archiveLimits = opts.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS;
   recoverInterrupted(store, logs, deploys, note);
