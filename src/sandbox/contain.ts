@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, lstatSync, openSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, lstatSync, openSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, delimiter, dirname, isAbsolute, join, relative, sep } from "node:path";
 import { findOnPath } from "./constructors.js";
@@ -94,13 +94,28 @@ function hostTools(): HostTools {
     unshare: find("unshare"),
     bash: find("bash"),
     env: find("env"),
-    slirp4netns: find("slirp4netns"),
+    slirp4netns: canConnectNetworks() ? find("slirp4netns") : undefined,
     env0,
     toolchainDirs: (path ?? "").split(delimiter).filter((d) => isAbsolute(d)),
   };
 }
 
 const isRoot = () => process.getuid?.() === 0;
+
+/**
+ * Whether slirp4netns can give builds a network here: it needs the TUN device (containers
+ * often leave it out), and to join the network namespace bwrap makes, root — another
+ * user's bwrap puts it under a user namespace no other process can name.
+ */
+function canConnectNetworks(): boolean {
+  if (!isRoot()) return false;
+  try {
+    accessSync("/dev/net/tun", constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Who a build is inside its nested user namespace in `namespace` mode: as root, nobody
@@ -133,7 +148,7 @@ export function containmentNotes(c: Containment): string[] {
   const notes: string[] = [];
   if (c.ownNetwork) notes.push("builds have a network of their own (slirp4netns): outbound access, no way to the sandbox's API");
   else if (c.mode === "group") notes.push("warning: group isolation: builds share this machine's network and can connect to the sandbox's API");
-  else notes.push("warning: slirp4netns is not installed: builds share this machine's network and can connect to the sandbox's API");
+  else notes.push("warning: builds share this machine's network and can connect to the sandbox's API (a network of their own needs slirp4netns, /dev/net/tun and a sandbox running as root)");
   if (DOCKER_SOCKETS.some((s) => existsSync(s))) notes.push("note: docker builds get the Docker socket: through the engine they can reach this machine, the sandbox's API included");
   return notes;
 }

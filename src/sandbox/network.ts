@@ -24,7 +24,7 @@ export async function connectBuildNetwork(wrapper: ChildProcess, network: { slir
   const info = network.pidOnFd6 ? await readUntil(fds[6]!, wrapper, /"child-pid":\s*\d+\D/, "the build's namespaces were not made") : "";
   await readUntil(fds[4]!, wrapper, /\n/, "the build's namespaces were not made");
   const pid = Number(/"child-pid":\s*(\d+)/.exec(info)?.[1] ?? wrapper.pid);
-  // Root reaches a namespace its own descendants hold; anyone else must join their user namespace.
+  // Root (the only user contain.ts connects networks for) reaches the namespaces its descendants hold.
   const userns = process.getuid?.() === 0 || sameUserNamespace(pid) ? [] : [`--userns-path=/proc/${pid}/ns/user`];
   const args = ["--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp", "--ready-fd=3", "--exit-fd=4", ...userns, String(pid), "tap0"];
   const slirp = spawn(network.slirp4netns, args, { env, stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
