@@ -5,7 +5,7 @@ import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
-import { sandboxWithIsolation } from "../../helpers/build-procs.js";
+import { processLines, sandboxWithIsolation } from "../../helpers/build-procs.js";
 
 const base = "/projects/demo/services/web";
 const isRoot = process.getuid?.() === 0;
@@ -16,22 +16,11 @@ afterEach(async () => {
   for (const undo of cleanup.splice(0)) undo();
 });
 
-/** The PROCESS lines of a build's log. */
-async function output(sb: TestSandbox, id: string): Promise<string[]> {
-  const log = (await sandboxRequest(sb, "GET", `${base}/builds/${id}/logs`)).text;
-  return log
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l))
-    .filter((e) => e.source === "PROCESS")
-    .map((e) => e.content);
-}
-
 /** Runs build.sh in a sandbox; returns the build's end and its output. */
 async function runBuild(sb: TestSandbox, script: string, environment: { key: string; value: string }[] = [], extra: Record<string, string> = {}, executable: string[] = []) {
   const sub = await submitFiles(sb, { "build.sh": script, ...extra }, { environment, executable });
   const end = await waitForBuild(sb, sub.id, { timeoutMs: 30_000 });
-  return { end, out: await output(sb, sub.id) };
+  return { end, out: await processLines(sb, sub.id) };
 }
 
 /** A directory on the host outside every system directory, holding a file a build must not see. */
