@@ -82,7 +82,7 @@ _valar_flags() {
         "config unset") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "config list") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;
         "config help") printf '%s\n' --debug --endpoint -p --project -s --service ;;
-        "sandbox") printf '%s\n' --port --data-dir --max-parallel --log-ttl --max-unpacked-size --max-entries --isolation -h --help --debug --endpoint -p --project -s --service ;;
+        "sandbox") printf '%s\n' --port --data-dir --max-parallel --log-ttl --max-unpacked-size --max-entries --max-log-size --isolation -h --help --debug --endpoint -p --project -s --service ;;
         "completion") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "version") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "help") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
@@ -116,6 +116,7 @@ _valar_option_value() {
         "sandbox|--log-ttl") printf '%s\n' 'any' ;;
         "sandbox|--max-unpacked-size") printf '%s\n' 'any' ;;
         "sandbox|--max-entries") printf '%s\n' 'any' ;;
+        "sandbox|--max-log-size") printf '%s\n' 'any' ;;
         "sandbox|--isolation") printf '%s\n' 'any' ;;
         *"|--endpoint") printf '%s\n' 'any' ;;
         *"|-p"|*"|--project") printf '%s\n' 'any' ;;

@@ -19,6 +19,7 @@ export async function run(ctx: Ctx, _args: string[], opts: SandboxFlags): Promis
   const maxParallel = integer(opts.maxParallel, "--max-parallel", 1, 64);
   const logTtlMs = parseDuration(opts.logTtl, "--log-ttl");
   const archiveLimits = { maxUnpackedBytes: parseSize(opts.maxUnpackedSize, "--max-unpacked-size"), maxEntries: integer(opts.maxEntries, "--max-entries", 1, 10_000_000) };
+  const maxLogBytes = parseSize(opts.maxLogSize, "--max-log-size");
   const containment = CONTAINMENT_CHOICES.find((c) => c === opts.isolation);
   if (!containment) throw new UsageError(`invalid value "${opts.isolation}" for --isolation: expected ${CONTAINMENT_CHOICES.join(", ")}`);
   const dataDir = opts.dataDir ? resolve(ctx.cwd, opts.dataDir) : defaultDataDir();
@@ -26,7 +27,7 @@ export async function run(ctx: Ctx, _args: string[], opts: SandboxFlags): Promis
   const note = (line: string) => ctx.io.note(ctx.io.err.dim(line));
   let sandbox;
   try {
-    sandbox = await startSandbox({ dataDir, port, maxParallel, logTtlMs, note, archiveLimits, containment });
+    sandbox = await startSandbox({ dataDir, port, maxParallel, logTtlMs, note, archiveLimits, containment, maxLogBytes });
   } catch (err) {
     if (err instanceof Error && err.name === "DataDirBusyError") {
       throw new OperationError(err.message, { hint: "stop it first, or pass another --data-dir" });

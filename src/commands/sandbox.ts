@@ -11,6 +11,7 @@ export interface SandboxFlags {
   logTtl: string;
   maxUnpackedSize: string;
   maxEntries: string;
+  maxLogSize: string;
   isolation: string;
 }
 
@@ -23,6 +24,7 @@ export function defineSandbox(rt: Runtime): Command {
     .option("--log-ttl <duration>", "logs older than this expire", "7d")
     .option("--max-unpacked-size <size>", "largest total an artifact may unpack to (e.g. 512M, 2G)", "1G")
     .option("--max-entries <n>", "most files, directories and links an artifact may hold", "100000")
+    .option("--max-log-size <size>", "most output one build may log; past it the build fails (e.g. 64M)", "64M")
     .option("--isolation <mode>", "how builds are contained: auto, bwrap, namespace or group", "auto");
   withExamples(cmd, [
     "valar sandbox",

@@ -12,10 +12,17 @@ export const MAX_PATH_BYTES = 4095;
  */
 const SCAN_BUDGET_BYTES = 256 * 1024 * 1024;
 
-/** Why an entry's name cannot be created on disk, or undefined when it can. */
-export function nameProblem(path: string, linkpath?: string): string | undefined {
+/**
+ * Why an entry's name cannot be created on disk, or undefined when it can. `workspace` is
+ * the directory the archive unpacks into: its path counts towards PATH_MAX too.
+ */
+export function nameProblem(path: string, linkpath?: string, workspace = ""): string | undefined {
   const shown = path.length > 80 ? `${path.slice(0, 77)}...` : path;
-  if (Buffer.byteLength(path) > MAX_PATH_BYTES) return `entry "${shown}" has a path of ${Buffer.byteLength(path)} bytes; the limit is ${MAX_PATH_BYTES}`;
+  const room = MAX_PATH_BYTES - (workspace ? Buffer.byteLength(workspace) + 1 : 0);
+  if (Buffer.byteLength(path) > room) {
+    const where = workspace ? ` (${MAX_PATH_BYTES} less the ${Buffer.byteLength(workspace) + 1} bytes of the build's workspace path)` : "";
+    return `entry "${shown}" has a path of ${Buffer.byteLength(path)} bytes; the limit is ${room}${where}`;
+  }
   const long = path.split("/").find((part) => Buffer.byteLength(part) > MAX_NAME_BYTES);
   if (long !== undefined) return `entry "${shown}" has a file name of ${Buffer.byteLength(long)} bytes; the limit is ${MAX_NAME_BYTES}`;
   if (linkpath && Buffer.byteLength(linkpath) > MAX_PATH_BYTES) return `link "${shown}" has a target of ${Buffer.byteLength(linkpath)} bytes; the limit is ${MAX_PATH_BYTES}`;
@@ -28,7 +35,7 @@ export function nameProblem(path: string, linkpath?: string): string | undefined
  * the build failing inside. An archive tar cannot read is not judged here: the build
  * reports that itself.
  */
-export function archiveNameProblem(file: string): Promise<string | undefined> {
+export function archiveNameProblem(file: string, workspace = ""): Promise<string | undefined> {
   return new Promise((resolve) => {
     const input = createReadStream(file);
     let scanned = 0;
@@ -38,7 +45,7 @@ export function archiveNameProblem(file: string): Promise<string | undefined> {
     };
     const parser = new Parser({
       onReadEntry: (entry) => {
-        const problem = nameProblem(entry.path, entry.linkpath);
+        const problem = nameProblem(entry.path, entry.linkpath, workspace);
         if (problem) return finish(problem);
         scanned += entry.size ?? 0;
         if (scanned > SCAN_BUDGET_BYTES) return finish();

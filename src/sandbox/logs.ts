@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import type { LogEntry } from "../api/types.js";
 import { writeAll } from "./files.js";
 import { logEntryLines } from "./log-lines.js";
+import { formatBytes } from "./unpack.js";
 
 export type LogSource = "WRAPPER" | "PROCESS";
 export type LogStage = "SETUP" | "TURNDOWN" | "";
@@ -20,6 +21,12 @@ interface OpenLog {
   failed: boolean;
 }
 
+/** A build's output passed the sandbox's cap on one build's log. */
+export class LogCapError extends Error {}
+
+/** The default cap on one build's log (--max-log-size). */
+export const DEFAULT_MAX_LOG_BYTES = 64 * 1024 ** 2;
+
 /** How far back a log that hit a full disk is cut so its last WRAPPER lines fit. */
 const ROOM_FOR_LAST_WORDS = 16 * 1024;
 
@@ -35,11 +42,15 @@ export class LogBook {
   private readonly open = new Map<string, OpenLog>();
   private readonly events = new EventEmitter();
 
-  constructor(private readonly pathOf: (id: string) => string) {
+  /** maxBytes: the most a build's own output may add to its log; its WRAPPER lines still go past it. */
+  constructor(
+    private readonly pathOf: (id: string) => string,
+    private readonly maxBytes = DEFAULT_MAX_LOG_BYTES,
+  ) {
     this.events.setMaxListeners(0);
   }
 
-  /** Called once per build whose log could not be written (with the error). */
+  /** Called once per build whose log could not be written, or passed the cap (a LogCapError). */
   onWriteFailure(listener: (id: string, err: Error) => void): void {
     this.events.on("write-failure", listener);
   }
@@ -64,6 +75,11 @@ export class LogBook {
     }
     if (log.failed && source !== "WRAPPER") return;
     const data = Buffer.from(line);
+    if (source !== "WRAPPER" && log.size + data.length > this.maxBytes) {
+      log.failed = true;
+      this.events.emit("write-failure", id, new LogCapError(`the build's log reached the ${formatBytes(this.maxBytes)} limit (--max-log-size): its output was cut there`));
+      return;
+    }
     if (!this.tryWrite(id, log, data) && source === "WRAPPER" && this.makeRoom(log)) {
       this.tryWrite(id, log, Buffer.from(JSON.stringify({ ...LOG_CUT, timestamp: new Date().toISOString() }) + "\n"));
       this.tryWrite(id, log, data);

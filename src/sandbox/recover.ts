@@ -1,4 +1,4 @@
-import { rmSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LogBook } from "./logs.js";
 import type { Store } from "./store.js";
@@ -22,10 +22,12 @@ export function recoverInterrupted(store: Store, logs: LogBook, deploys: Deploys
     killByBuildId(build.id);
     delete build.processGroup;
     const was = build.status;
-    const error = was === "running" ? STOPPED_WHILE_RUNNING : STOPPED_BEFORE_START;
-    logs.append(build.id, "WRAPPER", "TURNDOWN", `build failed: ${error}`);
+    // The build may have ended before the stop, its state unsaved (a full disk): its log says how.
+    const ended = endInLog(store.logPath(build.id));
+    const error = ended?.error ?? (was === "running" ? STOPPED_WHILE_RUNNING : STOPPED_BEFORE_START);
+    if (!ended) logs.append(build.id, "WRAPPER", "TURNDOWN", `build failed: ${error}`);
     logs.finish(build.id);
-    build.status = "failed";
+    build.status = ended?.status ?? "failed";
     build.error = error;
     build.finishedAt = new Date().toISOString();
     try {
@@ -38,7 +40,7 @@ export function recoverInterrupted(store: Store, logs: LogBook, deploys: Deploys
     } catch (err) {
       note(`build ${build.id}: could not update its deployment: ${(err as Error).message}`);
     }
-    note(`build ${build.id} was ${was} when the sandbox stopped: marked failed`);
+    note(`build ${build.id} was ${was} when the sandbox stopped: marked ${build.status}`);
   }
   prepareWorkRoot(store.workRoot);
   // Work dirs of older sandboxes lived inside the data dir.
@@ -48,4 +50,40 @@ export function recoverInterrupted(store: Store, logs: LogBook, deploys: Deploys
   for (const dir of ["", "builds", "deploys"]) removeStaleTemporaries(join(store.dataDir, dir));
   const orphans = store.dropOrphanDeploys();
   if (orphans > 0) note(`dropped ${orphans} deployment${orphans === 1 ? "" : "s"} of builds that were never saved`);
+}
+
+/** How far from its end a log is read for the build's last words. */
+const TAIL_BYTES = 64 * 1024;
+
+/**
+ * How a build ended by the runner's last TURNDOWN line (see runner.ts), when the log has
+ * one: "build failed: REASON" or "build succeeded; …".
+ */
+function endInLog(path: string): { status: "done" | "failed"; error: string } | undefined {
+  let tail: string;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const size = fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.min(size, TAIL_BYTES));
+      readSync(fd, buf, 0, buf.length, size - buf.length);
+      tail = buf.toString("utf8");
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  for (const line of tail.split("\n").reverse()) {
+    let entry: { source?: unknown; stage?: unknown; content?: unknown };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (entry.source !== "WRAPPER" || entry.stage !== "TURNDOWN" || typeof entry.content !== "string") continue;
+    if (entry.content.startsWith("build failed: ")) return { status: "failed", error: entry.content.slice("build failed: ".length) };
+    if (entry.content.startsWith("build succeeded;")) return { status: "done", error: "" };
+  }
+  return undefined;
 }

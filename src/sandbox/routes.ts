@@ -14,7 +14,7 @@ import { listServices } from "./services.js";
 import { refuseUnimplemented } from "./unimplemented.js";
 import { archiveNameProblem } from "./archive-names.js";
 import type { SandboxCore } from "./server.js";
-import { checkUpload } from "./upload-check.js";
+import { UploadCheck } from "./upload-check.js";
 import { isDiskFull } from "./files.js";
 
 type Handler = (core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params) => Promise<void> | void;
@@ -123,11 +123,18 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
   // Written aside and renamed once whole: a crash mid-upload leaves only a .part file.
   const path = core.store.partialArtifactPath(key);
   let size = 0;
+  const check = new UploadCheck(core.archiveLimits);
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
-      if (size > MAX_ARTIFACT_BYTES) done(new HttpError(413, TOO_LARGE));
-      else done(null, chunk);
+      if (size > MAX_ARTIFACT_BYTES) return done(new HttpError(413, TOO_LARGE));
+      const tooLarge = check.write(chunk);
+      if (tooLarge) return done(new HttpError(413, `artifact refused: ${tooLarge.message}`));
+      done(null, chunk);
+    },
+    flush(done) {
+      const tooLarge = check.end();
+      done(tooLarge ? new HttpError(413, `artifact refused: ${tooLarge.message}`) : null);
     },
   });
   // req is piped, not part of the pipeline: a refused upload must leave the request (and
@@ -135,11 +142,14 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
   req.on("error", (err) => counter.destroy(err));
   req.on("aborted", () => counter.destroy(new Error("upload aborted")));
   req.pipe(counter);
+  const out = createWriteStream(path, { mode: 0o600 });
   try {
-    await pipeline(counter, createWriteStream(path, { mode: 0o600 }));
+    await pipeline(counter, out);
   } catch (err) {
+    // A refusal can come before the file is even open: removed once it is closed, or it stays.
+    if (!out.closed) await new Promise<void>((resolve) => out.once("close", () => resolve()));
     rmSync(path, { force: true });
-    if (err instanceof HttpError) return refuseUpload(req, res);
+    if (err instanceof HttpError) return refuseUpload(req, res, err.message);
     if (isDiskFull(err)) throw err; // answered 507, even once the whole body was read
     if (req.destroyed || req.aborted || req.socket.destroyed) return; // the client went away mid-upload
     throw err;
@@ -148,7 +158,6 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
     rmSync(path, { force: true });
     throw new HttpError(400, "the artifact is empty");
   }
-  await checkUpload(path, core.archiveLimits);
   renameSync(path, core.store.artifactPath(key));
   core.store.seeProject(p.project);
   sendJson(res, 200, { artifact: key });
@@ -156,9 +165,9 @@ async function uploadArtifact(core: SandboxCore, req: IncomingMessage, res: Serv
 
 const TOO_LARGE = `artifact is larger than the ${MAX_ARTIFACT_BYTES / (1024 * 1024)} MB limit`;
 
-export function refuseUpload(req: IncomingMessage, res: ServerResponse): void {
+export function refuseUpload(req: IncomingMessage, res: ServerResponse, message = TOO_LARGE): void {
   req.unpipe();
-  sendError(res, 413, TOO_LARGE);
+  sendError(res, 413, message);
   // Closing now would make the client's next write fail before it reads the answer: the
   // rest is drained (never kept) instead; a client that keeps sending far past the limit
   // is cut off.
@@ -187,11 +196,12 @@ async function submitBuild(core: SandboxCore, req: IncomingMessage, res: ServerR
   if (!isArtifactKey(input.artifact) || !existsSync(core.store.artifactPath(input.artifact))) {
     throw new HttpError(404, `artifact "${input.artifact}" not found: upload it first (POST …/artifacts)`);
   }
-  const badName = await archiveNameProblem(core.store.artifactPath(input.artifact));
+  const id = randomUUID();
+  const badName = await archiveNameProblem(core.store.artifactPath(input.artifact), core.store.buildDirs(id).src);
   if (badName) throw new HttpError(400, `artifact refused: ${badName}`);
   core.store.seeProject(p.project);
   const build: BuildRecord = {
-    id: randomUUID(),
+    id,
     seq: core.store.nextSeq(),
     project: p.project,
     service: p.service,

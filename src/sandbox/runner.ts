@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import type { Writable } from "node:stream";
 import { statSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
-import type { LogBook, LogStage } from "./logs.js";
+import { LogCapError, type LogBook, type LogStage } from "./logs.js";
 import type { BuildRecord, Store } from "./store.js";
 import { ConstructorError, findOnPath, planBuild, type Step } from "./constructors.js";
 import { DEFAULT_ARCHIVE_LIMITS, UnsafeArchiveError, unpackArchive, type ArchiveLimits } from "./unpack.js";
 import type { BuildDirs, Containment } from "./contain.js";
 import { isDiskFull } from "./files.js";
 import { killByBuildId, signalGroup, startTimeOf } from "./procs.js";
+import { connectBuildNetwork } from "./network.js";
 
 export interface RunnerOptions {
   store: Store;
@@ -36,6 +38,9 @@ export const STOPPED_BEFORE_START = "the sandbox stopped before the build starte
 export const STOPPED_WHILE_RUNNING = "the sandbox stopped while the build was running";
 export const DISK_FULL = "no space left on the sandbox's disk: the build log could not be written";
 
+/** How often a build state that could not be written (a full disk) is tried again. */
+const SAVE_RETRY_MS = 2000;
+
 /** How long a step's output may trail its exit (a background process holding the pipes). */
 const OUTPUT_GRACE_MS = 1000;
 
@@ -54,7 +59,7 @@ export class Runner {
 
   constructor(private readonly opts: RunnerOptions) {
     opts.logs.onWriteFailure((id, err) => {
-      const reason = isDiskFull(err) ? DISK_FULL : `its log could not be written: ${err.message}`;
+      const reason = isDiskFull(err) ? DISK_FULL : err instanceof LogCapError ? err.message : `its log could not be written: ${err.message}`;
       opts.note(`build ${id}: ${reason}`);
       void this.abort(id, reason);
     });
@@ -84,6 +89,7 @@ export class Runner {
   /** Stops everything: running builds and waiting ones end failed. */
   async shutdown(): Promise<void> {
     this.closed = true;
+    clearInterval(this.retryTimer);
     for (const id of this.queue.splice(0)) {
       const build = this.opts.store.getBuild(id);
       if (build) this.finish(build, "failed", STOPPED_BEFORE_START);
@@ -172,9 +178,36 @@ export class Runner {
     void rm(trash, { recursive: true, force: true, maxRetries: 2 }).catch((err: Error) => this.opts.note(`build ${build.id}: could not remove its workspace: ${err.message}`));
   }
 
-  /** A build's state on disk; a full disk must not stop the build from ending (memory is right). */
+  /**
+   * A build's state on disk; a full disk must not stop the build from ending (memory is
+   * right). A state that could not be written is written again every few seconds until
+   * it is, so a restart finds how the build really ended.
+   */
   private save(build: BuildRecord): void {
-    this.opts.store.updateBuild(build).catch((err: Error) => this.opts.note(`build ${build.id}: its state could not be saved: ${err.message}`));
+    this.opts.store.updateBuild(build).then(
+      () => this.unsaved.delete(build.id),
+      (err: Error) => {
+        if (!this.unsaved.has(build.id)) this.opts.note(`build ${build.id}: its state could not be saved (trying again until it is): ${err.message}`);
+        this.unsaved.add(build.id);
+        this.retryTimer ??= setInterval(() => this.retrySaves(), SAVE_RETRY_MS).unref();
+      },
+    );
+  }
+
+  private readonly unsaved = new Set<string>();
+  private retryTimer?: NodeJS.Timeout;
+
+  private retrySaves(): void {
+    if (this.unsaved.size === 0) {
+      clearInterval(this.retryTimer);
+      this.retryTimer = undefined;
+      return;
+    }
+    for (const id of this.unsaved) {
+      const build = this.opts.store.getBuild(id);
+      if (build) this.save(build);
+      else this.unsaved.delete(id);
+    }
   }
 
   /**
@@ -203,7 +236,12 @@ export class Runner {
     this.checkStopped(run);
     this.log(build.id, "SETUP", `running ${command}`);
     const contained = this.opts.containment.command(step.tool, step.args, dirs, env);
-    const child = spawn(contained.file, contained.args, { cwd: dirs.src, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    // fd 3 carries the build's environment and command into the namespaces; 4 to 6 connect its network.
+    const extra = contained.setup ? (contained.network ? 4 : 1) : 0;
+    const stdio = ["ignore", "pipe", "pipe", ...Array<"pipe">(extra).fill("pipe")] as ("ignore" | "pipe")[];
+    const child = spawn(contained.file, contained.args, { cwd: dirs.src, env: contained.env, detached: true, stdio });
+    for (const fd of child.stdio.slice(3)) fd?.on("error", () => {});
+    if (contained.setup) (child.stdio[3] as Writable).end(contained.setup);
     run.child = child;
     if (child.pid !== undefined) {
       build.processGroup = { pid: child.pid, startTime: startTimeOf(child.pid) };
@@ -212,10 +250,22 @@ export class Runner {
     if (run.stopReason) this.killGroup(build.id, child);
     const toLog = (line: string) => this.opts.logs.append(build.id, "PROCESS", "", line);
     const outputDone = Promise.all([pipeLines(child.stdout!, toLog), pipeLines(child.stderr!, toLog)]);
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
       child.once("error", (spawnError) => resolve({ code: null, signal: null, spawnError }));
       child.once("exit", (code, signal) => resolve({ code, signal }));
     });
+    let stopNetwork: (() => void) | undefined;
+    let networkError: Error | undefined;
+    if (contained.network && child.pid !== undefined) {
+      try {
+        stopNetwork = await connectBuildNetwork(child, contained.network, contained.env);
+      } catch (err) {
+        networkError = err as Error;
+        this.killNow(build.id, child);
+      }
+    }
+    const exit = await exited;
+    stopNetwork?.();
     // Whatever the step left running in the background goes with it.
     this.killNow(build.id, child);
     // Output still in the pipes is read; a process that escaped and holds them open is not waited for.
@@ -228,6 +278,7 @@ export class Runner {
     delete build.processGroup;
     this.checkStopped(run);
     if (exit.spawnError) throw new BuildFailure(`could not start ${step.tool}: ${exit.spawnError.message}`);
+    if (networkError) throw new BuildFailure(`could not give the build its network: ${networkError.message}`);
     if (exit.code !== 0) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       throw new BuildFailure(step.failure ?? `${command} ${how}`);

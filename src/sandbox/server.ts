@@ -11,7 +11,7 @@ import { HttpError, sendError, sendJson } from "./http.js";
 import { refuseUpload, route } from "./routes.js";
 import { MAX_ARTIFACT_BYTES } from "../api/types.js";
 import { limitClients } from "./slow-clients.js";
-import { chooseContainment, type ContainmentChoice, type ContainmentMode } from "./contain.js";
+import { chooseContainment, containmentNotes, type ContainmentChoice, type ContainmentMode } from "./contain.js";
 import { isDiskFull } from "./files.js";
 import { recoverInterrupted } from "./recover.js";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "./unpack.js";
@@ -33,6 +33,8 @@ export interface SandboxOptions {
   containment?: ContainmentChoice;
   /** Where builds run (default: a private directory under the system's temp dir). */
   workRoot?: string;
+  /** The most output one build may log (default: DEFAULT_MAX_LOG_BYTES). */
+  maxLogBytes?: number;
 }
 
 export interface RunningSandbox {
@@ -63,7 +65,7 @@ export interface SandboxCore {
 export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
   const note = opts.note ?? (() => {});
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const unlock = lockDataDir(opts.dataDir);
+  const unlock = await lockDataDir(opts.dataDir);
   try {
     return await serve(opts, note, unlock);
   } catch (err) {
@@ -76,11 +78,12 @@ async function serve(opts: SandboxOptions, note: (line: string) => void, unlock:
   const token = loadOrCreateToken(opts.dataDir);
   const workRoot = opts.workRoot ?? defaultWorkRoot(opts.dataDir);
   const store = new Store(opts.dataDir, workRoot);
-  const logs = new LogBook((id) => store.logPath(id));
+  const logs = new LogBook((id) => store.logPath(id), opts.maxLogBytes);
   const deploys = new Deploys(store);
   const archiveLimits = opts.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS;
   recoverInterrupted(store, logs, deploys, note);
   const containment = chooseContainment(opts.containment ?? "auto", { dataDir: opts.dataDir, workRoot });
+  for (const line of containmentNotes(containment)) note(line);
   const runner = new Runner({
     store,
     logs,

@@ -91,6 +91,24 @@ export interface ArchiveSummary {
   bytes: number;
 }
 
+/** Counts an archive's entries and unpacked bytes against the limits, one entry at a time. */
+export class ArchiveTally implements ArchiveSummary {
+  entries = 0;
+  bytes = 0;
+  constructor(private readonly limits: ArchiveLimits) {}
+
+  /** Counts one entry; returns the error once a limit is passed. */
+  add(entry: ReadEntry): ArchiveTooLargeError | undefined {
+    this.entries++;
+    if (FILE_TYPES.has(entry.type)) this.bytes += entry.size ?? 0;
+    if (this.entries > this.limits.maxEntries) return new ArchiveTooLargeError(`the artifact holds more than ${this.limits.maxEntries} entries (--max-entries)`);
+    if (this.bytes > this.limits.maxUnpackedBytes) {
+      return new ArchiveTooLargeError(`the artifact unpacks to more than ${formatBytes(this.limits.maxUnpackedBytes)} (--max-unpacked-size)`);
+    }
+    return undefined;
+  }
+}
+
 /**
  * Reads the whole archive without writing anything: counts entries and unpacked bytes
  * (refusing as soon as a limit is passed, so a bomb is never decompressed in full) and
@@ -100,8 +118,7 @@ export function scanArchive(file: string, limits: ArchiveLimits): Promise<Archiv
   return new Promise((resolve, reject) => {
     const problems: string[] = [];
     const links: LinkEntry[] = [];
-    let entries = 0;
-    let bytes = 0;
+    const tally = new ArchiveTally(limits);
     let settled = false;
     const input = createReadStream(file);
     const settle = (err?: Error) => {
@@ -110,19 +127,15 @@ export function scanArchive(file: string, limits: ArchiveLimits): Promise<Archiv
       input.destroy();
       if (err) reject(err);
       else if (problems.length > 0) reject(new UnsafeArchiveError(problems[0] + (problems.length > 1 ? ` (and ${problems.length - 1} more)` : "")));
-      else resolve({ entries, bytes });
+      else resolve({ entries: tally.entries, bytes: tally.bytes });
     };
     const parser = new Parser({
       strict: true,
       onReadEntry: (entry: ReadEntry) => {
         entry.resume();
         if (settled) return;
-        entries++;
-        if (FILE_TYPES.has(entry.type)) bytes += entry.size ?? 0;
-        if (entries > limits.maxEntries) return settle(new ArchiveTooLargeError(`the artifact holds more than ${limits.maxEntries} entries (--max-entries)`));
-        if (bytes > limits.maxUnpackedBytes) {
-          return settle(new ArchiveTooLargeError(`the artifact unpacks to more than ${formatBytes(limits.maxUnpackedBytes)} (--max-unpacked-size)`));
-        }
+        const tooLarge = tally.add(entry);
+        if (tooLarge) return settle(tooLarge);
         const problem = entryProblem(entry.type, entry.path, entry.linkpath);
         if (problem) problems.push(problem);
         else if (entry.type === "SymbolicLink" || entry.type === "Link") links.push({ type: entry.type, path: entry.path, target: entry.linkpath ?? "" });

@@ -67,6 +67,20 @@ function environmentEntry(e: unknown, where: string): EnvironmentEntry {
   return entry;
 }
 
+/**
+ * Variables that make the dynamic loader (or glibc's iconv) load code into every program
+ * started: a build's own steps never need them, and refusing them keeps any tool the
+ * sandbox might run with a build's environment clean. NODE_OPTIONS and the like stay
+ * allowed: they reach only the build's own processes (see contain.ts).
+ */
+const LOADER_VARIABLE = /^(LD_|DYLD_)|^GCONV_PATH$/;
+
+function refuseLoaderVariables(list: EnvironmentEntry[], where: string): EnvironmentEntry[] {
+  const i = list.findIndex((e) => LOADER_VARIABLE.test(e.key));
+  if (i >= 0) throw new HttpError(400, `${where}[${i}] (${list[i]!.key}): dynamic-loader variables (LD_*, DYLD_*, GCONV_PATH) are refused`);
+  return list;
+}
+
 export function parseSubmit(body: unknown): SubmitInput {
   if (!isObject(body)) throw new HttpError(400, "request body must be a JSON object");
   if (typeof body.artifact !== "string" || !body.artifact) throw new HttpError(400, `"artifact" is required: the key of an uploaded artifact`);
@@ -83,7 +97,7 @@ export function parseSubmit(body: unknown): SubmitInput {
   return {
     artifact: body.artifact,
     constructor,
-    buildEnvironment: environmentList(body.build.environment, "build.environment"),
+    buildEnvironment: refuseLoaderVariables(environmentList(body.build.environment, "build.environment"), "build.environment"),
     skipDeploy: deployment.skip === true,
     deployEnvironment: environmentList(deployment.environment, "deployment.environment"),
   };

@@ -34,9 +34,11 @@ describe.skipIf(Boolean(tmuxMissing))("in a terminal (tmux)", () => {
   const gates: string[] = [];
 
   beforeAll(async () => {
-    // Gated builds wait for a file the test writes on the host: process-group isolation
-    // lets them see it (bubblewrap gives a build its own /tmp).
-    sb = await startSandbox({ maxParallel: 8, args: ["--isolation", "group"] });
+    // Gated builds wait for a file the test writes on the host: namespace isolation (as
+    // root, which group isolation refuses) or process-group isolation lets them see it
+    // (bubblewrap gives a build its own /tmp).
+    const isolation = process.getuid?.() === 0 ? "namespace" : "group";
+    sb = await startSandbox({ maxParallel: 8, args: ["--isolation", isolation] });
   }, 30_000);
   afterEach(async () => {
     await pane?.close();

@@ -157,15 +157,15 @@ export async function sandboxRequest(
   return { status: res.status, headers: res.headers, text, json };
 }
 
-/** A .tar.gz of the given files (build.sh and *.sh are executable). */
-export async function packFiles(files: Record<string, string>): Promise<Buffer> {
+/** A .tar.gz of the given files (build.sh, *.sh and those named in `executable` are executable). */
+export async function packFiles(files: Record<string, string>, executable: string[] = []): Promise<Buffer> {
   const { mkdirSync, writeFileSync } = await import("node:fs");
   const { dirname, join } = await import("node:path");
   const tar = await import("tar");
   const dir = tempDir("valar-src-");
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content, { mode: name.endsWith(".sh") ? 0o755 : 0o644 });
+    writeFileSync(join(dir, name), content, { mode: name.endsWith(".sh") || executable.includes(name) ? 0o755 : 0o644 });
   }
   const chunks: Buffer[] = [];
   for await (const chunk of tar.c({ gzip: true, cwd: dir, portable: true }, Object.keys(files))) chunks.push(chunk as Buffer);
@@ -176,10 +176,10 @@ export async function packFiles(files: Record<string, string>): Promise<Buffer> 
 export async function submitFiles(
   sb: Pick<TestSandbox, "endpoint" | "token">,
   files: Record<string, string>,
-  opts: { constructorName?: string; project?: string; service?: string; skipDeploy?: boolean; environment?: { key: string; value: string }[] } = {},
+  opts: { constructorName?: string; project?: string; service?: string; skipDeploy?: boolean; environment?: { key: string; value: string }[]; executable?: string[] } = {},
 ): Promise<{ id: string; status: string; createdAt: string; deployment: string }> {
   const base = `/projects/${opts.project ?? "demo"}/services/${opts.service ?? "web"}`;
-  const up = await sandboxRequest(sb, "POST", `${base}/artifacts`, { body: await packFiles(files) });
+  const up = await sandboxRequest(sb, "POST", `${base}/artifacts`, { body: await packFiles(files, opts.executable) });
   if (up.status !== 200) throw new Error(`upload failed: ${up.status} ${up.text}`);
   const sub = await sandboxRequest(sb, "POST", `${base}/builds`, {
     body: {

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { readdirSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
 import { createGzip } from "node:zlib";
 import { Header } from "tar";
 import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
 import { rawTarGz } from "../../helpers/raw-tar.js";
+import { runValar, tempDir } from "../../helpers/cli.js";
 
 const base = "/projects/demo/services/web";
 const started: TestSandbox[] = [];
@@ -69,6 +71,34 @@ describe("sandbox archives", () => {
     const sb = await sandbox(["--max-entries", "50"]);
     const files = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`f${i}.txt`, "x"]));
     await expect(submitFiles(sb, files)).rejects.toThrow(/413 .*more than 50 entries \(--max-entries\)/);
+  });
+
+  it("refuses too many entries while the upload is still arriving, and the CLI's error names the limit", async () => {
+    const sb = await sandbox(["--max-entries", "1000"]);
+    const archive = await zeroBomb(5000, 0);
+    // Half the archive (some 2500 entries) is sent and the upload held open: the answer must not wait for the rest.
+    const url = new URL(sb.endpoint + `${base}/artifacts`);
+    const req = request(url, { method: "POST", headers: { Authorization: `Bearer ${sb.token}`, "Content-Type": "application/octet-stream" } });
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on("response", (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (t: string) => (body += t));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on("error", reject);
+      setTimeout(() => reject(new Error("no answer while the upload was held open")), 5000);
+    });
+    req.write(archive.subarray(0, archive.length / 2));
+    const r = await answer.finally(() => req.destroy());
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.body)).toEqual({ error: "artifact refused: the artifact holds more than 1000 entries (--max-entries)" });
+    expect(readdirSync(join(sb.dataDir, "artifacts"))).toEqual([]);
+
+    const dir = tempDir("valar-many-");
+    for (let i = 0; i < 1100; i++) writeFileSync(join(dir, `f${i}.txt`), "");
+    const cli = await runValar(["builds", "submit", dir, "--constructor", "static"], { env: sb.env() });
+    expect(cli.exitCode).toBe(1);
+    expect(cli.stderr).toContain("the artifact holds more than 1000 entries");
   });
 
   it("takes an archive within the caps", async () => {

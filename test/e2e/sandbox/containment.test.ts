@@ -25,7 +25,7 @@ const WAITING = { "build.sh": `${DAEMONS["build.sh"]}\nsleep 40\n` };
 describe.each(["bwrap", "namespace", "group"])("build containment: --isolation %s", (mode) => {
   it("every process a build starts ends with it: setsid and redirected daemons too", async (ctx) => {
     const sb = await sandboxWithIsolation(mode, started);
-    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
+    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine (or refuses root)`);
     expect(sb.stderr()).toContain(`with ${mode} isolation`);
     const mark = processMarker();
     const sub = await submitFiles(sb, DAEMONS, { environment: [mark.env] });
@@ -36,7 +36,7 @@ describe.each(["bwrap", "namespace", "group"])("build containment: --isolation %
 
   it("abort answers within 2 s and takes the daemons with it", async (ctx) => {
     const sb = await sandboxWithIsolation(mode, started);
-    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
+    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine (or refuses root)`);
     const mark = processMarker();
     const sub = await submitFiles(sb, WAITING, { environment: [mark.env] });
     await waitForLog(sb, sub.id, /daemons-started/);
@@ -51,7 +51,7 @@ describe.each(["bwrap", "namespace", "group"])("build containment: --isolation %
 
   it("Ctrl-C stops the sandbox within 5 s and leaves no process of its builds", async (ctx) => {
     const sb = await sandboxWithIsolation(mode, started);
-    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
+    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine (or refuses root)`);
     const mark = processMarker();
     const sub = await submitFiles(sb, WAITING, { environment: [mark.env] });
     await waitForLog(sb, sub.id, /daemons-started/);
@@ -63,7 +63,7 @@ describe.each(["bwrap", "namespace", "group"])("build containment: --isolation %
 
   it("after kill -9, a restart kills what the interrupted build left running and removes its work dir", async (ctx) => {
     const sb = await sandboxWithIsolation(mode, started);
-    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
+    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine (or refuses root)`);
     const mark = processMarker();
     const sub = await submitFiles(sb, WAITING, { environment: [mark.env] });
     await waitForLog(sb, sub.id, /daemons-started/);

@@ -39,6 +39,18 @@ describe("sandbox: bad submit input is refused at submit with a 400 naming the p
     expect(list.json).toEqual([]);
   });
 
+  it("a path that fits PATH_MAX alone but not below the build's workspace (4,068 bytes)", async () => {
+    const name = Array.from({ length: 17 }, () => "d".repeat(238)).join("/") + "/ff.sh";
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(4095);
+    expect(Buffer.byteLength(name)).toBe(4068);
+    const up = await sandboxRequest(sb, "POST", `${base}/artifacts`, { body: archiveWithName(name) });
+    expect(up.status).toBe(200);
+    const r = await submit({ artifact: up.json.artifact, build: { constructor: "shell" } });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatch(/^artifact refused: entry "d+\.\.\." has a path of 4068 bytes; the limit is \d+ \(4095 less the \d+ bytes of the build's workspace path\)$/);
+    expect((await sandboxRequest(sb, "GET", `${base}/builds`)).json).toEqual([]);
+  });
+
   it("a NUL in an environment value, build or deployment", async () => {
     const r = await submit({ artifact, build: { constructor: "shell", environment: [{ key: "OK", value: "1" }, { key: "BAD", value: "a\u0000b" }] } });
     expect(r.status).toBe(400);

@@ -14,4 +14,12 @@ describe("nameProblem", () => {
     expect(nameProblem(Array.from({ length: 20 }, () => "d".repeat(250)).join("/"))).toMatch(/has a path of 5019 bytes; the limit is 4095$/);
     expect(nameProblem("l", "x/".repeat(2100))).toMatch(/^link "l" has a target of 4200 bytes; the limit is 4095$/);
   });
+
+  it("counts the workspace the archive unpacks into towards the path limit", () => {
+    const workspace = `/tmp/${"w".repeat(94)}`; // 99 bytes, 100 with its slash
+    const path = Array.from({ length: 15 }, () => "d".repeat(255)).join("/") + "/" + "f".repeat(156); // 3996 bytes
+    expect(nameProblem(path)).toBeUndefined();
+    expect(nameProblem(path, undefined, workspace)).toMatch(/has a path of 3996 bytes; the limit is 3995 \(4095 less the 100 bytes of the build's workspace path\)$/);
+    expect(nameProblem(path.slice(1), undefined, workspace)).toBeUndefined();
+  });
 });
