@@ -74,6 +74,8 @@ interface HostTools {
   unshare?: string;
   bash?: string;
   env?: string;
+  /** As root, what takes the build to an unprivileged host uid in `namespace` mode. */
+  setpriv?: string;
   slirp4netns?: string;
   /** The wrapper's environment: the sandbox's own, without its settings (the token). */
   env0: NodeJS.ProcessEnv;
@@ -94,6 +96,7 @@ function hostTools(): HostTools {
     unshare: find("unshare"),
     bash: find("bash"),
     env: find("env"),
+    setpriv: find("setpriv"),
     slirp4netns: canConnectNetworks() ? find("slirp4netns") : undefined,
     env0,
     toolchainDirs: (path ?? "").split(delimiter).filter((d) => isAbsolute(d)),
@@ -118,9 +121,9 @@ function canConnectNetworks(): boolean {
 }
 
 /**
- * Who a build is inside its nested user namespace in `namespace` mode: as root, nobody
- * (65534) — uid 0 there would keep every capability of that namespace; otherwise the
- * user's own IDs.
+ * Who a build is in `namespace` mode: as root, nobody (65534) on the host itself — a uid
+ * mapped to root, even without capabilities, still owns and may write the host's system
+ * files; otherwise the user's own IDs, in a nested user namespace.
  */
 function insideIds(): { uid: number; gid: number } {
   if (isRoot() || process.getuid === undefined) return { uid: 65534, gid: 65534 };
@@ -181,6 +184,9 @@ function makeContainment(mode: ContainmentMode, paths: ContainmentPaths, tools: 
   }
   const { unshare, bash, env: envTool } = tools;
   if (!unshare || !bash || !envTool) return undefined;
+  // As root the build leaves for a real unprivileged uid (setpriv), not a mapped one.
+  const setpriv = isRoot() ? tools.setpriv : "";
+  if (setpriv === undefined) return undefined;
   const { uid, gid } = insideIds();
   // Root may make namespaces outright; anyone else needs a user namespace to hold them.
   for (const userns of isRoot() ? [[], ["--user", "--map-root-user"]] : [["--user", "--map-root-user"]]) {
@@ -190,7 +196,7 @@ function makeContainment(mode: ContainmentMode, paths: ContainmentPaths, tools: 
       command: (tool, args, dirs, env) => {
         if (net) writeResolvConf(dirs);
         const wrapper = [...userns, "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", ...(net ? ["--net"] : [])];
-        const script = [bash, "-c", HIDE_SCRIPT, "bash", p.dataDir, p.workRoot, dirs.root, dirs.src, net ? "1" : "", attach ? "1" : "", unshare, String(uid), String(gid), envTool];
+        const script = [bash, "-c", HIDE_SCRIPT, "bash", p.dataDir, p.workRoot, dirs.root, dirs.src, net ? "1" : "", attach ? "1" : "", unshare, String(uid), String(gid), envTool, setpriv];
         return { file: unshare, args: [...wrapper, "--", ...script], env: tools.env0, setup: nulSeparated([...environmentList(env), tool, ...args]), network: network(attach, false) };
       },
     });
@@ -210,24 +216,29 @@ const READY_SCRIPT = 'echo ready >&4; read -r _ <&5; exec 4>&- 5<&-; exec "$@"';
  * Runs inside the new mount namespace: the data dir becomes an empty tmpfs, the build's
  * directory is parked there while a tmpfs covers the work root (the other builds), then
  * put back at its own path. The build's environment and command come on fd 3. Then the
- * build runs in a user namespace of its own, as an unprivileged user: no capabilities,
- * so none of these mounts can be undone. Any failure stops the step before the build's
- * code runs.
+ * build runs as an unprivileged user — as root, nobody on the host (its directory handed
+ * to it), else the user in a user namespace of its own: no capabilities, so none of
+ * these mounts can be undone. Any failure stops the step before the build's code runs.
  */
 const HIDE_SCRIPT = [
   "set -e",
-  'data=$1 work=$2 own=$3 src=$4 net=$5 attach=$6 unshare=$7 uid=$8 gid=$9 envtool=${10}',
+  'data=$1 work=$2 own=$3 src=$4 net=$5 attach=$6 unshare=$7 uid=$8 gid=$9 envtool=${10} setpriv=${11}',
   "mapfile -d '' -u 3 cmd",
   "exec 3<&-",
   'if [ -n "$net" ] && [ -e /etc/resolv.conf ]; then mount --bind "$own/resolv.conf" /etc/resolv.conf; fi',
   'mount -t tmpfs -o mode=700 valar-hidden "$data"',
   'mkdir "$data/own"',
   'mount --bind "$own" "$data/own"',
-  'mount -t tmpfs -o mode=700 valar-hidden "$work"',
+  // Searchable, not listable: an unprivileged build must reach its own directory below it.
+  'mount -t tmpfs -o mode=711 valar-hidden "$work"',
   'mkdir -p "$own"',
   'mount --move "$data/own" "$own"',
   'if [ -n "$attach" ]; then echo ready >&4; read -r _ <&5; exec 4>&- 5<&-; fi',
   'cd "$src"',
+  'if [ -n "$setpriv" ]; then',
+  '  chown -hR "$uid:$gid" "$own"',
+  '  exec "$setpriv" --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs -- "$envtool" -i "${cmd[@]}"',
+  "fi",
   'exec "$unshare" --user --map-user="$uid" --map-group="$gid" -- "$envtool" -i "${cmd[@]}"',
 ].join("\n");
 
