@@ -35,3 +35,26 @@ export async function runInProcess(args: string[], opts: InProcessOptions = {}):
   await double.io.drained();
   return { exitCode, stdout: double.stdout(), stderr: double.stderr() };
 }
+
+export interface ValarOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** What stdin holds; without it, stdin is empty (not a terminal). */
+  input?: string;
+  clock?: Clock;
+  tty?: boolean;
+  columns?: number;
+}
+
+/**
+ * `valar ARGS` in process, answering as test/helpers/cli.ts's runValar does for a spawned
+ * one (stdout and stderr without their final newline, as execa gives them), so a test can
+ * move between the tiers with its assertions unchanged. The fake clock starts at the real
+ * time: fixtures dated relative to Date.now() read as they would in a spawned run.
+ */
+export async function valar(args: string[], opts: ValarOptions = {}): Promise<InProcessResult> {
+  const { input, clock, ...rest } = opts;
+  const r = await runInProcess(args, { ...rest, stdin: input, clock: clock ?? fakeClock(Date.now()) });
+  const trim = (s: string) => s.replace(/\r?\n$/, "");
+  return { exitCode: r.exitCode, stdout: trim(r.stdout), stderr: trim(r.stderr) };
+}
