@@ -1,6 +1,5 @@
 import type { Build, BuildInspect } from "../../src/api/types.js";
-import { isolatedEnv } from "./cli.js";
-import { testEnv } from "./test-env.js";
+import { isolatedEnv, testEnv } from "./test-env.js";
 import { json, startFaultServer, type FaultServer } from "./fault-server.js";
 
 export const TOKEN = "test-token-5f3a";

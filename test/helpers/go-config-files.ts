@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "./cli.js";
+import { tempDir } from "./temp-dirs.js";
 
 // Valar's Go CLI config files and a Go CLI user's service directory, for the tests of
 // reading them (test/e2e/go-config.test.ts, test/inprocess/go-config.test.ts).

@@ -1,7 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../helpers/cli.js";
 import { BUILDS_PATH, DEPLOYS_PATH, TOKEN, apiEnv, paths, startBuildsServer } from "../helpers/builds-fixtures.js";
 import { fakeClock } from "../helpers/fake-clock.js";
 import { json, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
@@ -22,7 +20,7 @@ describe("valar completion", () => {
   it.each(Object.entries(FILES))("%s prints %s (regenerate: npm run completions)", async (shell, file) => {
     const r = await runInProcess(["completion", shell]);
     expect([r.exitCode, r.stderr]).toEqual([0, ""]);
-    expect(r.stdout).toBe(readFileSync(join(ROOT, file), "utf8"));
+    expect(r.stdout).toBe(readFileSync(new URL(`../../${file}`, import.meta.url), "utf8"));
   });
 
   it.each([[["completion", "powershell"], /^error: .*powershell/], [["completion"], /^error: missing required argument 'shell'/]])(

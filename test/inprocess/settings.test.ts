@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { valar } from "../helpers/run-in-process.js";
 import { testEnv } from "../helpers/test-env.js";
-import { tempDir } from "../helpers/cli.js";
+import { tempDir } from "../helpers/temp-dirs.js";
 import { json, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
 
 // Every row of the contract's "where settings come from" table, seen from outside.
