@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { valar } from "../helpers/run-in-process.js";
+import { runInProcess, valar } from "../helpers/run-in-process.js";
 import { testEnv } from "../helpers/test-env.js";
 import { json, requestsTo, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
 
@@ -236,5 +237,42 @@ describe("auth status", () => {
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toContain("the stored token was rejected");
     expect(r.stdout).toBe("");
+  });
+});
+
+describe("auth login on a terminal", () => {
+  /** A terminal's stdin that holds what the user types; it records its raw-mode switches. */
+  function typed(text: string) {
+    const stdin = Object.assign(new PassThrough(), {
+      isTTY: true,
+      modes: [] as boolean[],
+      setRawMode(mode: boolean) {
+        this.modes.push(mode);
+        return this;
+      },
+    });
+    stdin.write(text);
+    return stdin;
+  }
+
+  it("prompts without echo, says where to get a token, and stores the one typed", async () => {
+    const env = baseEnv();
+    const stdin = typed(`${GOOD}\r`);
+    const r = await runInProcess(["auth", "login", "--endpoint", srv.endpoint], { env, stdinStream: stdin, stderrTTY: true });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(stdin.modes).toEqual([true, false]);
+    expect(r.stderr).toContain("Token: ");
+    expect(r.stderr).toContain(`Paste your Valar token for ${srv.endpoint}: `);
+    expect(r.stdout + r.stderr).not.toContain(GOOD);
+    expect(stored(env)).toEqual({ endpoint: srv.endpoint, token: GOOD, tokenEndpoint: srv.endpoint });
+  });
+
+  it("an empty line → exit 4 saying where to get one, nothing sent", async () => {
+    const env = baseEnv();
+    const r = await runInProcess(["auth", "login", "--endpoint", srv.endpoint], { env, stdinStream: typed("\r") });
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/^error: no token entered$/m);
+    expect(srv.requests).toHaveLength(0);
+    expect(stored(env)).toEqual({});
   });
 });
