@@ -7,6 +7,7 @@ import { BUILDS_PATH, TOKEN, build, envFor, paths, startBuildsServer } from "../
 // case of each code runs in process (test/inprocess/exit-codes.test.ts).
 const A = build("a1b2c3d4-e5f6-7890-abcd-ef1234567890", "done", 3);
 const F = build("f0e1d2c3-0000-4000-8000-000000000000", "failed", 3);
+const R = build("c3d4e5f6-0000-4000-8000-000000000000", "running", 1);
 
 let server: FaultServer | undefined;
 afterEach(async () => {
@@ -18,15 +19,16 @@ const answer = (status: number, error: string) => () => server!.on(`GET ${BUILDS
 
 describe("the process exits with the contract's code", () => {
   it.each([
-    { code: 0, args: ["builds", "ls", "-q"], stdout: `${F.id}\n${A.id}` },
+    { code: 0, args: ["builds", "ls", "-q"], stdout: `${R.id}\n${F.id}\n${A.id}` },
     { code: 1, args: ["builds", "ls"], route: answer(409, "service is being deleted"), stderr: /^error: .*service is being deleted/ },
     { code: 2, args: ["builds", "inspect", "a1;rm"], stderr: /^error: invalid build ID prefix/, sends: false },
     { code: 3, args: ["builds", "status", "f0"], stdout: "failed" },
     { code: 4, args: ["builds", "ls"], env: { VALAR_TOKEN: undefined }, stderr: /^error: not logged in/, sends: false },
     { code: 5, args: ["builds", "ls"], route: answer(404, "service not found"), stderr: /^error: .*service not found/ },
     { code: 6, args: ["builds", "ls"], route: answer(200, "not a list"), stderr: /^error: / },
+    { code: 8, args: ["builds", "status", "c3"], stdout: "running" },
   ])("$code: valar $args", async ({ code, args, route, env, stdout, stderr, sends = true }) => {
-    server = await startBuildsServer([F, A]);
+    server = await startBuildsServer([R, F, A]);
     route?.();
     const r = await runValar(args, { env: envFor(server, env) });
     expect(r.exitCode, r.stderr).toBe(code);
