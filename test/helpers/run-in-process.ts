@@ -2,6 +2,7 @@ import { runCli } from "../../src/cli.js";
 import type { Clock } from "../../src/context.js";
 import { fakeClock } from "./fake-clock.js";
 import { ioDouble, type IODoubleOptions } from "./io-double.js";
+import { testEnv } from "./test-env.js";
 
 export interface InProcessOptions extends IODoubleOptions {
   cwd?: string;
@@ -22,7 +23,9 @@ export interface InProcessResult {
  * given) and only the environment given — nothing of the test process's own settings.
  */
 export async function runInProcess(args: string[], opts: InProcessOptions = {}): Promise<InProcessResult> {
-  const env: NodeJS.ProcessEnv = { VALAR_CONFIG_DIR: "/nonexistent/valar-test-config", HOME: "/nonexistent/valar-test-home", ...opts.env };
+  // A fresh HOME and config directory unless given: a command that stores a setting must
+  // not create anything outside the test's temporary directories.
+  const env: NodeJS.ProcessEnv = { ...testEnv(), ...opts.env };
   const double = ioDouble({ ...opts, env });
   const exitCode = await runCli(["node", "valar", ...args], {
     io: double.io,
