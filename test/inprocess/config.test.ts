@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { valar } from "../helpers/run-in-process.js";
@@ -102,5 +102,32 @@ describe("valar config", () => {
   it("missing arguments are usage errors", async () => {
     expect((await valar(["config", "set", "project"])).exitCode).toBe(2);
     expect((await valar(["config", "get"])).exitCode).toBe(2);
+  });
+});
+
+describe("valar config, case by case", () => {
+  type Stored = Record<string, string>;
+  const cases: { args: string[]; before: Stored; exitCode: number; stdout: string; stderr: RegExp | ""; after: Stored }[] = [
+    { args: ["get", "project"], before: { project: "p1" }, exitCode: 0, stdout: "p1", stderr: "", after: { project: "p1" } },
+    { args: ["get", "service"], before: { project: "p1" }, exitCode: 1, stdout: "", stderr: /^error: service is not set\nhint: /, after: { project: "p1" } },
+    { args: ["set", "service", "web"], before: { project: "p1" }, exitCode: 0, stdout: "", stderr: "", after: { project: "p1", service: "web" } },
+    { args: ["set", "project", "p2"], before: { project: "p1" }, exitCode: 0, stdout: "", stderr: "", after: { project: "p2" } },
+    { args: ["set", "endpoint", "https://api.example.com/v2/"], before: {}, exitCode: 0, stdout: "", stderr: "", after: { endpoint: "https://api.example.com/v2" } },
+    { args: ["unset", "project"], before: { project: "p1", service: "web" }, exitCode: 0, stdout: "", stderr: "", after: { service: "web" } },
+    { args: ["list"], before: { service: "web", project: "p1" }, exitCode: 0, stdout: "project=p1\nservice=web", stderr: "", after: { service: "web", project: "p1" } },
+    { args: ["list", "--json"], before: { project: "p1", token: "tok-secret-1" }, exitCode: 0, stdout: '{\n  "project": "p1"\n}', stderr: "", after: { project: "p1", token: "tok-secret-1" } },
+    { args: ["set", "service", "my-svc"], before: { service: "web" }, exitCode: 2, stdout: "", stderr: /^error: invalid service name "my-svc"/, after: { service: "web" } },
+    { args: ["unset", "token"], before: { token: "tok-secret-1" }, exitCode: 2, stdout: "", stderr: /^error: unknown config key "token"/, after: { token: "tok-secret-1" } },
+  ];
+  it.each(cases)("config $args with $before stored", async ({ args, before, exitCode, stdout, stderr, after }) => {
+    const env = testEnv();
+    mkdirSync(env.VALAR_CONFIG_DIR!, { recursive: true });
+    writeFileSync(join(env.VALAR_CONFIG_DIR!, "config.json"), JSON.stringify(before), { mode: 0o600 });
+    const r = await valar(["config", ...args], { env });
+    expect(r.exitCode, r.stderr).toBe(exitCode);
+    expect(r.stdout).toBe(stdout);
+    if (stderr === "") expect(r.stderr).toBe("");
+    else expect(r.stderr).toMatch(stderr);
+    expect(storedFile(env)).toEqual(after);
   });
 });
