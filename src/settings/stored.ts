@@ -1,6 +1,6 @@
 import { chmodSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
-import envPaths from "env-paths";
 import { UsageError } from "../errors.js";
 import type { StoredSettings } from "./resolve.js";
 import { readSettingsFile } from "./settings-file.js";
@@ -12,7 +12,19 @@ import { readSettingsFile } from "./settings-file.js";
  */
 
 export function configDir(env: NodeJS.ProcessEnv): string {
-  return env.VALAR_CONFIG_DIR || envPaths("valar", { suffix: "" }).config;
+  return env.VALAR_CONFIG_DIR || userConfigDir(env);
+}
+
+/**
+ * env-paths's config directory for valar, but from the command's environment: env-paths
+ * reads process.env, which a run with an injected environment (the in-process tests) must
+ * not reach, or it would read and write the real user's settings.
+ */
+function userConfigDir(env: NodeJS.ProcessEnv): string {
+  const home = env.HOME || homedir();
+  if (process.platform === "darwin") return join(home, "Library", "Preferences", "valar");
+  if (process.platform === "win32") return join(env.APPDATA || join(home, "AppData", "Roaming"), "valar", "Config");
+  return join(env.XDG_CONFIG_HOME || join(home, ".config"), "valar");
 }
 
 export function configFilePath(env: NodeJS.ProcessEnv): string {

@@ -1,5 +1,5 @@
 import type { Build, BuildInspect } from "../../src/api/types.js";
-import { isolatedEnv } from "./cli.js";
+import { isolatedEnv, testEnv } from "./test-env.js";
 import { json, startFaultServer, type FaultServer } from "./fault-server.js";
 
 export const TOKEN = "test-token-5f3a";
@@ -60,4 +60,9 @@ function prefixesOf(builds: Build[]): Set<string> {
 /** Requests the CLI sent to the API (all of them carry the path without /v2). */
 export function paths(server: FaultServer): string[] {
   return server.requests.map((r) => `${r.method} ${r.path}`);
+}
+
+/** envFor's in-process counterpart: the server, the token and p/s over testEnv (nothing of the test process's). */
+export function apiEnv(server: FaultServer, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return testEnv({ VALAR_ENDPOINT: server.endpoint, VALAR_TOKEN: TOKEN, VALAR_PROJECT: PROJECT, VALAR_SERVICE: SERVICE, ...extra });
 }

@@ -10,6 +10,8 @@ export interface IODoubleOptions {
   /** What stdin holds (a pipe); a terminal when stdinTTY is set. */
   stdin?: string;
   stdinTTY?: boolean;
+  /** A stdin of the test's own instead, e.g. a terminal it types into as the command reads. */
+  stdinStream?: Readable & { isTTY?: boolean };
   env?: NodeJS.ProcessEnv;
 }
 
@@ -37,7 +39,7 @@ export function ioDouble(opts: IODoubleOptions = {}): IODouble {
   const columns = opts.columns ?? 80;
   const out = captured(opts.stdoutTTY ?? opts.tty ?? false, columns);
   const err = captured(opts.stderrTTY ?? opts.tty ?? false, columns);
-  const stdin = () => Object.assign(Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]), { isTTY: opts.stdinTTY ?? false });
+  const stdin = () => opts.stdinStream ?? Object.assign(Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]), { isTTY: opts.stdinTTY ?? false });
   const env = { TERM: "xterm-256color", ...opts.env };
   const io = new IOStreams({ stdout: out.stream, stderr: err.stream, stdin, env });
   return { io, stdout: out.text, stderr: err.text };

@@ -2,6 +2,7 @@ import { runCli } from "../../src/cli.js";
 import type { Clock } from "../../src/context.js";
 import { fakeClock } from "./fake-clock.js";
 import { ioDouble, type IODoubleOptions } from "./io-double.js";
+import { testEnv } from "./test-env.js";
 
 export interface InProcessOptions extends IODoubleOptions {
   cwd?: string;
@@ -22,7 +23,9 @@ export interface InProcessResult {
  * given) and only the environment given — nothing of the test process's own settings.
  */
 export async function runInProcess(args: string[], opts: InProcessOptions = {}): Promise<InProcessResult> {
-  const env: NodeJS.ProcessEnv = { VALAR_CONFIG_DIR: "/nonexistent/valar-test-config", HOME: "/nonexistent/valar-test-home", ...opts.env };
+  // A fresh HOME and config directory unless given: a command that stores a setting must
+  // not create anything outside the test's temporary directories.
+  const env: NodeJS.ProcessEnv = { ...testEnv(), ...opts.env };
   const double = ioDouble({ ...opts, env });
   const exitCode = await runCli(["node", "valar", ...args], {
     io: double.io,
@@ -34,4 +37,27 @@ export async function runInProcess(args: string[], opts: InProcessOptions = {}):
   });
   await double.io.drained();
   return { exitCode, stdout: double.stdout(), stderr: double.stderr() };
+}
+
+export interface ValarOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** What stdin holds; without it, stdin is empty (not a terminal). */
+  input?: string;
+  clock?: Clock;
+  tty?: boolean;
+  columns?: number;
+}
+
+/**
+ * `valar ARGS` in process, answering as test/helpers/cli.ts's runValar does for a spawned
+ * one (stdout and stderr without their final newline, as execa gives them), so a test can
+ * move between the tiers with its assertions unchanged. The fake clock starts at the real
+ * time: fixtures dated relative to Date.now() read as they would in a spawned run.
+ */
+export async function valar(args: string[], opts: ValarOptions = {}): Promise<InProcessResult> {
+  const { input, clock, ...rest } = opts;
+  const r = await runInProcess(args, { ...rest, stdin: input, clock: clock ?? fakeClock(Date.now()) });
+  const trim = (s: string) => s.replace(/\r?\n$/, "");
+  return { exitCode: r.exitCode, stdout: trim(r.stdout), stderr: trim(r.stderr) };
 }

@@ -3,7 +3,7 @@ import { PassThrough, Readable } from "node:stream";
 import { readPrefixArgument, resolveBuild, validatePrefix, type BuildLister } from "../../../src/builds/resolve.js";
 import type { Build } from "../../../src/api/types.js";
 import { ExitCode, NotFoundError, UsageError, type ValarError } from "../../../src/errors.js";
-import type { IOStreams } from "../../../src/output/io.js";
+import { ioDouble } from "../../helpers/io-double.js";
 
 const NOW = Date.parse("2026-01-10T12:00:00Z");
 const clock = { now: () => NOW, sleep: async () => {} };
@@ -50,7 +50,7 @@ describe("validatePrefix", () => {
 });
 
 describe("readPrefixArgument", () => {
-  const io = (text: string | string[]) => ({ io: { stdin: Readable.from(Array.isArray(text) ? text : [text]) } as unknown as IOStreams });
+  const io = (text: string | string[]) => ({ io: ioDouble({ stdinStream: Readable.from(Array.isArray(text) ? text : [text]) }).io });
 
   it("passes a plain argument through, validated", async () => {
     expect(await readPrefixArgument(io(""), "a1")).toBe("a1");
@@ -69,7 +69,7 @@ describe("readPrefixArgument", () => {
   it("- does not wait for the end of stdin once a line is there", async () => {
     const stdin = new PassThrough();
     stdin.write("c3d4\n"); // never ended: a writer that keeps the pipe open
-    const ctx = { io: { stdin } as unknown as IOStreams };
+    const ctx = { io: ioDouble({ stdinStream: stdin }).io };
     expect(await readPrefixArgument(ctx, "-")).toBe("c3d4");
   });
 

@@ -1,22 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { PassThrough } from "node:stream";
-import { IOStreams } from "../../../src/output/io.js";
 import { run as runLs } from "../../../src/commands/builds/ls.run.js";
 import type { Ctx } from "../../../src/context.js";
+import type { IOStreams } from "../../../src/output/io.js";
 import type { Build } from "../../../src/api/types.js";
 import type { BuildsApi } from "../../../src/api/builds.js";
+import { ioDouble } from "../../helpers/io-double.js";
 
-// `builds ls` on a terminal, which an e2e test cannot give the child process: an
-// IOStreams over in-memory streams that claim to be a TTY of a given width.
+// `builds ls` on a terminal, which an e2e test cannot give the child process: the IO
+// double's terminals of a given width.
 const NOW = Date.parse("2026-01-10T12:00:00Z");
 
-function terminal(columns: number, env: NodeJS.ProcessEnv = {}) {
-  const out = Object.assign(new PassThrough(), { isTTY: true, columns });
-  const err = Object.assign(new PassThrough(), { isTTY: true, columns });
-  const io = new IOStreams({ stdout: out, stderr: err, stdin: () => new PassThrough(), env: { TERM: "xterm", ...env } });
-  const read = (s: PassThrough) => () => (s.read() as Buffer | null)?.toString() ?? "";
-  return { io, stdout: read(out), stderr: read(err) };
-}
+const terminal = (columns: number, env: NodeJS.ProcessEnv = {}) => ioDouble({ tty: true, columns, env });
 
 function ctxWith(io: IOStreams, builds: Build[]): Ctx {
   const api = { project: "p", service: "s", list: async () => builds } as unknown as BuildsApi;
@@ -62,10 +56,9 @@ describe("builds ls on a terminal", () => {
   });
 
   it("off a terminal prints absolute ISO 8601 UTC times, nothing shortened", async () => {
-    const out = new PassThrough();
-    const io = new IOStreams({ stdout: out, stderr: new PassThrough(), stdin: () => new PassThrough(), env: {} });
-    await runLs(ctxWith(io, builds), [], { limit: 20 });
-    const lines = (out.read() as Buffer).toString().trimEnd().split("\n");
+    const piped = ioDouble();
+    await runLs(ctxWith(piped.io, builds), [], { limit: 20 });
+    const lines = piped.stdout().trimEnd().split("\n");
     expect(lines[0]).toBe("ID                                    STATUS  CREATED               ERROR");
     expect(lines[1]).toBe(`${builds[0]!.id}  done    2026-01-10T11:57:00Z`);
   });

@@ -2,8 +2,8 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { promptSecret, readPipedToken } from "../../../../src/commands/auth/read-token.js";
 import { maskToken } from "../../../../src/commands/auth/mask.js";
-import { IOStreams } from "../../../../src/output/io.js";
 import { InterruptedError, UsageError } from "../../../../src/errors.js";
+import { ioDouble } from "../../../helpers/io-double.js";
 
 function fakeTerminal() {
   const stdin = Object.assign(new PassThrough(), {
@@ -16,11 +16,8 @@ function fakeTerminal() {
       return this;
     },
   });
-  const stderr = new PassThrough();
-  let errText = "";
-  stderr.on("data", (c) => (errText += c.toString()));
-  const io = new IOStreams({ stdin: () => stdin, stdout: new PassThrough(), stderr, env: {} });
-  return { io, stdin, stderrText: () => errText };
+  const { io, stderr } = ioDouble({ stdinStream: stdin });
+  return { io, stdin, stderrText: stderr };
 }
 
 describe("promptSecret", () => {
@@ -61,11 +58,7 @@ describe("promptSecret", () => {
 });
 
 describe("readPipedToken", () => {
-  const piped = (text: string) => {
-    const stdin = new PassThrough();
-    stdin.end(text);
-    return new IOStreams({ stdin: () => stdin, stdout: new PassThrough(), stderr: new PassThrough(), env: {} });
-  };
+  const piped = (text: string) => ioDouble({ stdin: text }).io;
   it("takes the first non-empty line, trimmed", async () => {
     expect(await readPipedToken(piped("\n  tok-1 \r\nsecond\n"))).toBe("tok-1");
   });

@@ -1,7 +1,9 @@
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isolatedEnv, runValar, tempDir } from "../helpers/cli.js";
+import { valar } from "../helpers/run-in-process.js";
+import { testEnv } from "../helpers/test-env.js";
+import { tempDir } from "../helpers/temp-dirs.js";
 import { json, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
 
 // Every row of the contract's "where settings come from" table, seen from outside.
@@ -20,7 +22,7 @@ afterEach(async () => {
 });
 
 function envWithStore(stored: Record<string, string>, extra: Record<string, string | undefined> = {}) {
-  const env = isolatedEnv({ VALAR_RETRY_BASE_MS: "1", ...extra });
+  const env = testEnv(extra);
   const dir = env.VALAR_CONFIG_DIR!;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "config.json"), JSON.stringify(stored), { mode: 0o600 });
@@ -32,28 +34,28 @@ const hits = (s: FaultServer) => s.requests.length;
 describe("endpoint: --endpoint > VALAR_ENDPOINT > stored > default", () => {
   it("the flag wins", async () => {
     const env = envWithStore({ endpoint: c.endpoint, token: "tok" }, { VALAR_ENDPOINT: b.endpoint });
-    const r = await runValar(["--endpoint", a.endpoint, "auth", "status"], { env });
+    const r = await valar(["--endpoint", a.endpoint, "auth", "status"], { env });
     expect(r.exitCode).toBe(0);
     expect([hits(a), hits(b), hits(c)]).toEqual([1, 0, 0]);
   });
 
   it("then the environment", async () => {
     const env = envWithStore({ endpoint: c.endpoint, token: "tok" }, { VALAR_ENDPOINT: b.endpoint });
-    const r = await runValar(["auth", "status"], { env });
+    const r = await valar(["auth", "status"], { env });
     expect(r.exitCode).toBe(0);
     expect([hits(a), hits(b), hits(c)]).toEqual([0, 1, 0]);
   });
 
   it("then the stored one", async () => {
     const env = envWithStore({ endpoint: c.endpoint, token: "tok" });
-    const r = await runValar(["auth", "status"], { env });
+    const r = await valar(["auth", "status"], { env });
     expect(r.exitCode).toBe(0);
     expect([hits(a), hits(b), hits(c)]).toEqual([0, 0, 1]);
   });
 
   it("else the default https://api.valar.dev/v2", async () => {
     // No token, so nothing is sent anywhere; the message names the endpoint in use.
-    const r = await runValar(["auth", "status"], { env: envWithStore({}) });
+    const r = await valar(["auth", "status"], { env: envWithStore({}) });
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toContain("https://api.valar.dev/v2");
   });
@@ -62,21 +64,21 @@ describe("endpoint: --endpoint > VALAR_ENDPOINT > stored > default", () => {
 describe("token: VALAR_TOKEN > stored > none", () => {
   it("the environment wins over the stored token", async () => {
     const env = envWithStore({ endpoint: a.endpoint, token: "stored-token" }, { VALAR_TOKEN: "env-token" });
-    const r = await runValar(["auth", "status"], { env });
+    const r = await valar(["auth", "status"], { env });
     expect(r.exitCode).toBe(0);
     expect(a.requests[0]!.headers.authorization).toBe("Bearer env-token");
   });
 
   it("then the stored token", async () => {
     const env = envWithStore({ endpoint: a.endpoint, token: "stored-token" });
-    const r = await runValar(["auth", "status"], { env });
+    const r = await valar(["auth", "status"], { env });
     expect(r.exitCode).toBe(0);
     expect(a.requests[0]!.headers.authorization).toBe("Bearer stored-token");
   });
 
   it("none → exit 4 with a hint, nothing sent", async () => {
     const env = envWithStore({ endpoint: a.endpoint });
-    const r = await runValar(["auth", "status"], { env });
+    const r = await valar(["auth", "status"], { env });
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toMatch(/^hint: .*valar auth login/m);
     expect(hits(a)).toBe(0);
@@ -105,14 +107,14 @@ describe("project and service: flag > env > .valar.yml > stored", () => {
 
   it("flags win", async () => {
     const { cwd, env } = setup({ VALAR_PROJECT: "envp", VALAR_SERVICE: "envs" }, "project: ymlp\nservice: ymls\n");
-    const r = await runValar(["builds", "ls", "-p", "flagp", "-s", "flags"], { cwd, env });
+    const r = await valar(["builds", "ls", "-p", "flagp", "-s", "flags"], { cwd, env });
     expect(r.exitCode).toBe(0);
     expect(paths()).toEqual(["/projects/flagp/services/flags/builds"]);
   });
 
   it("then the environment", async () => {
     const { cwd, env } = setup({ VALAR_PROJECT: "envp", VALAR_SERVICE: "envs" }, "project: ymlp\nservice: ymls\n");
-    const r = await runValar(["builds", "ls"], { cwd, env });
+    const r = await valar(["builds", "ls"], { cwd, env });
     expect(r.exitCode).toBe(0);
     expect(paths()).toEqual(["/projects/envp/services/envs/builds"]);
   });
@@ -121,21 +123,21 @@ describe("project and service: flag > env > .valar.yml > stored", () => {
     const { cwd, env } = setup({}, "project: ymlp\nservice: ymls\nbuild:\n  environment: [A=1, {key: B, value: 2}]\n");
     const sub = join(cwd, "src", "deep");
     mkdirSync(sub, { recursive: true });
-    const r = await runValar(["builds", "ls"], { cwd: sub, env });
+    const r = await valar(["builds", "ls"], { cwd: sub, env });
     expect(r.exitCode).toBe(0);
     expect(paths()).toEqual(["/projects/ymlp/services/ymls/builds"]);
   });
 
   it("then the stored settings; each setting resolves on its own", async () => {
     const { cwd, env } = setup({ VALAR_SERVICE: "envs" });
-    const r = await runValar(["builds", "ls"], { cwd, env });
+    const r = await valar(["builds", "ls"], { cwd, env });
     expect(r.exitCode).toBe(0);
     expect(paths()).toEqual(["/projects/storedp/services/envs/builds"]);
   });
 
   it("missing project → exit 2 with a hint, before any request", async () => {
     const cwd = tempDir();
-    const r = await runValar(["builds", "ls"], { cwd, env: envWithStore({ endpoint: a.endpoint, token: "tok", service: "web" }) });
+    const r = await valar(["builds", "ls"], { cwd, env: envWithStore({ endpoint: a.endpoint, token: "tok", service: "web" }) });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("error: no project given");
     expect(r.stderr).toMatch(/^hint: .*-p PROJECT/m);
@@ -143,7 +145,7 @@ describe("project and service: flag > env > .valar.yml > stored", () => {
   });
 
   it("nothing set up: the first error is \"not logged in\", not the missing project", async () => {
-    const r = await runValar(["builds", "ls"], { cwd: tempDir(), env: isolatedEnv() });
+    const r = await valar(["builds", "ls"], { cwd: tempDir(), env: testEnv() });
     expect(r.exitCode).toBe(4);
     expect(r.stderr.split("\n")[0]).toBe("error: not logged in to https://api.valar.dev/v2");
   });
@@ -154,7 +156,7 @@ describe("project and service: flag > env > .valar.yml > stored", () => {
     ["-p", "my_proj.v2", 'invalid project name "my_proj.v2" (from --project)', '"my-proj-v2"'],
   ])("%s %s is refused, suggesting the nearest valid name", async (flag, name, message, suggestion) => {
     const args = flag === "-s" ? ["-p", "proj", "-s", name] : ["-p", name, "-s", "web"];
-    const r = await runValar(["builds", "ls", ...args], { cwd: tempDir(), env: envWithStore({ endpoint: a.endpoint, token: "tok" }) });
+    const r = await valar(["builds", "ls", ...args], { cwd: tempDir(), env: envWithStore({ endpoint: a.endpoint, token: "tok" }) });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`error: ${message}\n`);
     expect(r.stderr).toMatch(new RegExp(`^hint: .*: try ${suggestion}$`, "m"));
@@ -163,7 +165,7 @@ describe("project and service: flag > env > .valar.yml > stored", () => {
 
   it("missing service → exit 2 with a hint", async () => {
     const cwd = tempDir();
-    const r = await runValar(["builds", "ls", "-p", "proj"], { cwd, env: envWithStore({ endpoint: a.endpoint, token: "tok" }) });
+    const r = await valar(["builds", "ls", "-p", "proj"], { cwd, env: envWithStore({ endpoint: a.endpoint, token: "tok" }) });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("error: no service given");
     expect(hits(a)).toBe(0);
@@ -175,7 +177,7 @@ describe("project and service: flag > env > .valar.yml > stored", () => {
     [["-p", "proj", "-s", "we-b"], /invalid service name "we-b"/],
   ])("invalid names %j → exit 2, nothing sent", async (args, message) => {
     const cwd = tempDir();
-    const r = await runValar(["builds", "ls", ...args], { cwd, env: envWithStore({ endpoint: a.endpoint, token: "tok" }) });
+    const r = await valar(["builds", "ls", ...args], { cwd, env: envWithStore({ endpoint: a.endpoint, token: "tok" }) });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/^hint: /m);
@@ -184,14 +186,14 @@ describe("project and service: flag > env > .valar.yml > stored", () => {
 
   it("an invalid name in .valar.yml is reported with the file", async () => {
     const { cwd, env } = setup({}, "project: bad_name\nservice: web\n");
-    const r = await runValar(["builds", "ls"], { cwd, env });
+    const r = await valar(["builds", "ls"], { cwd, env });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`invalid project name "bad_name" (from ${join(cwd, ".valar.yml")})`);
   });
 
   it("a broken .valar.yml → exit 2, one line naming the file", async () => {
     const { cwd, env } = setup({}, "project: [unclosed\n");
-    const r = await runValar(["builds", "ls"], { cwd, env });
+    const r = await valar(["builds", "ls"], { cwd, env });
     expect(r.exitCode).toBe(2);
     const errorLines = r.stderr.split("\n").filter((l) => l.startsWith("error:"));
     expect(errorLines).toHaveLength(1);
@@ -203,16 +205,16 @@ describe("project and service: flag > env > .valar.yml > stored", () => {
 
 describe("stored settings file", () => {
   it("lives in VALAR_CONFIG_DIR and has mode 0600 once a token is stored", async () => {
-    const env = isolatedEnv({ VALAR_CONFIG_DIR: join(tempDir(), "nested", "cfg") });
-    const r = await runValar(["auth", "login", "--endpoint", a.endpoint], { env, input: "tok-123\n", stdin: "pipe" });
+    const env = testEnv({ VALAR_CONFIG_DIR: join(tempDir(), "nested", "cfg") });
+    const r = await valar(["auth", "login", "--endpoint", a.endpoint], { env, input: "tok-123\n" });
     expect(r.exitCode).toBe(0);
     const file = join(env.VALAR_CONFIG_DIR!, "config.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it("without VALAR_CONFIG_DIR, it is in the user's config directory", async () => {
-    const env = isolatedEnv({ VALAR_CONFIG_DIR: undefined });
-    const r = await runValar(["config", "set", "project", "proj"], { env });
+    const env = testEnv({ VALAR_CONFIG_DIR: undefined });
+    const r = await valar(["config", "set", "project", "proj"], { env });
     expect(r.exitCode).toBe(0);
     expect(statSync(join(env.XDG_CONFIG_HOME!, "valar", "config.json")).isFile()).toBe(true);
   });

@@ -1,16 +1,14 @@
 import type { Command } from "commander";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli.js";
 import { ExitCode } from "../../src/errors.js";
-import { IOStreams } from "../../src/output/io.js";
 import { createRuntime, systemClock } from "../../src/runtime.js";
-import { runValar } from "../helpers/cli.js";
+import { ioDouble } from "../helpers/io-double.js";
+import { valar } from "../helpers/run-in-process.js";
 
 /** The real command tree, to enumerate every command and check examples against it. */
 function tree(): Command {
-  const s = () => new PassThrough();
-  const io = new IOStreams({ stdout: s(), stderr: s(), stdin: () => s(), env: {} });
+  const { io } = ioDouble();
   const rt = createRuntime(
     { io, env: {}, cwd: process.cwd(), clock: systemClock, signal: new AbortController().signal, version: "0.0.0" },
     { exitCode: 0 },
@@ -56,7 +54,7 @@ describe("--help of every command", () => {
   it.each(paths.map((p) => [p.join(" ") || "(root)", p] as const))(
     "%s: usage, a one-line summary, options and real examples",
     async (_name, path) => {
-      const r = await runValar([...path, "--help"]);
+      const r = await valar([...path, "--help"]);
       expect(r.exitCode).toBe(0);
       expect(r.stderr).toBe("");
       // eslint-disable-next-line no-control-regex
@@ -88,7 +86,7 @@ describe("--help of every command", () => {
 
 describe("valar help", () => {
   it("lists the command groups under their headings, one line each, as gh does", async () => {
-    const r = await runValar(["help"]);
+    const r = await valar(["help"]);
     expect(r.exitCode).toBe(0);
     const out = r.stdout;
     const headings = ["Build commands:", "Deployment commands:", "Account and settings:", "Local server:", "Other:"];
@@ -103,16 +101,16 @@ describe("valar help", () => {
     expect(section("Local server:")).toMatch(/^ {2}sandbox\b/m);
     expect(section("Other:")).toMatch(/^ {2}completion\b/m);
     expect(section("Other:")).toMatch(/^ {2}help\b/m);
-    expect(r.stdout).toBe((await runValar(["--help"])).stdout);
+    expect(r.stdout).toBe((await valar(["--help"])).stdout);
   });
 
   it("ends `valar --help` pointing at the exit-code topic", async () => {
-    const r = await runValar(["--help"]);
+    const r = await valar(["--help"]);
     expect(r.stdout).toMatch(/`valar help exit-codes`/);
   });
 
   it("has an exit-codes topic", async () => {
-    const r = await runValar(["help", "exit-codes"]);
+    const r = await valar(["help", "exit-codes"]);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe("");
     for (const code of Object.values(ExitCode)) expect(r.stdout).toMatch(new RegExp(`^ {2}${code} +\\S`, "m"));
@@ -120,21 +118,21 @@ describe("valar help", () => {
   });
 
   it("shows a nested command's help: valar help builds ls", async () => {
-    const r = await runValar(["help", "builds", "ls"]);
+    const r = await valar(["help", "builds", "ls"]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^Usage: valar builds ls\|list /);
-    expect(r.stdout).toBe((await runValar(["builds", "ls", "--help"])).stdout);
-    expect((await runValar(["help", "builds", "list"])).stdout).toBe(r.stdout);
+    expect(r.stdout).toBe((await valar(["builds", "ls", "--help"])).stdout);
+    expect((await valar(["help", "builds", "list"])).stdout).toBe(r.stdout);
   });
 
   it("keeps commander's help command of a group: valar builds help submit", async () => {
-    const r = await runValar(["builds", "help", "submit"]);
+    const r = await valar(["builds", "help", "submit"]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^Usage: valar builds submit /);
   });
 
   it("rejects an unknown command or topic with a usage error", async () => {
-    const r = await runValar(["help", "builds", "frobnicate"]);
+    const r = await valar(["help", "builds", "frobnicate"]);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^error: .*builds frobnicate/m);
@@ -144,14 +142,14 @@ describe("valar help", () => {
 
 describe("help lists what applies, once", () => {
   it("valar help auth login lists --endpoint once (login's own)", async () => {
-    const r = await runValar(["help", "auth", "login"]);
+    const r = await valar(["help", "auth", "login"]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.match(/^\s+--endpoint <url>/gm)).toHaveLength(1);
     expect(r.stdout).toMatch(/--endpoint <url> +API endpoint to log in to/);
   });
 
   it("valar sandbox --help lists no -p, -s or --endpoint, and unquoted defaults", async () => {
-    const r = await runValar(["sandbox", "--help"]);
+    const r = await valar(["sandbox", "--help"]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).not.toMatch(/--project|--service|--endpoint/);
     expect(r.stdout).toMatch(/\(default:\s+8080\)/);
@@ -159,7 +157,7 @@ describe("help lists what applies, once", () => {
   });
 
   it("the root help lists each group on one line", async () => {
-    const r = await runValar(["--help"]);
+    const r = await valar(["--help"]);
     expect(r.stdout).toMatch(/^ {2}builds +list, submit/m);
     expect(r.stdout).toMatch(/^ {2}deploys +list, create/m);
     expect(r.stdout).not.toMatch(/^ {2}builds ls/m);
@@ -167,10 +165,10 @@ describe("help lists what applies, once", () => {
   });
 
   it("help shown for a usage error goes to stderr with exit 2; asked for, to stdout with exit 0", async () => {
-    const asked = await runValar(["help", "builds"]);
+    const asked = await valar(["help", "builds"]);
     expect([asked.exitCode, asked.stderr]).toEqual([0, ""]);
     expect(asked.stdout).toMatch(/^Usage: valar builds/);
-    const wrong = await runValar(["help", "nonsense"]);
+    const wrong = await valar(["help", "nonsense"]);
     expect([wrong.exitCode, wrong.stdout]).toEqual([2, ""]);
     expect(wrong.stderr).toMatch(/^error: /);
   });

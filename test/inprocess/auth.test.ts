@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isolatedEnv, runValar } from "../helpers/cli.js";
+import { runInProcess, valar } from "../helpers/run-in-process.js";
+import { testEnv } from "../helpers/test-env.js";
 import { json, requestsTo, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
 
 const GOOD = "vt_good_0123456789abcdefWXYZ";
@@ -21,7 +23,7 @@ afterEach(async () => {
 });
 
 function baseEnv(extra: Record<string, string | undefined> = {}) {
-  return isolatedEnv({ VALAR_RETRY_BASE_MS: "1", ...extra });
+  return testEnv(extra);
 }
 const configFile = (env: Record<string, string | undefined>) => join(env.VALAR_CONFIG_DIR!, "config.json");
 const stored = (env: Record<string, string | undefined>) =>
@@ -31,7 +33,7 @@ function store(env: Record<string, string | undefined>, values: Record<string, s
   writeFileSync(configFile(env), JSON.stringify(values), { mode: 0o600 });
 }
 const login = (args: string[], env: Record<string, string | undefined>, input: string) =>
-  runValar(["auth", "login", ...args], { env, input, stdin: "pipe" });
+  valar(["auth", "login", ...args], { env, input });
 
 describe("auth login", () => {
   it("takes the token from piped stdin, checks it, stores it with the endpoint and says who is logged in", async () => {
@@ -46,7 +48,7 @@ describe("auth login", () => {
 
   it("accepts --endpoint before the command too", async () => {
     const env = baseEnv();
-    const r = await runValar(["--endpoint", srv.endpoint, "auth", "login"], { env, input: GOOD, stdin: "pipe" });
+    const r = await valar(["--endpoint", srv.endpoint, "auth", "login"], { env, input: GOOD });
     expect(r.exitCode).toBe(0);
     expect(stored(env).endpoint).toBe(srv.endpoint);
   });
@@ -137,13 +139,13 @@ describe("a stored token is bound to its endpoint", () => {
       const env = baseEnv();
       const r1 = await login(["--endpoint", srv.endpoint], env, GOOD);
       expect(r1.exitCode).toBe(0);
-      const r = await runValar(["--endpoint", other.endpoint, "auth", "status"], { env });
+      const r = await valar(["--endpoint", other.endpoint, "auth", "status"], { env });
       expect(r.exitCode).toBe(4);
       expect(r.stderr).toContain(`the stored token is for ${srv.endpoint}`);
       expect(r.stderr).toMatch(/^hint: .*valar auth login --endpoint/m);
       expect(other.requests).toHaveLength(0);
       // …while the endpoint it belongs to still gets it.
-      expect((await runValar(["auth", "status"], { env })).exitCode).toBe(0);
+      expect((await valar(["auth", "status"], { env })).exitCode).toBe(0);
     } finally {
       await other.close();
     }
@@ -152,7 +154,7 @@ describe("a stored token is bound to its endpoint", () => {
   it("config set endpoint elsewhere warns that the token stays behind", async () => {
     const env = baseEnv();
     await login(["--endpoint", srv.endpoint], env, GOOD);
-    const r = await runValar(["config", "set", "endpoint", "https://api.example.com/v2"], { env });
+    const r = await valar(["config", "set", "endpoint", "https://api.example.com/v2"], { env });
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain(`warning: the stored token is for ${srv.endpoint}`);
   });
@@ -162,16 +164,16 @@ describe("auth logout", () => {
   it("forgets the token and keeps the endpoint; status then exits 4", async () => {
     const env = baseEnv();
     store(env, { endpoint: srv.endpoint, token: GOOD, tokenEndpoint: srv.endpoint });
-    const r = await runValar(["auth", "logout"], { env });
+    const r = await valar(["auth", "logout"], { env });
     expect(r.exitCode).toBe(0);
     expect(stored(env)).toEqual({ endpoint: srv.endpoint });
-    const s = await runValar(["auth", "status"], { env });
+    const s = await valar(["auth", "status"], { env });
     expect(s.exitCode).toBe(4);
     expect(s.stderr).toContain("not logged in");
   });
 
   it("is fine when nothing is stored", async () => {
-    const r = await runValar(["auth", "logout"], { env: baseEnv() });
+    const r = await valar(["auth", "logout"], { env: baseEnv() });
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain("No token was stored");
   });
@@ -181,7 +183,7 @@ describe("auth status", () => {
   it("shows endpoint, user, projects, a masked stored token", async () => {
     const env = baseEnv();
     store(env, { endpoint: srv.endpoint, token: GOOD });
-    const r = await runValar(["auth", "status"], { env });
+    const r = await valar(["auth", "status"], { env });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain(srv.endpoint);
     expect(r.stdout).toMatch(/User:\s+ada/);
@@ -193,7 +195,7 @@ describe("auth status", () => {
   it("says when the token comes from VALAR_TOKEN", async () => {
     const env = baseEnv({ VALAR_TOKEN: GOOD, VALAR_ENDPOINT: srv.endpoint });
     store(env, { token: "stored-but-unused" });
-    const r = await runValar(["auth", "status"], { env });
+    const r = await valar(["auth", "status"], { env });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Token:\s+vt_g…WXYZ \(from VALAR_TOKEN\)/);
     expect(r.stdout).toMatch(/Endpoint:.*\(VALAR_ENDPOINT\)/);
@@ -201,7 +203,7 @@ describe("auth status", () => {
 
   it("--json: one JSON document", async () => {
     const env = baseEnv({ VALAR_TOKEN: GOOD, VALAR_ENDPOINT: srv.endpoint });
-    const r = await runValar(["auth", "status", "--json"], { env });
+    const r = await valar(["auth", "status", "--json"], { env });
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       endpoint: srv.endpoint,
@@ -214,14 +216,14 @@ describe("auth status", () => {
 
   it("masks a short token completely", async () => {
     srv.on("GET /users/info", (_req, res) => json(res, 200, { name: "bo", projects: [] }));
-    const r = await runValar(["auth", "status"], { env: baseEnv({ VALAR_TOKEN: "short", VALAR_ENDPOINT: srv.endpoint }) });
+    const r = await valar(["auth", "status"], { env: baseEnv({ VALAR_TOKEN: "short", VALAR_ENDPOINT: srv.endpoint }) });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Token:\s+\*\*\*\* /);
     expect(r.stdout).toMatch(/Projects:\s+\(none\)/);
   });
 
   it("no token → exit 4 with a hint, nothing sent", async () => {
-    const r = await runValar(["auth", "status", "--json"], { env: baseEnv({ VALAR_ENDPOINT: srv.endpoint }) });
+    const r = await valar(["auth", "status", "--json"], { env: baseEnv({ VALAR_ENDPOINT: srv.endpoint }) });
     expect(r.exitCode).toBe(4);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^hint: .*valar auth login/m);
@@ -231,9 +233,46 @@ describe("auth status", () => {
   it("a rejected token → exit 4 naming where it came from", async () => {
     const env = baseEnv();
     store(env, { endpoint: srv.endpoint, token: "revoked-token-123" });
-    const r = await runValar(["auth", "status"], { env });
+    const r = await valar(["auth", "status"], { env });
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toContain("the stored token was rejected");
     expect(r.stdout).toBe("");
+  });
+});
+
+describe("auth login on a terminal", () => {
+  /** A terminal's stdin that holds what the user types; it records its raw-mode switches. */
+  function typed(text: string) {
+    const stdin = Object.assign(new PassThrough(), {
+      isTTY: true,
+      modes: [] as boolean[],
+      setRawMode(mode: boolean) {
+        this.modes.push(mode);
+        return this;
+      },
+    });
+    stdin.write(text);
+    return stdin;
+  }
+
+  it("prompts without echo, says where to get a token, and stores the one typed", async () => {
+    const env = baseEnv();
+    const stdin = typed(`${GOOD}\r`);
+    const r = await runInProcess(["auth", "login", "--endpoint", srv.endpoint], { env, stdinStream: stdin, stderrTTY: true });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(stdin.modes).toEqual([true, false]);
+    expect(r.stderr).toContain("Token: ");
+    expect(r.stderr).toContain(`Paste your Valar token for ${srv.endpoint}: `);
+    expect(r.stdout + r.stderr).not.toContain(GOOD);
+    expect(stored(env)).toEqual({ endpoint: srv.endpoint, token: GOOD, tokenEndpoint: srv.endpoint });
+  });
+
+  it("an empty line → exit 4 saying where to get one, nothing sent", async () => {
+    const env = baseEnv();
+    const r = await runInProcess(["auth", "login", "--endpoint", srv.endpoint], { env, stdinStream: typed("\r") });
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/^error: no token entered$/m);
+    expect(srv.requests).toHaveLength(0);
+    expect(stored(env)).toEqual({});
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { runValar } from "../helpers/cli.js";
+import { valar } from "../helpers/run-in-process.js";
 import { json, type FaultServer } from "../helpers/fault-server.js";
-import { BUILDS_PATH, build, envFor, paths, startBuildsServer } from "../helpers/builds-fixtures.js";
+import { BUILDS_PATH, build, apiEnv, paths, startBuildsServer } from "../helpers/builds-fixtures.js";
 
 let server: FaultServer | undefined;
 afterEach(async () => {
@@ -21,7 +21,7 @@ describe("builds status", () => {
     ["paused-by-admin", 3],
   ])("prints %s on stdout and exits %i", async (status, code) => {
     server = await startBuildsServer([build(ID, status, 1)]);
-    const r = await runValar(["builds", "status", "a1b2"], { env: envFor(server) });
+    const r = await valar(["builds", "status", "a1b2"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(code);
     expect(r.stdout).toBe(status);
     expect(r.stderr).toBe("");
@@ -31,14 +31,14 @@ describe("builds status", () => {
   it("--json prints the build object and keeps the exit code", async () => {
     const b = build(ID, "failed", 1, "boom");
     server = await startBuildsServer([b]);
-    const r = await runValar(["builds", "status", "a1", "--json"], { env: envFor(server) });
+    const r = await valar(["builds", "status", "a1", "--json"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(3);
     expect(JSON.parse(r.stdout)).toEqual(b);
   });
 
   it("colours the word when colour is forced", async () => {
     server = await startBuildsServer([build(ID, "done", 1)]);
-    const r = await runValar(["builds", "status", "a1"], { env: envFor(server, { FORCE_COLOR: "1" }) });
+    const r = await valar(["builds", "status", "a1"], { env: apiEnv(server, { FORCE_COLOR: "1" }) });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("\u001b[32mdone\u001b[39m");
   });
@@ -46,7 +46,7 @@ describe("builds status", () => {
   it("a 404 exits 5", async () => {
     server = await startBuildsServer([]);
     server.on(`GET ${BUILDS_PATH}/a1`, (_req, res) => json(res, 404, { error: "service not found" }));
-    const r = await runValar(["builds", "status", "a1"], { env: envFor(server) });
+    const r = await valar(["builds", "status", "a1"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(5);
     expect(r.stderr).toMatch(/^error: .*service not found/m);
     expect(r.stdout).toBe("");
@@ -55,7 +55,7 @@ describe("builds status", () => {
   it("a 403 exits 4", async () => {
     server = await startBuildsServer([]);
     server.on(`GET ${BUILDS_PATH}/a1`, (_req, res) => json(res, 403, { error: "forbidden" }));
-    const r = await runValar(["builds", "status", "a1"], { env: envFor(server) });
+    const r = await valar(["builds", "status", "a1"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(4);
   });
 });

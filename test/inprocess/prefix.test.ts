@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { runValar } from "../helpers/cli.js";
+import { valar } from "../helpers/run-in-process.js";
 import { json, type FaultServer } from "../helpers/fault-server.js";
-import { BUILDS_PATH, build, envFor, paths, startBuildsServer } from "../helpers/builds-fixtures.js";
+import { BUILDS_PATH, build, apiEnv, paths, startBuildsServer } from "../helpers/builds-fixtures.js";
 
 const A1 = build("a1b2c3d4-e5f6-7890-abcd-ef1234567890", "done", 3);
 const A2 = build("a1b2ffff-0000-4000-8000-000000000000", "failed", 60);
@@ -17,7 +17,7 @@ afterEach(async () => {
 describe("build ID prefixes", () => {
   it("a unique prefix resolves to its build", async () => {
     server = await startBuildsServer([B, A1, A2]);
-    const r = await runValar(["builds", "status", "b"], { env: envFor(server) });
+    const r = await valar(["builds", "status", "b"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(8);
     expect(r.stdout).toBe("pending");
     expect(paths(server)).toEqual([`GET ${BUILDS_PATH}/b`]);
@@ -25,7 +25,7 @@ describe("build ID prefixes", () => {
 
   it("an ambiguous prefix exits 5 and lists the candidates (id, status, age) on stderr", async () => {
     server = await startBuildsServer([B, A1, A2]);
-    const r = await runValar(["builds", "inspect", "a1b2"], { env: envFor(server) });
+    const r = await valar(["builds", "inspect", "a1b2"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(5);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")).toEqual([
@@ -40,7 +40,7 @@ describe("build ID prefixes", () => {
 
   it("several matches, one of them exactly the prefix: that one", async () => {
     server = await startBuildsServer([A3, A1, A2]);
-    const r = await runValar(["builds", "status", "a1"], { env: envFor(server) });
+    const r = await valar(["builds", "status", "a1"], { env: apiEnv(server) });
     expect(r.stdout).toBe("running");
     expect(r.exitCode).toBe(8);
   });
@@ -48,7 +48,7 @@ describe("build ID prefixes", () => {
   it("no match exits 5 saying so", async () => {
     server = await startBuildsServer([A1]);
     server.on(`GET ${BUILDS_PATH}/ff`, (_req, res) => json(res, 200, []));
-    const r = await runValar(["builds", "inspect", "ff"], { env: envFor(server) });
+    const r = await valar(["builds", "inspect", "ff"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(5);
     expect(r.stderr).toContain('error: no build matches "ff" in p/s');
   });
@@ -56,7 +56,7 @@ describe("build ID prefixes", () => {
   it("a server that ignores the prefix still cannot make the wrong build match", async () => {
     server = await startBuildsServer([A1]);
     server.on(`GET ${BUILDS_PATH}/b2`, (_req, res) => json(res, 200, [A1]));
-    const r = await runValar(["builds", "status", "b2"], { env: envFor(server) });
+    const r = await valar(["builds", "status", "b2"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(5);
     expect(r.stdout).toBe("");
   });
@@ -66,7 +66,7 @@ describe("build ID prefixes", () => {
     async (prefix) => {
       server = await startBuildsServer([A1]);
       for (const cmd of ["inspect", "status", "ls"]) {
-        const r = await runValar(["builds", cmd, prefix], { env: envFor(server) });
+        const r = await valar(["builds", cmd, prefix], { env: apiEnv(server) });
         expect(r.exitCode).toBe(2);
         expect(r.stderr).toMatch(/^error: invalid build ID prefix /m);
         expect(r.stderr).toMatch(/^hint: /m);
@@ -78,7 +78,7 @@ describe("build ID prefixes", () => {
 
   it("- reads the prefix from the first line of stdin", async () => {
     server = await startBuildsServer([B, A1]);
-    const r = await runValar(["builds", "status", "-"], { env: envFor(server), stdin: "pipe", input: `${A1.id}\nignored\n` });
+    const r = await valar(["builds", "status", "-"], { env: apiEnv(server), input: `${A1.id}\nignored\n` });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("done");
     expect(paths(server)).toEqual([`GET ${BUILDS_PATH}/${A1.id}`]);
@@ -86,16 +86,16 @@ describe("build ID prefixes", () => {
 
   it("- works for inspect and ls too (a line without a newline is fine)", async () => {
     server = await startBuildsServer([B, A1]);
-    const inspect = await runValar(["builds", "inspect", "-", "--json"], { env: envFor(server), stdin: "pipe", input: "b2c3" });
+    const inspect = await valar(["builds", "inspect", "-", "--json"], { env: apiEnv(server), input: "b2c3" });
     expect(inspect.exitCode).toBe(0);
     expect(JSON.parse(inspect.stdout).id).toBe(B.id);
-    const ls = await runValar(["builds", "ls", "-", "-q"], { env: envFor(server), stdin: "pipe", input: "a1\r\n" });
+    const ls = await valar(["builds", "ls", "-", "-q"], { env: apiEnv(server), input: "a1\r\n" });
     expect(ls.stdout).toBe(A1.id);
   });
 
   it("- with empty stdin exits 2 and sends nothing", async () => {
     server = await startBuildsServer([A1]);
-    const r = await runValar(["builds", "status", "-"], { env: envFor(server), stdin: "pipe", input: "" });
+    const r = await valar(["builds", "status", "-"], { env: apiEnv(server), input: "" });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("error: no build ID on stdin");
     expect(server.requests).toEqual([]);
@@ -103,7 +103,7 @@ describe("build ID prefixes", () => {
 
   it("- with an invalid line on stdin exits 2 and sends nothing", async () => {
     server = await startBuildsServer([A1]);
-    const r = await runValar(["builds", "inspect", "-"], { env: envFor(server), stdin: "pipe", input: "not an id\n" });
+    const r = await valar(["builds", "inspect", "-"], { env: apiEnv(server), input: "not an id\n" });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('error: invalid build ID prefix "not an id"');
     expect(server.requests).toEqual([]);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { runValar } from "../helpers/cli.js";
+import { valar } from "../helpers/run-in-process.js";
 import type { FaultServer } from "../helpers/fault-server.js";
-import { BUILDS_PATH, build, envFor, paths, startBuildsServer } from "../helpers/builds-fixtures.js";
+import { BUILDS_PATH, build, apiEnv, paths, startBuildsServer } from "../helpers/builds-fixtures.js";
 
 let server: FaultServer | undefined;
 afterEach(async () => {
@@ -14,7 +14,7 @@ describe("usage errors are one error line and one hint line", () => {
     [["builds", "lss"], "error: unknown command 'lss' (Did you mean ls?)", "hint: see `valar builds --help`"],
     [["builds", "ls", "--limt", "2"], "error: unknown option '--limt' (Did you mean --limit?)", "hint: see `valar builds ls --help`"],
   ])("%j", async (args, error, hint) => {
-    const r = await runValar(args);
+    const r = await valar(args);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")).toEqual([error, hint]);
@@ -32,7 +32,7 @@ describe("an omitted optional prefix means the newest build", () => {
         res.end(`log of ${b.id}\n`);
       });
     }
-    const r = await runValar(["builds", "logs", "--raw"], { env: envFor(server) });
+    const r = await valar(["builds", "logs", "--raw"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(`log of ${newest.id}`);
     expect(paths(server)).toEqual([`GET ${BUILDS_PATH}`, `GET ${BUILDS_PATH}/${newest.id}/logs`]);
@@ -40,7 +40,7 @@ describe("an omitted optional prefix means the newest build", () => {
 
   it("no builds at all: exit 5 saying so", async () => {
     server = await startBuildsServer([]);
-    const r = await runValar(["builds", "logs"], { env: envFor(server) });
+    const r = await valar(["builds", "logs"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(5);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")[0]).toBe("error: no builds in p/s yet");
@@ -55,7 +55,7 @@ describe("logs that have expired", () => {
       res.writeHead(204);
       res.end();
     });
-    const r = await runValar(["builds", "logs", "-f"], { env: envFor(server) });
+    const r = await valar(["builds", "logs", "-f"], { env: apiEnv(server) });
     expect(r.exitCode).toBe(5);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^error: .*expired/);
