@@ -28,7 +28,14 @@ describe("formatBytes", () => {
 
 describe("renderProgress", () => {
   it("shows a bar, the percentage and the byte counts", () => {
-    expect(renderProgress("up", 512, 1024, 80)).toBe(`up [${"#".repeat(15)}${"-".repeat(15)}]  50%  512 B / 1 KiB`);
+    expect(renderProgress("up", 512, 1024, 80)).toBe(`up [${"#".repeat(15)}${"-".repeat(15)}]  50%  512 B / 1.0 KiB`);
+  });
+
+  it("adds the speed and the time left once the transfer has run a moment, one decimal on both sides", () => {
+    const mib = 1024 * 1024;
+    expect(renderProgress("up", 57.1 * mib, 90 * mib, 120, 1842)).toMatch(/ 57\.1 MiB \/ 90\.0 MiB · 31\.0 MiB\/s · 2s left$/);
+    expect(renderProgress("up", 90 * mib, 90 * mib, 120, 3000)).toMatch(/ 90\.0 MiB \/ 90\.0 MiB · 30\.0 MiB\/s$/);
+    expect(renderProgress("up", mib, 90 * mib, 120, 100)).toMatch(/ 1\.0 MiB \/ 90\.0 MiB$/);
   });
 
   it("drops the bar on a narrow terminal and never exceeds the width", () => {
