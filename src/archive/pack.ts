@@ -169,6 +169,8 @@ async function addFile(pack: tarStream.Pack, path: string, entry: ArchiveEntry, 
       sink = pack.entry(header, (err) => (err ? fail(err) : ok()));
       sink.on("error", () => undefined);
     });
+    // Awaited below unless a piece fails first; then the pack's failure is told instead.
+    finish.catch(() => undefined);
     for (let left = st.size; left > 0; ) {
       const piece = readPiece(fd, entry.path, Math.min(READ_PIECE, left));
       left -= piece.length;

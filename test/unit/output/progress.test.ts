@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { IOStreams } from "../../../src/output/io.js";
-import { createProgressBar, formatBytes, renderProgress } from "../../../src/output/progress.js";
+import { createProgressBar, formatBytes, renderProgress, startPackingLine } from "../../../src/output/progress.js";
 
 function fakeIO(tty: boolean) {
   const stderr = Object.assign(new PassThrough(), { isTTY: tty, columns: 100 });
@@ -88,5 +88,16 @@ describe("createProgressBar", () => {
     bar.update(10);
     expect(stderr().match(/\r\u001B\[2K/g)).toHaveLength(2);
     expect(stderr()).not.toContain("again");
+  });
+});
+
+describe("startPackingLine", () => {
+  it("off a terminal: one line as packing starts and one as it ends, no escape codes", () => {
+    const { io, stderr } = fakeIO(false);
+    const line = startPackingLine(io, "./web");
+    line.update(1, 10);
+    line.update(50_000, 16 * 1024 * 1024);
+    line.stop("50,000 files, 16 MiB → 1.2 MiB compressed");
+    expect(stderr()).toBe("packing ./web\npacked 50,000 files, 16 MiB → 1.2 MiB compressed\n");
   });
 });
