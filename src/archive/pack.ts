@@ -111,7 +111,7 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
       progress.files++;
       progress.bytes += entry.size;
       onProgress?.(progress);
-    });
+    }, { statFiles: false });
     pack.finalize();
   } catch (err) {
     readFailure = err;
@@ -142,8 +142,8 @@ function addEntry(pack: tarStream.Pack, header: Header, content?: Buffer): Promi
 
 /**
  * A regular file: opened without following a link and checked to still be one; a small
- * one read whole, a large one in pieces as the pack takes them. The size is the open
- * file's, so a file that grew since the walk is packed as it was then.
+ * one read whole, a large one in pieces as the pack takes them. Size, mode and mtime are
+ * the open file's, so a file that grew since the walk is packed as it was when opened.
  */
 async function addFile(pack: tarStream.Pack, path: string, entry: ArchiveEntry, digest: SourceDigest): Promise<void> {
   let fd: number;
@@ -155,7 +155,10 @@ async function addFile(pack: tarStream.Pack, path: string, entry: ArchiveEntry, 
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new OperationError(`cannot pack ${entry.path}: it changed while being read`);
+    // The walk may not have stat'ed it (walk.ts): what counts is what was opened.
     entry.size = st.size;
+    entry.mode = st.mode & 0o7777;
+    entry.mtimeMs = st.mtimeMs;
     digest.entry(entry);
     const header: Header = { name: entry.path, type: "file", size: st.size, mode: entry.mode, mtime: new Date(entry.mtimeMs) };
     if (st.size <= READ_PIECE) {

@@ -6,6 +6,15 @@ import { readDirectory, readDirectorySync, type ArchiveEntry, type FileList, typ
 
 export type WalkItem = { entry: ArchiveEntry } | { skipped: SkippedEntry };
 
+export interface WalkOptions {
+  /**
+   * false: a regular file (as the directory listing says) is handed over unstat'ed, its
+   * size, mode and mtime 0, for a reader that opens it and fstat()s it anyway (the
+   * packer): one system call less per file.
+   */
+  statFiles?: boolean;
+}
+
 const byCodeUnit = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /**
@@ -23,7 +32,13 @@ const SLICE_MS = 40;
  * anything else is read, so an ignored folder is never listed and an ignored file never
  * stat'ed.
  */
-export async function walkTree(dir: string, rules: IgnoreRules, visit: (item: WalkItem) => void | Promise<void>): Promise<void> {
+export async function walkTree(
+  dir: string,
+  rules: IgnoreRules,
+  visit: (item: WalkItem) => void | Promise<void>,
+  options: WalkOptions = {},
+): Promise<void> {
+  const statFiles = options.statFiles ?? true;
   let sliceStart = performance.now();
 
   const walk = async (relDir: string): Promise<void> => {
@@ -40,12 +55,15 @@ export async function walkTree(dir: string, rules: IgnoreRules, visit: (item: Wa
       const unknown = !knownDir && !dirent.isFile() && !dirent.isSymbolicLink();
       if (rules.ignores(rel, knownDir)) continue;
       let item: WalkItem | undefined;
-      if (!isUtf8(dirent.name)) {
+      // Node decodes bad bytes as U+FFFD: only a name that has one can be one of those.
+      if (name.includes("\uFFFD") && !isUtf8(dirent.name)) {
         // The rules saw the name with U+FFFD for its bad bytes; the archive's names are UTF-8.
         item = { skipped: { path: printableName(relDir, dirent.name), reason: "its name is not valid UTF-8 (rename it, or ignore it)" } };
       } else if (knownDir) {
         await readDirectory(rel, () => rules.enterDirectory(rel));
         await walk(rel);
+      } else if (!statFiles && dirent.isFile()) {
+        item = { entry: { path: rel, type: "file", size: 0, mode: 0, mtimeMs: 0 } };
       } else {
         const st = readDirectorySync(rel, () => lstatSync(join(dir, rel)));
         if (st.isDirectory()) {
