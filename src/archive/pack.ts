@@ -1,6 +1,6 @@
 import { closeSync, constants, createWriteStream, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { Transform, type TransformCallback } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import tarStream from "tar-stream";
@@ -69,11 +69,9 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
   let archiveBytes = 0;
 
   const pack = tarStream.pack();
-  const batches = batcher();
-  // tar-stream's streams are streamx ones: piped into Node's pipeline, not part of it.
-  pack.pipe(batches);
+  const file = createWriteStream(destFile, { mode: 0o600 });
   const out = pipeline(
-    batches,
+    batched(pack),
     // Node's gzip runs in the thread pool: it compresses while the next files are read.
     createGzip({ chunkSize: 256 * 1024 }),
     new Transform({
@@ -83,7 +81,7 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
         else done(null, chunk);
       },
     }),
-    createWriteStream(destFile, { mode: 0o600 }),
+    file,
     { signal },
   );
   // The pack fails only because the writer did (told below) or an entry did (told by it).
@@ -121,6 +119,9 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
     () => undefined,
     (err: unknown) => err,
   );
+  // A failed pipeline settles before the file's late open has closed: the caller may
+  // remove its directory next, and must find it empty.
+  if (!file.closed) await new Promise<void>((resolve) => file.once("close", () => resolve()));
   if (signal?.aborted) throw signal.reason;
   if (readFailure instanceof OperationError) throw readFailure;
   if (writeFailure !== undefined) throw writeFailure instanceof OperationError ? writeFailure : packError(writeFailure);
@@ -231,8 +232,12 @@ function packError(err: unknown): OperationError {
   return new OperationError(`cannot write the archive: ${e.code ? describeFsError(e) : e.message}`, { cause: err });
 }
 
-/** Gathers small chunks into BATCH_BYTES writes. */
-function batcher(): Transform {
+/**
+ * tar-stream's output in BATCH_BYTES pieces, as a Node stream. Its chunks are taken as
+ * events rather than piped through a Transform: a header, a small file and its padding
+ * are three chunks, and a Transform's bookkeeping per chunk cost more than the copy.
+ */
+function batched(pack: tarStream.Pack): Readable {
   let pending: Buffer[] = [];
   let size = 0;
   const flush = (): Buffer => {
@@ -241,15 +246,27 @@ function batcher(): Transform {
     size = 0;
     return all;
   };
-  return new Transform({
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
-      pending.push(chunk);
-      size += chunk.length;
-      if (size >= BATCH_BYTES) done(null, flush());
-      else done();
-    },
-    flush(done: TransformCallback) {
-      done(null, size > 0 ? flush() : undefined);
+  const out = new Readable({
+    highWaterMark: BATCH_BYTES,
+    read: () => void pack.resume(),
+    destroy(err, done) {
+      pack.destroy();
+      done(err);
     },
   });
+  pack.on("data", (data) => {
+    const chunk = data as Buffer;
+    pending.push(chunk);
+    size += chunk.length;
+    if (size >= BATCH_BYTES && !out.push(flush())) pack.pause();
+  });
+  let ended = false;
+  pack.on("end", () => {
+    ended = true;
+    if (size > 0) out.push(flush());
+    out.push(null);
+  });
+  // Destroyed (a file could not be read): the writer stops too, and its error is not told.
+  pack.on("close", () => ended || out.destroy(new Error("packing stopped")));
+  return out;
 }

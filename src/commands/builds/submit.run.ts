@@ -16,7 +16,7 @@ import { packedDependencyDirs, type PackedDependencyDir } from "../../archive/de
 import { ArtifactCache, cacheDir, type ArtifactScope } from "../../archive/artifact-cache.js";
 import { isNotSentError, isTransportError } from "../../api/http-errors.js";
 import { checkConstructorName, describeConstructors } from "../../builds/constructor.js";
-import { createProgressBar, formatBytes, startPackingLine } from "../../output/progress.js";
+import { createProgressBar, formatBytes, formatProgressBytes, startPackingLine } from "../../output/progress.js";
 import type { SubmitOptions } from "./submit.js";
 
 /** The parts of a submission that come from flags and .valar.yml, checked before any request. */
@@ -245,7 +245,7 @@ async function packSource(ctx: Ctx, dir: string, opts: SubmitOptions, yml: Valar
     line.stop();
     throw err;
   }
-  line.stop(`${fileCount(packed.files)}, ${formatBytes(packed.bytes)} → ${formatBytes(packed.archiveBytes)} compressed`);
+  line.stop(`${fileCount(packed.files)}, ${formatProgressBytes(packed.bytes)} → ${formatProgressBytes(packed.archiveBytes)} compressed`);
   warnAboutPacking(ctx, rules, packed.skipped, packed.dependencyDirs);
   if (packed.files === 0) {
     throw new OperationError(`nothing to pack in ${dir}: every file is ignored or the directory is empty`, {
