@@ -34,16 +34,9 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function env(extra: Record<string, string | undefined> = {}) {
-  return isolatedEnv({
-    VALAR_ENDPOINT: server.endpoint,
-    VALAR_TOKEN: "secret-token",
-    VALAR_PROJECT: "demo",
-    VALAR_SERVICE: "web",
-    VALAR_CACHE_DIR: cache,
-    ...extra,
-  });
-}
+/** demo/web on this server, with a cache directory of the test's own. */
+const env = (extra: Record<string, string | undefined> = {}) =>
+  isolatedEnv({ VALAR_TOKEN: "secret-token", VALAR_PROJECT: "demo", VALAR_SERVICE: "web", VALAR_ENDPOINT: server.endpoint, VALAR_CACHE_DIR: cache, ...extra });
 
 function source(): string {
   const tree = makeTree({ "main.go": "package main\n", "run.sh": { content: "#!/bin/sh\n", mode: 0o755 }, "l": { link: "main.go" } });
