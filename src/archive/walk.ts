@@ -15,6 +15,9 @@ export interface WalkOptions {
   statFiles?: boolean;
 }
 
+/** The names an ignore file can have (ignore-rules.ts decides which of them count). */
+const IGNORE_FILES: ReadonlySet<string> = new Set([".valarignore", ".gitignore"]);
+
 const byCodeUnit = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /**
@@ -44,6 +47,11 @@ export async function walkTree(
   const walk = async (relDir: string): Promise<void> => {
     const listed = readDirectorySync(relDir || ".", () => readdirSync(join(dir, relDir), { withFileTypes: true, encoding: "buffer" }));
     const children = listed.map((d) => ({ dirent: d, name: d.name.toString("utf8") })).sort(byCodeUnit);
+    // The rules read a folder's ignore file themselves; most folders have none, and asking
+    // for a file the listing shows is not there cost a thread-pool round trip per folder.
+    if (relDir !== "" && children.some((c) => IGNORE_FILES.has(c.name))) {
+      await readDirectory(relDir, () => rules.enterDirectory(relDir));
+    }
     for (const { dirent, name } of children) {
       if (performance.now() - sliceStart >= SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -60,7 +68,6 @@ export async function walkTree(
         // The rules saw the name with U+FFFD for its bad bytes; the archive's names are UTF-8.
         item = { skipped: { path: printableName(relDir, dirent.name), reason: "its name is not valid UTF-8 (rename it, or ignore it)" } };
       } else if (knownDir) {
-        await readDirectory(rel, () => rules.enterDirectory(rel));
         await walk(rel);
       } else if (!statFiles && dirent.isFile()) {
         item = { entry: { path: rel, type: "file", size: 0, mode: 0, mtimeMs: 0 } };
@@ -69,7 +76,6 @@ export async function walkTree(
         if (st.isDirectory()) {
           // Only a file system without types gets here: its folders are asked about as such.
           if (unknown && rules.ignores(rel, true)) continue;
-          await readDirectory(rel, () => rules.enterDirectory(rel));
           await walk(rel);
         } else if (st.isFile()) {
           item = { entry: { path: rel, type: "file", size: st.size, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs } };
