@@ -60,7 +60,9 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
   if (opts.json) ctx.io.printJson({ ...submitted, artifact });
   else ctx.io.println(submitted.id);
   if (ctx.io.stderrIsTTY) ctx.io.success(successNote(submitted, artifact, plan.skipDeploy));
-  else ctx.io.note(successNote(submitted, artifact, plan.skipDeploy));
+  // Off a terminal the key is news only when this submit packed the source: a CI log then
+  // shows which artifact a build came from (with --artifact the command line says it).
+  else if (opts.artifact === undefined) ctx.io.note(successNote(submitted, artifact, plan.skipDeploy));
 
   if (!opts.follow && !opts.wait) return 0;
   return waitForBuild(ctx, api, submitted.id, {
