@@ -247,7 +247,7 @@ async function packSource(ctx: Ctx, dir: string, opts: SubmitOptions, yml: Valar
     line.stop();
     throw err;
   }
-  line.stop(`${fileCount(packed.files)}, ${formatProgressBytes(packed.bytes)} → ${formatProgressBytes(packed.archiveBytes)} compressed`);
+  line.stop(packed.files > 0 ? `${fileCount(packed.files)}, ${formatProgressBytes(packed.bytes)} → ${formatProgressBytes(packed.archiveBytes)} compressed` : undefined);
   warnAboutPacking(ctx, rules, packed.skipped, packed.dependencyDirs);
   if (packed.files === 0) {
     throw new OperationError(`nothing to pack in ${dir}: every file is ignored or the directory is empty`, {
