@@ -79,6 +79,17 @@ describe("createProgressBar", () => {
     expect(out.endsWith("\r\u001B[2Kdone\n")).toBe(true);
   });
 
+  it("shows the speed and the time left as the upload goes on", () => {
+    const { io, stderr } = fakeIO(true);
+    let now = 1000;
+    const mib = 1024 * 1024;
+    const bar = createProgressBar(io, "uploading", 90 * mib, () => now);
+    now = 2000;
+    bar.update(30 * mib);
+    bar.stop();
+    expect(stderr()).toContain("30.0 MiB / 90.0 MiB · 30.0 MiB/s · 2s left");
+  });
+
   it("stops once", () => {
     const { io, stderr } = fakeIO(true);
     const bar = createProgressBar(io, "u", 10);
