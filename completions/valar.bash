@@ -59,7 +59,7 @@ _valar_flags() {
         "") printf '%s\n' -V --version --debug --endpoint -p --project -s --service -h --help ;;
         "builds") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "builds ls") printf '%s\n' -n --limit --all --status -q --quiet --json -h --help --debug --endpoint -p --project -s --service ;;
-        "builds submit") printf '%s\n' -c --constructor --artifact --build-env --env --no-deploy --ignore --dry-run -f --follow -w --wait --timeout --abort-on-interrupt --json -h --help --debug --endpoint -p --project -s --service ;;
+        "builds submit") printf '%s\n' -c --constructor --artifact --build-env --env --no-deploy --ignore --dry-run --no-reuse -f --follow -w --wait --timeout --abort-on-interrupt --json -h --help --debug --endpoint -p --project -s --service ;;
         "builds inspect") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;
         "builds logs") printf '%s\n' -f --follow --raw --tail --since --source --json --timeout --abort-on-interrupt -h --help --debug --endpoint -p --project -s --service ;;
         "builds abort") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;

@@ -2,8 +2,9 @@
 // `npm run bench`: valar side by side with its references, on this machine, against a
 // loopback server of its own (scripts/bench-server.js) and a generated 1M-line log.
 // Each pair runs interleaved (A B A B …); the table shows medians, the ratio and the goal.
-// Usage: node scripts/bench.js [--quick] [--logs]
-//   --quick: fewer runs and a 100k-line log; --logs: only the log rows (3–5)
+// Usage: node scripts/bench.js [--quick] [--logs] [--submit]
+//   --quick: fewer runs, a 100k-line log and smaller trees; --logs: only the log rows (3–5);
+//   --submit: only the rows of `builds submit` (6 and 8)
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
@@ -15,11 +16,16 @@ import { fileURLToPath } from "node:url";
 
 const quick = process.argv.includes("--quick");
 const logsOnly = process.argv.includes("--logs");
+/** --submit: only the rows of `builds submit` (6 and 8), for work on packing. */
+const submitOnly = process.argv.includes("--submit");
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "bin", "valar.js");
 const TIME = "/usr/bin/time";
 const LOG_LINES = quick ? 100_000 : 1_000_000;
 const RUNS = { short: quick ? 5 : 15, long: quick ? 3 : 5 };
+/** The monorepo-shaped trees: many small files (--quick: a fifth of them). */
+const SMALL = quick ? 10_000 : 50_000;
+const LARGE = quick ? 40_000 : 200_000;
 const work = mkdtempSync(join(tmpdir(), "valar-bench-"));
 
 if (!existsSync(TIME)) {
@@ -61,6 +67,22 @@ function writeTree(dir) {
   }
   mkdirSync(join(dir, "assets"), { recursive: true });
   for (let i = 0; i < 3; i++) writeFileSync(join(dir, "assets", `blob${i}.bin`), randomBytes(25 * 1024 * 1024));
+}
+
+/**
+ * A tree shaped like a monorepo: `files` small source files (~340 bytes each, ~16 MiB per
+ * 50,000) spread over `folders` folders.
+ */
+function writeSmallFileTree(dir, files, folders) {
+  const text = "export const value = 42; // ordinary source text, line after line of it\n".repeat(20);
+  const perFolder = Math.ceil(files / folders);
+  for (let d = 0; d < folders; d++) {
+    const sub = join(dir, `pkg${String(d).padStart(3, "0")}`);
+    mkdirSync(sub, { recursive: true });
+    for (let f = 0; f < perFolder && d * perFolder + f < files; f++) {
+      writeFileSync(join(sub, `mod${f}.ts`), `// ${d}/${f}\n` + text.slice(0, 100 + ((d * 7919 + f * 104729) % 460)));
+    }
+  }
 }
 
 /**
@@ -121,7 +143,7 @@ function row(what, valar, reference, ratio, goal, ok) {
 }
 
 try {
-  console.error(`bench: writing a ${LOG_LINES.toLocaleString("en")}-line log and a ~100 MB tree…`);
+  console.error(`bench: writing a ${LOG_LINES.toLocaleString("en")}-line log, a ~100 MB tree and trees of ${SMALL.toLocaleString("en")} and ${LARGE.toLocaleString("en")} small files…`);
   const logFile = join(work, "build.log");
   await writeLog(logFile, LOG_LINES);
   const tree = join(work, "tree");
@@ -131,6 +153,10 @@ try {
     mkdirSync(tree);
     writeFileSync(join(tree, "a.bin"), randomBytes(10 * 1024 * 1024));
   }
+  const small = join(work, "small");
+  writeSmallFileTree(small, SMALL, 100);
+  const large = join(work, "large");
+  writeSmallFileTree(large, LARGE, 400);
   // On disk before anything is timed: the kernel writing back ~250 MB of fresh pages during
   // the first pairs would slow whichever command it met.
   spawnSync("sync");
@@ -155,7 +181,7 @@ try {
   const curl = `curl -s -H "Authorization: Bearer bench-token"`;
 
   try {
-    if (!logsOnly) {
+    if (!logsOnly && !submitOnly) {
       for (const args of ["--version", "--help"]) {
         const r = pair(`${valar} ${args}`, node0, RUNS.short, env);
         row(`1. valar ${args}`, fmt(r.a), `node -e 0 ${fmt(r.b)}`, `${r.ratio.toFixed(2)}×`, "≤ 1.3×", r.ratio <= 1.3);
@@ -165,32 +191,54 @@ try {
       row("2. peak RSS of builds ls", `${ls.rssA.toFixed(0)} MiB`, "", "", "≤ 60 MiB", ls.rssA <= 60);
     }
 
-    // Logs go into a pipe on both sides, as a reader of them (grep, less, a CI log) takes them.
-    const lines = `${(LOG_LINES / 1e6).toString()}M-line`;
-    const curlCat = `${curl} "${logUrl}" | cat >/dev/null`;
-    const raw = pair(`${valar} builds logs --raw ${big} | cat >/dev/null`, curlCat, RUNS.long, env);
-    row(`3. valar builds logs --raw | cat, ${lines} log`, fmt(raw.a), `curl | cat ${fmt(raw.b)}`, `${raw.ratio.toFixed(1)}×`, "≤ 8×", raw.ratio <= 8);
-    const jq = pair(`${valar} builds logs --raw ${big} | cat >/dev/null`, `${curl} "${logUrl}" | jq -R -r 'fromjson? // . | if type == "object" then .content else . end' >/dev/null`, RUNS.long, env);
-    row(`3. the same vs curl | jq -r .content`, fmt(jq.a), `curl | jq ${fmt(jq.b)}`, `${jq.ratio.toFixed(2)}×`, "≤ 0.5×", jq.ratio <= 0.5);
-    const formatted = pair(`${valar} builds logs ${big} | cat >/dev/null`, curlCat, RUNS.long, env);
-    row(`4. valar builds logs (formatted) | cat, ${lines} log`, fmt(formatted.a), `curl | cat ${fmt(formatted.b)}`, `${formatted.ratio.toFixed(1)}×`, "≤ 10×", formatted.ratio <= 10);
-    const follow = pair(`${valar} builds logs -f ${followed} | cat >/dev/null`, curlCat, RUNS.long, env);
-    const rss = Math.max(raw.rssA, formatted.rssA, follow.rssA);
-    row("5. peak RSS of builds logs (--raw, formatted, -f)", `${rss.toFixed(0)} MiB`, "", "", "≤ 80 MiB", rss <= 80);
+    if (!submitOnly) {
+      // Logs go into a pipe on both sides, as a reader of them (grep, less, a CI log) takes them.
+      const lines = `${(LOG_LINES / 1e6).toString()}M-line`;
+      const curlCat = `${curl} "${logUrl}" | cat >/dev/null`;
+      const raw = pair(`${valar} builds logs --raw ${big} | cat >/dev/null`, curlCat, RUNS.long, env);
+      row(`3. valar builds logs --raw | cat, ${lines} log`, fmt(raw.a), `curl | cat ${fmt(raw.b)}`, `${raw.ratio.toFixed(1)}×`, "≤ 8×", raw.ratio <= 8);
+      const jq = pair(`${valar} builds logs --raw ${big} | cat >/dev/null`, `${curl} "${logUrl}" | jq -R -r 'fromjson? // . | if type == "object" then .content else . end' >/dev/null`, RUNS.long, env);
+      row(`3. the same vs curl | jq -r .content`, fmt(jq.a), `curl | jq ${fmt(jq.b)}`, `${jq.ratio.toFixed(2)}×`, "≤ 0.5×", jq.ratio <= 0.5);
+      const formatted = pair(`${valar} builds logs ${big} | cat >/dev/null`, curlCat, RUNS.long, env);
+      row(`4. valar builds logs (formatted) | cat, ${lines} log`, fmt(formatted.a), `curl | cat ${fmt(formatted.b)}`, `${formatted.ratio.toFixed(1)}×`, "≤ 10×", formatted.ratio <= 10);
+      const follow = pair(`${valar} builds logs -f ${followed} | cat >/dev/null`, curlCat, RUNS.long, env);
+      const rss = Math.max(raw.rssA, formatted.rssA, follow.rssA);
+      row("5. peak RSS of builds logs (--raw, formatted, -f)", `${rss.toFixed(0)} MiB`, "", "", "≤ 80 MiB", rss <= 80);
+    }
+
+    const upload = `${endpoint}/projects/demo/services/web/artifacts`;
+    // --no-reuse: every run packs and uploads (the same tree would otherwise be reused).
+    const submitOf = (dir) => `cd "${dir}" && ${valar} builds submit . -c static --no-deploy --no-reuse >/dev/null 2>&1`;
+    const tarCurlOf = (dir) => `tar czf - -C "${dir}" . | ${curl} -H "content-type: application/octet-stream" --data-binary @- "${upload}" >/dev/null`;
     if (!logsOnly) {
-      const upload = `${endpoint}/projects/demo/services/web/artifacts`;
-      const submit = pair(
-        `cd "${tree}" && ${valar} builds submit . -c static --no-deploy >/dev/null`,
-        `tar czf - -C "${tree}" . | ${curl} -H "content-type: application/octet-stream" --data-binary @- "${upload}" >/dev/null`,
-        RUNS.long,
-        env,
-      );
+      const submit = pair(submitOf(tree), tarCurlOf(tree), RUNS.long, env);
       row(`6. valar builds submit, ${quick ? "10 MB" : "~100 MB"} tree`, fmt(submit.a), `tar czf | curl ${fmt(submit.b)}`, `${submit.ratio.toFixed(2)}×`, "≤ 1.3×", submit.ratio <= 1.3);
       row("6. peak RSS of builds submit", `${submit.rssA.toFixed(0)} MiB`, "", "", "≤ 150 MiB", submit.rssA <= 150);
+    }
 
+    if (!logsOnly && !submitOnly) {
       const lat = await followLatency(env, live);
       const p99 = lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] ?? NaN;
       row(`7. followed line to stdout, p99 of ${lat.length}`, `${p99.toFixed(1)} ms`, "", "", "≤ 50 ms", p99 <= 50);
+    }
+    if (!logsOnly) {
+      const files = (n) => `${(n / 1000).toLocaleString("en")}k files`;
+      const many = pair(submitOf(small), tarCurlOf(small), RUNS.long, env);
+      row(`8. valar builds submit, ${files(SMALL)}`, fmt(many.a), `tar czf | curl ${fmt(many.b)}`, `${many.ratio.toFixed(2)}×`, "≤ 2.0×", many.ratio <= 2.0);
+      const dry = pair(`cd "${small}" && ${valar} builds submit . --dry-run >/dev/null 2>&1`, node0, RUNS.long, env);
+      row(`8. valar builds submit --dry-run, ${files(SMALL)}`, fmt(dry.a), `node -e 0 ${fmt(dry.b)}`, "", "≤ 0.8 s", dry.a <= 0.8);
+      row(`8. peak RSS of builds submit, ${files(SMALL)}`, `${many.rssA.toFixed(0)} MiB`, "", "", "≤ 120 MiB", many.rssA <= 120);
+      const most = pair(submitOf(large), tarCurlOf(large), RUNS.long, env);
+      const growth = most.rssA / many.rssA;
+      row(`8. valar builds submit, ${files(LARGE)}`, fmt(most.a), `tar czf | curl ${fmt(most.b)}`, `${most.ratio.toFixed(2)}×`, "≤ 2.0×", most.ratio <= 2.0);
+      row(
+        `8. peak RSS of builds submit, ${files(LARGE)}`,
+        `${most.rssA.toFixed(0)} MiB`,
+        `${files(SMALL)}: ${many.rssA.toFixed(0)} MiB`,
+        `${growth.toFixed(2)}×`,
+        `≤ ${LARGE / SMALL}× (linear)`,
+        growth <= LARGE / SMALL,
+      );
     }
   } finally {
     server.kill();

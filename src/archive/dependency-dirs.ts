@@ -1,4 +1,4 @@
-import type { ArchiveEntry } from "./pack.js";
+import type { ArchiveEntry } from "./entries.js";
 
 /**
  * Folders a package manager fills and a build recreates: packing one makes the archive
@@ -17,16 +17,27 @@ export interface PackedDependencyDir {
 
 /** The outermost dependency folders among the entries, with the bytes of content packed from each. */
 export function packedDependencyDirs(entries: readonly ArchiveEntry[]): PackedDependencyDir[] {
-  const found = new Map<string, PackedDependencyDir>();
-  for (const entry of entries) {
+  const tally = new DependencyDirTally();
+  for (const entry of entries) tally.add(entry);
+  return tally.dirs();
+}
+
+/** packedDependencyDirs for entries seen one at a time, as they are packed. */
+export class DependencyDirTally {
+  private readonly found = new Map<string, PackedDependencyDir>();
+
+  add(entry: ArchiveEntry): void {
     const parts = entry.path.split("/");
     // The last part is the entry itself, not a folder it sits in.
     const at = parts.slice(0, -1).findIndex((part) => DEPENDENCY_DIRS.has(part));
-    if (at < 0) continue;
+    if (at < 0) return;
     const path = parts.slice(0, at + 1).join("/");
-    const dir = found.get(path) ?? { path, name: parts[at]!, bytes: 0 };
+    const dir = this.found.get(path) ?? { path, name: parts[at]!, bytes: 0 };
     dir.bytes += entry.size;
-    found.set(path, dir);
+    this.found.set(path, dir);
   }
-  return [...found.values()];
+
+  dirs(): PackedDependencyDir[] {
+    return [...this.found.values()];
+  }
 }

@@ -1,171 +1,272 @@
-import { lstat, readdir, readlink, stat } from "node:fs/promises";
-import { join, posix } from "node:path";
-import { createWriteStream, type Stats } from "node:fs";
+import { closeSync, constants, createWriteStream, fstatSync, openSync, readSync } from "node:fs";
+import { join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { Pack } from "tar";
+import tarStream from "tar-stream";
 import { OperationError } from "../errors.js";
+import { MAX_ARTIFACT_BYTES } from "../api/types.js";
 import type { IgnoreRules } from "./ignore-rules.js";
+import { SourceDigest } from "./digest.js";
+import { DependencyDirTally, type PackedDependencyDir } from "./dependency-dirs.js";
+import { describeFsError, type ArchiveEntry, type SkippedEntry } from "./entries.js";
+import { archiveOverLimit } from "./limit.js";
+import { walkTree } from "./walk.js";
 
-export type EntryType = "file" | "symlink";
+export type { ArchiveEntry, EntryType, FileList, SkippedEntry } from "./entries.js";
+export { describeFsError, readDirectory } from "./entries.js";
+export { linkPointsOutside, listFiles } from "./walk.js";
 
-/** One thing that goes into the archive. Directories are implied by their contents. */
-export interface ArchiveEntry {
-  /** Relative to the packed directory, POSIX separators, no leading `./`. */
-  path: string;
-  type: EntryType;
-  /** Bytes of content (0 for a symlink). */
-  size: number;
-  /** Permission bits, e.g. 0o755. */
-  mode: number;
-  /** A symlink's target, as stored (never resolved). */
-  target?: string;
+export interface PackProgress {
+  files: number;
+  /** Bytes of content packed so far, before compression. */
+  bytes: number;
 }
 
-/**
- * A directory entry left out of the archive: a socket, FIFO or device cannot be packed,
- * and a symlink pointing outside the directory is refused by the server (the contract
- * leaves it out, in --dry-run and a real submit alike).
- */
-export interface SkippedEntry {
-  path: string;
-  /** Why, as the end of a warning: "a FIFO cannot be packed". */
-  reason: string;
+export interface PackOptions {
+  signal?: AbortSignal;
+  /** Compressed bytes past which packing stops with an error (default: the API's limit). */
+  limit?: number;
+  /** Called after each entry: cheap to call, the caller decides when to draw. */
+  onProgress?: (progress: PackProgress) => void;
 }
 
-export interface FileList {
-  entries: ArchiveEntry[];
+export interface PackResult extends PackProgress {
+  /** Size of the .tar.gz written. */
+  archiveBytes: number;
+  /** The source's digest (digest.ts): equal for equal sources, whatever their mtimes. */
+  digest: string;
   skipped: SkippedEntry[];
-  /** Sum of the entries' sizes, before compression. */
-  totalBytes: number;
+  dependencyDirs: PackedDependencyDir[];
 }
 
-const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Files up to this size are read in one call; larger ones in pieces of it. */
+const READ_PIECE = 1024 * 1024;
+/**
+ * tar-stream hands out each header and each small file as its own chunk; gzip in the
+ * thread pool costs a round trip per write, so chunks go to it in batches of this size
+ * (measured on 50,000 small files: 2.5× faster than writing each chunk).
+ */
+const BATCH_BYTES = 256 * 1024;
+// O_NONBLOCK: a file swapped for a FIFO after the walk must not hang the open.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /**
- * Everything under `dir` the rules let through, in a stable order (names sorted, depth
- * first). Nothing is followed: a symlink is listed as a link, even one to a directory.
+ * Walks `dir` and writes what the rules let through as a .tar.gz to `destFile` in one pass,
+ * digesting it on the way: regular files with their modes and mtimes, symlinks as links,
+ * names sorted (walk.ts). The tar format is tar-stream's (ustar, PAX for long names).
+ * Stops as soon as the compressed output passes the limit; rejects with the signal's
+ * reason when it aborts.
  */
-export async function listFiles(dir: string, rules: IgnoreRules): Promise<FileList> {
-  const entries: ArchiveEntry[] = [];
+export async function packTree(dir: string, rules: IgnoreRules, destFile: string, options: PackOptions = {}): Promise<PackResult> {
+  const { signal, onProgress } = options;
+  const limit = options.limit ?? MAX_ARTIFACT_BYTES;
+  signal?.throwIfAborted();
+  const digest = new SourceDigest();
+  const dependencyDirs = new DependencyDirTally();
   const skipped: SkippedEntry[] = [];
-  let totalBytes = 0;
+  const progress: PackProgress = { files: 0, bytes: 0 };
+  let archiveBytes = 0;
 
-  const walk = async (relDir: string): Promise<void> => {
-    const names = (await readDirectory(relDir || ".", () => readdir(join(dir, relDir)))).sort(byCodeUnit);
-    for (const name of names) {
-      const rel = relDir ? `${relDir}/${name}` : name;
-      const st = await readDirectory(rel, () => lstat(join(dir, rel)));
-      if (st.isDirectory()) {
-        if (rules.ignores(rel, true)) continue;
-        await readDirectory(rel, () => rules.enterDirectory(rel));
-        await walk(rel);
-        continue;
+  const pack = tarStream.pack();
+  const file = createWriteStream(destFile, { mode: 0o600 });
+  const out = pipeline(
+    batched(pack),
+    // Node's gzip runs in the thread pool: it compresses while the next files are read.
+    createGzip({ chunkSize: 256 * 1024 }),
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        archiveBytes += chunk.length;
+        if (archiveBytes > limit) done(archiveOverLimit(limit, progress.files));
+        else done(null, chunk);
+      },
+    }),
+    file,
+    { signal },
+  );
+  // The pack fails only because the writer did (told below) or an entry did (told by it).
+  pack.on("error", () => undefined);
+  out.catch(() => pack.destroy());
+  // The writer may fail (limit, disk full, Ctrl-C) while entries are still being added:
+  // the pack is destroyed, the entry being added fails, and the writer's error is the one
+  // told. A file that cannot be read is told as itself.
+  let readFailure: unknown;
+  try {
+    await walkTree(dir, rules, async (item) => {
+      signal?.throwIfAborted();
+      if ("skipped" in item) {
+        skipped.push(item.skipped);
+        return;
       }
-      if (rules.ignores(rel, false)) continue;
-      if (st.isFile()) {
-        entries.push({ path: rel, type: "file", size: st.size, mode: st.mode & 0o7777 });
-        totalBytes += st.size;
-      } else if (st.isSymbolicLink()) {
-        const target = await readDirectory(rel, () => readlink(join(dir, rel)));
-        if (linkPointsOutside(rel, target)) skipped.push({ path: rel, reason: `a symlink to ${target}, outside the directory, is left out` });
-        else entries.push({ path: rel, type: "symlink", size: 0, mode: st.mode & 0o7777, target });
+      const entry = item.entry;
+      if (entry.type === "symlink") {
+        digest.entry(entry);
+        await addEntry(pack, { name: entry.path, type: "symlink", linkname: entry.target, mode: entry.mode, mtime: new Date(entry.mtimeMs) });
       } else {
-        skipped.push({ path: rel, reason: `a ${specialKind(st)} cannot be packed` });
+        await addFile(pack, join(dir, entry.path), entry, digest);
       }
-    }
-  };
-
-  await walk("");
-  return { entries, skipped, totalBytes };
+      dependencyDirs.add(entry);
+      progress.files++;
+      progress.bytes += entry.size;
+      onProgress?.(progress);
+    }, { statFiles: false });
+    pack.finalize();
+  } catch (err) {
+    readFailure = err;
+    pack.destroy();
+  }
+  const writeFailure = await out.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  // A failed pipeline settles before the file's late open has closed: the caller may
+  // remove its directory next, and must find it empty.
+  if (!file.closed) await new Promise<void>((resolve) => file.once("close", () => resolve()));
+  if (signal?.aborted) throw signal.reason;
+  if (readFailure instanceof OperationError) throw readFailure;
+  if (writeFailure !== undefined) throw writeFailure instanceof OperationError ? writeFailure : packError(writeFailure);
+  if (readFailure !== undefined) throw readFailure;
+  return { ...progress, archiveBytes, digest: digest.hex(), skipped, dependencyDirs: dependencyDirs.dirs() };
 }
 
-/** Whether a link at `rel` pointing to `target` would resolve outside the archive root. */
-export function linkPointsOutside(rel: string, target: string): boolean {
-  if (posix.isAbsolute(target)) return true;
-  const resolved = posix.normalize(posix.join(posix.dirname(rel), target));
-  return resolved === ".." || resolved.startsWith("../");
-}
+type Header = Parameters<tarStream.Pack["entry"]>[0];
+type Sink = ReturnType<tarStream.Pack["entry"]>;
 
-function specialKind(st: Stats): string {
-  if (st.isSocket()) return "socket";
-  if (st.isFIFO()) return "FIFO";
-  if (st.isCharacterDevice()) return "character device";
-  if (st.isBlockDevice()) return "block device";
-  return "special file";
-}
-
-const FS_ERRORS: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  ENOENT: "it disappeared while being read",
-  ELOOP: "too many levels of symbolic links",
-  EIO: "input/output error",
-};
-
-/** A file system failure in words: "permission denied" rather than "EACCES". */
-export function describeFsError(err: NodeJS.ErrnoException): string {
-  return (err.code && FS_ERRORS[err.code]) ?? err.code ?? err.message;
+function addEntry(pack: tarStream.Pack, header: Header, content?: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error | null) => (err ? reject(err) : resolve());
+    const sink = content ? pack.entry(header, content, done) : pack.entry(header, done);
+    // A failed entry is told through `done`; unheard, its error event would end the process.
+    sink.on("error", () => undefined);
+  });
 }
 
 /**
- * Reads something under the packed directory (`rel` names it in the message): any failure
- * (an unreadable subdirectory, its ignore file) is one line naming the path, exit 1.
+ * A regular file: opened without following a link and checked to still be one; a small
+ * one read whole, a large one in pieces as the pack takes them. Size, mode and mtime are
+ * the open file's, so a file that grew since the walk is packed as it was when opened.
  */
-export async function readDirectory<T>(rel: string, call: () => Promise<T>): Promise<T> {
+async function addFile(pack: tarStream.Pack, path: string, entry: ArchiveEntry, digest: SourceDigest): Promise<void> {
+  let fd: number;
   try {
-    return await call();
+    fd = openSync(path, OPEN_FLAGS);
   } catch (err) {
-    if (err instanceof OperationError) throw err;
-    throw new OperationError(`cannot read ${rel}: ${describeFsError(err as NodeJS.ErrnoException)}`, { cause: err });
+    throw fileError(entry.path, err);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new OperationError(`cannot pack ${entry.path}: it changed while being read`);
+    // The walk may not have stat'ed it (walk.ts): what counts is what was opened.
+    entry.size = st.size;
+    entry.mode = st.mode & 0o7777;
+    entry.mtimeMs = st.mtimeMs;
+    digest.entry(entry);
+    const header: Header = { name: entry.path, type: "file", size: st.size, mode: entry.mode, mtime: new Date(entry.mtimeMs) };
+    if (st.size <= READ_PIECE) {
+      const content = readPiece(fd, entry.path, st.size);
+      digest.content(content);
+      await addEntry(pack, header, content);
+      return;
+    }
+    let sink!: Sink;
+    const finish = new Promise<void>((ok, fail) => {
+      sink = pack.entry(header, (err) => (err ? fail(err) : ok()));
+      sink.on("error", () => undefined);
+    });
+    // Awaited below unless a piece fails first; then the pack's failure is told instead.
+    finish.catch(() => undefined);
+    for (let left = st.size; left > 0; ) {
+      const piece = readPiece(fd, entry.path, Math.min(READ_PIECE, left));
+      left -= piece.length;
+      digest.content(piece);
+      if (!sink.write(piece)) await drained(sink);
+    }
+    sink.end(null);
+    await finish;
+  } finally {
+    closeSync(fd);
   }
 }
 
-/**
- * Writes `entries` (paths relative to `dir`) as a .tar.gz to `destFile`. Modes and mtimes
- * are kept; symlinks are stored as links (tar lstat()s each path and never follows one).
- * Rejects with the signal's reason when it aborts.
- */
-export async function packDirectory(
-  dir: string,
-  entries: readonly ArchiveEntry[],
-  destFile: string,
-  signal?: AbortSignal,
-): Promise<{ bytes: number }> {
-  signal?.throwIfAborted();
-  // tar reads a file 16 MiB at a time by default: a few large files would hold that much
-  // each, and memory would grow with the tree instead of staying flat.
-  const pack = new Pack({ cwd: dir, gzip: false, noDirRecurse: true, follow: false, strict: true, maxReadSize: 1024 * 1024 });
-  // tar's own gzip compresses on the main thread, chunk by chunk; Node's runs in the thread
-  // pool, so the spinner keeps turning and Ctrl-C is heard however large the files are.
-  // Output in 256 KiB pieces, not zlib's default 16 KiB: a fifth less time for a 100 MB tree.
-  const gzip = createGzip({ chunkSize: 256 * 1024 });
-  const out = createWriteStream(destFile, { mode: 0o600 });
-  await new Promise<void>((resolve, reject) => {
-    const fail = (err: unknown) => {
-      signal?.removeEventListener("abort", onAbort);
-      gzip.destroy();
-      out.destroy();
-      reject(err instanceof Error && "code" in err && !(err instanceof OperationError) ? packError(err) : err);
+/** Resolves when the sink takes more; rejects when it is destroyed instead (the pack failed). */
+function drained(sink: Sink): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (ok: boolean) => {
+      sink.off("drain", onDrain);
+      sink.off("close", onClose);
+      if (ok) resolve();
+      else reject(new Error("the archive stream closed"));
     };
-    const onAbort = () => fail(signal!.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    pack.on("error", fail);
-    gzip.on("error", fail);
-    out.on("error", fail);
-    out.on("close", () => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    });
-    pack.pipe(gzip).pipe(out);
-    // Pack.add, unlike tar.create, takes a name starting with "@" literally.
-    for (const entry of entries) pack.add(entry.path);
-    pack.end();
+    const onDrain = () => settle(true);
+    const onClose = () => settle(false);
+    sink.on("drain", onDrain);
+    sink.on("close", onClose);
   });
-  return { bytes: (await stat(destFile)).size };
 }
 
-function packError(err: Error): OperationError {
-  const e = err as NodeJS.ErrnoException & { path?: string };
-  const where = e.path ? ` ${e.path}` : "";
-  return new OperationError(`cannot pack${where}: ${e.code ?? e.message}`, { cause: err });
+function readPiece(fd: number, rel: string, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let at = 0;
+  try {
+    while (at < size) {
+      const n = readSync(fd, buf, at, size - at, null);
+      if (n === 0) throw new OperationError(`cannot pack ${rel}: it shrank while being read`);
+      at += n;
+    }
+  } catch (err) {
+    throw fileError(rel, err);
+  }
+  return buf;
+}
+
+function fileError(rel: string, err: unknown): unknown {
+  if (err instanceof OperationError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  // O_NOFOLLOW met a link where the walk saw a file.
+  const why = code === "ELOOP" ? "it changed while being read" : describeFsError(err as NodeJS.ErrnoException);
+  return new OperationError(`cannot read ${rel}: ${why}`, { cause: err });
+}
+
+function packError(err: unknown): OperationError {
+  const e = err as NodeJS.ErrnoException;
+  return new OperationError(`cannot write the archive: ${e.code ? describeFsError(e) : e.message}`, { cause: err });
+}
+
+/**
+ * tar-stream's output in BATCH_BYTES pieces, as a Node stream. Its chunks are taken as
+ * events rather than piped through a Transform: a header, a small file and its padding
+ * are three chunks, and a Transform's bookkeeping per chunk cost more than the copy.
+ */
+function batched(pack: tarStream.Pack): Readable {
+  let pending: Buffer[] = [];
+  let size = 0;
+  const flush = (): Buffer => {
+    const all = Buffer.concat(pending, size);
+    pending = [];
+    size = 0;
+    return all;
+  };
+  const out = new Readable({
+    highWaterMark: BATCH_BYTES,
+    read: () => void pack.resume(),
+    destroy(err, done) {
+      pack.destroy();
+      done(err);
+    },
+  });
+  pack.on("data", (data) => {
+    const chunk = data as Buffer;
+    pending.push(chunk);
+    size += chunk.length;
+    if (size >= BATCH_BYTES && !out.push(flush())) pack.pause();
+  });
+  let ended = false;
+  pack.on("end", () => {
+    ended = true;
+    if (size > 0) out.push(flush());
+    out.push(null);
+  });
+  // Destroyed (a file could not be read): the writer stops too, and its error is not told.
+  pack.on("close", () => ended || out.destroy(new Error("packing stopped")));
+  return out;
 }

@@ -10,12 +10,13 @@ import { mergeEnvironment, parseEnvPairs } from "../../settings/env-pairs.js";
 import { parseDuration } from "../../util/duration.js";
 import { waitForBuild } from "../../builds/wait.js";
 import { IgnoreRules } from "../../archive/ignore-rules.js";
-import { describeFsError, listFiles, packDirectory, readDirectory } from "../../archive/pack.js";
+import { describeFsError, listFiles, packTree, readDirectory, type PackResult } from "../../archive/pack.js";
 import { checkArchiveSize } from "../../archive/limit.js";
-import { packedDependencyDirs } from "../../archive/dependency-dirs.js";
+import { packedDependencyDirs, type PackedDependencyDir } from "../../archive/dependency-dirs.js";
+import { ArtifactCache, cacheDir, type ArtifactScope } from "../../archive/artifact-cache.js";
+import { isNotSentError, isTransportError } from "../../api/http-errors.js";
 import { checkConstructorName, describeConstructors } from "../../builds/constructor.js";
-import { createProgressBar, formatBytes } from "../../output/progress.js";
-import { startSpinner } from "../../output/spinner.js";
+import { createProgressBar, formatBytes, formatProgressBytes, startPackingLine } from "../../output/progress.js";
 import { escapeControl } from "../../output/text.js";
 import type { SubmitOptions } from "./submit.js";
 
@@ -55,12 +56,17 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
   };
   // Project, service and token are checked before packaging, so a misconfiguration fails fast.
   const api = await ctx.builds();
-  const artifact = opts.artifact ?? (await nothingSubmittedOnInterrupt(ctx, packAndUpload(ctx, api, dir, opts, yml)));
-  const submitted = await submitBuild(api, submitRequest(artifact, plan), opts.artifact !== undefined);
+  const { submitted, artifact } =
+    opts.artifact !== undefined
+      ? { artifact: opts.artifact, submitted: await submitBuild(api, submitRequest(opts.artifact, plan), true) }
+      : await submitSource(ctx, api, dir, opts, yml, plan);
 
-  if (opts.json) ctx.io.printJson(submitted);
+  if (opts.json) ctx.io.printJson({ ...submitted, artifact });
   else ctx.io.println(submitted.id);
-  if (ctx.io.stderrIsTTY) ctx.io.success(successNote(submitted, plan.skipDeploy));
+  if (ctx.io.stderrIsTTY) ctx.io.success(successNote(submitted, artifact, plan.skipDeploy));
+  // Off a terminal the key is news only when this submit packed the source: a CI log then
+  // shows which artifact a build came from (with --artifact the command line says it).
+  else if (opts.artifact === undefined) ctx.io.note(successNote(submitted, artifact, plan.skipDeploy));
 
   if (!opts.follow && !opts.wait) return 0;
   return waitForBuild(ctx, api, submitted.id, {
@@ -85,24 +91,35 @@ async function nothingSubmittedOnInterrupt<T>(ctx: Ctx, work: Promise<T>): Promi
 /**
  * POST …/builds. Its failure after an upload names the artifact key, so the retry need not
  * pack and upload again; with --artifact, a key the server does not know is said as such.
+ * When the request left and no answer came (Ctrl-C, a connection reset), the build may
+ * exist: the hint says so before suggesting another try.
  */
 async function submitBuild(api: BuildsApi, body: SubmitBuildRequest, keyGiven: boolean): Promise<SubmitBuildResponse> {
   try {
     return await api.submit(body);
   } catch (err) {
-    if (!(err instanceof ValarError)) throw err;
-    if (keyGiven) {
-      if (err instanceof NotFoundError && /artifact/i.test(err.message)) {
-        throw new NotFoundError(`artifact "${body.artifact}" not found: --artifact takes the key of an earlier upload`, {
-          hint: "package and upload the directory instead: valar builds submit DIR",
-        });
-      }
-      throw err;
-    }
-    const retry = `retry with --artifact ${body.artifact} (it is uploaded)`;
-    if (err instanceof InterruptedError) throw withHint(err, `the build may have been submitted (valar builds ls); if not, ${retry}`);
-    throw withHint(err, err.hint ? `${err.hint}; then ${retry}` : retry);
+    throw submitFailure(err, body, keyGiven);
   }
+}
+
+function submitFailure(err: unknown, body: SubmitBuildRequest, keyGiven: boolean): unknown {
+  if (!(err instanceof ValarError)) return err;
+  const mayExist = err instanceof InterruptedError || (isTransportError(err) && !isNotSentError(err.cause));
+  if (keyGiven) {
+    if (isArtifactNotFound(err)) {
+      return new NotFoundError(`artifact "${body.artifact}" not found: --artifact takes the key of an earlier upload`, {
+        hint: "package and upload the directory instead: valar builds submit DIR",
+      });
+    }
+    return mayExist ? withHint(err, "the build may have been submitted: check with valar builds ls before trying again") : err;
+  }
+  const retry = `retry with --artifact ${body.artifact} (it is uploaded)`;
+  if (mayExist) return withHint(err, `the build may have been submitted (valar builds ls); if not, ${retry}`);
+  return withHint(err, err.hint ? `${err.hint}; then ${retry}` : retry);
+}
+
+function isArtifactNotFound(err: unknown): boolean {
+  return err instanceof NotFoundError && /artifact/i.test(err.message);
 }
 
 function checkFlagCombinations(opts: SubmitOptions): void {
@@ -135,12 +152,12 @@ function submitRequest(artifact: string, plan: SubmitPlan): SubmitBuildRequest {
   return body;
 }
 
-function successNote(submitted: SubmitBuildResponse, skipDeploy: boolean): string {
+function successNote(submitted: SubmitBuildResponse, artifact: string, skipDeploy: boolean): string {
   const deployment = !skipDeploy && submitted.deployment ? ` (deployment ${submitted.deployment})` : "";
-  return `submitted build ${submitted.id.slice(0, 8)}${deployment}`;
+  return `submitted build ${submitted.id.slice(0, 8)}${deployment} from artifact ${artifact}`;
 }
 
-async function listDirectory(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined) {
+async function loadRules(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined) {
   const root = resolve(ctx.cwd, dir);
   const st = await stat(root).catch((err: NodeJS.ErrnoException) => err);
   if (st instanceof Error) {
@@ -148,21 +165,26 @@ async function listDirectory(ctx: Ctx, dir: string, opts: SubmitOptions, yml: Va
   }
   if (!st.isDirectory()) throw new UsageError(`${dir} is not a directory`);
   const rules = await readDirectory(dir, () => IgnoreRules.load(root, { prefixes: yml?.build.ignore, patterns: opts.ignore, warn: (m) => ctx.io.warn(m) }));
-  const list = await listFiles(root, rules);
-  for (const s of list.skipped) ctx.io.warn(`skipping ${s.path}: ${s.reason}`);
-  for (const d of packedDependencyDirs(list.entries)) {
+  return { root, rules };
+}
+
+/** What the walk left out, and the dependency folders it packed that no rule mentions. */
+function warnAboutPacking(ctx: Ctx, rules: IgnoreRules, skipped: PackResult["skipped"], dependencyDirs: readonly PackedDependencyDir[]): void {
+  for (const s of skipped) ctx.io.warn(`skipping ${s.path}: ${s.reason}`);
+  for (const d of dependencyDirs) {
     if (rules.mentions(d.name)) continue;
     ctx.io.warn(`packing ${d.path}/ (${formatBytes(d.bytes)}), a dependency folder no ignore file mentions; add ${d.name}/ to ${rules.fileName} to leave it out`);
   }
-  return { root, list, rules };
 }
 
 function fileCount(n: number): string {
-  return n === 1 ? "1 file" : `${n} files`;
+  return n === 1 ? "1 file" : `${n.toLocaleString("en")} files`;
 }
 
 async function dryRun(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined): Promise<number> {
-  const { list, rules } = await listDirectory(ctx, dir, opts, yml);
+  const { root, rules } = await loadRules(ctx, dir, opts, yml);
+  const list = await listFiles(root, rules);
+  warnAboutPacking(ctx, rules, list.skipped, packedDependencyDirs(list.entries));
   if (opts.json) {
     ctx.io.printJson({
       files: list.entries.map((e) => ({
@@ -176,7 +198,7 @@ async function dryRun(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml 
     });
   } else {
     // A name may hold a newline or a bidi control: one line per file, shown as it is named.
-    for (const entry of list.entries) ctx.io.println(escapeControl(entry.path));
+    ctx.io.println(list.entries.map((e) => escapeControl(e.path)).join("\n"));
   }
   ctx.io.note(`settings: ${yml ? yml.path : "no .valar.yml"}`);
   ctx.io.note(`ignore rules: ${rules.describeSources()}`);
@@ -184,34 +206,73 @@ async function dryRun(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml 
   return 0;
 }
 
-async function packAndUpload(ctx: Ctx, api: BuildsApi, dir: string, opts: SubmitOptions, yml: ValarYml | undefined): Promise<string> {
-  const { root, list } = await listDirectory(ctx, dir, opts, yml);
-  if (list.entries.length === 0) {
+/**
+ * Packs `dir`, then either reuses the artifact of an identical earlier upload (same digest,
+ * same endpoint, project and service) or uploads it, and submits. A remembered artifact
+ * the server no longer knows is uploaded from the archive already packed, and the build
+ * submitted again: the first submission was refused, so there is still only one build.
+ */
+async function submitSource(ctx: Ctx, api: BuildsApi, dir: string, opts: SubmitOptions, yml: ValarYml | undefined, plan: SubmitPlan) {
+  const settings = await ctx.settings();
+  const scope: ArtifactScope = { endpoint: settings.endpoint.value, project: settings.project?.value ?? "", service: settings.service?.value ?? "" };
+  const cache = new ArtifactCache(cacheDir(ctx.env));
+  const tmp = await mkdtemp(join(tmpdir(), "valar-artifact-"));
+  try {
+    const archive = join(tmp, "source.tar.gz");
+    const packed = await nothingSubmittedOnInterrupt(ctx, packSource(ctx, dir, opts, yml, archive));
+    const known = opts.reuse === false ? undefined : cache.lookup(scope, packed.digest);
+    if (known !== undefined) {
+      ctx.io.note(`source unchanged: reusing artifact ${shortKey(known)} (--no-reuse to upload)`);
+      const body = submitRequest(known, plan);
+      try {
+        return { artifact: known, submitted: await api.submit(body) };
+      } catch (err) {
+        if (!isArtifactNotFound(err)) throw submitFailure(err, body, false);
+        ctx.io.note(`the server no longer has artifact ${shortKey(known)}: uploading`);
+      }
+    }
+    const artifact = await nothingSubmittedOnInterrupt(ctx, uploadArchive(ctx, api, archive, packed.archiveBytes));
+    cache.remember(scope, packed.digest, artifact, ctx.clock.now());
+    return { artifact, submitted: await submitBuild(api, submitRequest(artifact, plan), false) };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** "af7b2c91d0e4…": enough of a key to recognise it; the whole one ends the submit. */
+function shortKey(key: string): string {
+  return key.length > 12 ? `${key.slice(0, 12)}…` : key;
+}
+
+async function packSource(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined, archive: string): Promise<PackResult> {
+  const { root, rules } = await loadRules(ctx, dir, opts, yml);
+  const line = startPackingLine(ctx.io, `${dir} · ignore rules: ${rules.describeSources()}`, () => ctx.clock.now());
+  let packed: PackResult;
+  try {
+    packed = await packTree(root, rules, archive, { signal: ctx.signal, onProgress: (p) => line.update(p.files, p.bytes) });
+  } catch (err) {
+    line.stop();
+    throw err;
+  }
+  line.stop(packed.files > 0 ? `${fileCount(packed.files)}, ${formatProgressBytes(packed.bytes)} → ${formatProgressBytes(packed.archiveBytes)} compressed` : undefined);
+  warnAboutPacking(ctx, rules, packed.skipped, packed.dependencyDirs);
+  if (packed.files === 0) {
     throw new OperationError(`nothing to pack in ${dir}: every file is ignored or the directory is empty`, {
       hint: "check .valarignore/.gitignore, build.ignore and --ignore; `valar builds submit --dry-run` lists what is packed",
     });
   }
-  const tmp = await mkdtemp(join(tmpdir(), "valar-artifact-"));
+  checkArchiveSize(packed.archiveBytes);
+  ctx.signal.throwIfAborted();
+  return packed;
+}
+
+async function uploadArchive(ctx: Ctx, api: BuildsApi, archive: string, bytes: number): Promise<string> {
+  const bar = createProgressBar(ctx.io, "uploading", bytes, () => ctx.clock.now());
   try {
-    const archive = join(tmp, "source.tar.gz");
-    const spinner = startSpinner(ctx.io, `packing ${fileCount(list.entries.length)}`);
-    let bytes: number;
-    try {
-      ({ bytes } = await packDirectory(root, list.entries, archive, ctx.signal));
-    } finally {
-      spinner.stop();
-    }
-    checkArchiveSize(bytes);
-    ctx.signal.throwIfAborted();
-    const bar = createProgressBar(ctx.io, "uploading", bytes);
-    try {
-      const { artifact } = await api.uploadArtifact(archive, bytes, (sent) => bar.update(sent));
-      bar.stop(ctx.io.canAnimate ? `${ctx.io.err.green("✓")} uploaded ${formatBytes(bytes)}` : undefined);
-      return artifact;
-    } finally {
-      bar.stop();
-    }
+    const { artifact } = await api.uploadArtifact(archive, bytes, (sent) => bar.update(sent));
+    bar.stop(ctx.io.canAnimate ? `${ctx.io.err.green("✓")} uploaded ${formatBytes(bytes)}` : undefined);
+    return artifact;
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    bar.stop();
   }
 }

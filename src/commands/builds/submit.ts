@@ -10,6 +10,8 @@ export interface SubmitOptions extends WaitOptions {
   deploy: boolean;
   ignore?: string[];
   dryRun?: boolean;
+  /** false with --no-reuse: upload even when the source is unchanged. */
+  reuse: boolean;
   follow?: boolean;
   wait?: boolean;
   json?: boolean;
@@ -26,6 +28,7 @@ export function defineSubmit(rt: Runtime): Command {
     .option("--no-deploy", "build without deploying (deployment.skip)")
     .option("--ignore <pattern>", "gitignore-style pattern to leave out, relative to dir (repeatable)", collect)
     .option("--dry-run", "list what would be packed and its size; upload nothing")
+    .option("--no-reuse", "upload even when the source is unchanged since the last upload")
     .option("-f, --follow", "then stream the build's logs until it ends; exit with its outcome")
     .option("-w, --wait", "then wait for the build to end (no logs); exit with its outcome (-f wins over -w)");
   addWaitOptions(cmd);

@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import * as tar from "tar";
 import { IgnoreRules } from "../../../src/archive/ignore-rules.js";
-import { linkPointsOutside, listFiles, packDirectory } from "../../../src/archive/pack.js";
+import { linkPointsOutside, listFiles, packTree } from "../../../src/archive/pack.js";
 import { makeTree, type Tree } from "../../helpers/tree.js";
 
 let cleanups: Array<() => void> = [];
@@ -28,9 +29,8 @@ interface Unpacked {
 }
 
 async function packAndRead(dir: string): Promise<{ bytes: number; entries: Unpacked[] }> {
-  const list = await listFiles(dir, await IgnoreRules.load(dir));
   const archive = join(dir, "..", "out.tar.gz");
-  const { bytes } = await packDirectory(dir, list.entries, archive);
+  const { archiveBytes: bytes } = await packTree(dir, await IgnoreRules.load(dir), archive);
   expect(bytes).toBe(statSync(archive).size);
   const entries: Unpacked[] = [];
   await tar.t({
@@ -96,7 +96,7 @@ describe("listFiles", () => {
   });
 });
 
-describe("packDirectory", () => {
+describe("packTree", () => {
   it("writes a .tar.gz with relative POSIX paths, contents and modes", async () => {
     const dir = tree({
       "build.sh": { content: "#!/bin/sh\necho hi\n", mode: 0o755 },
@@ -136,9 +136,8 @@ describe("packDirectory", () => {
 
   it("unpacks to the same tree (round trip through tar.x)", async () => {
     const dir = tree({ "a/b/c.txt": "c", "x.sh": { content: "x", mode: 0o755 }, "l": { link: "a/b/c.txt" } });
-    const list = await listFiles(dir, await IgnoreRules.load(dir));
     const archive = join(dir, "..", "rt.tar.gz");
-    await packDirectory(dir, list.entries, archive);
+    await packTree(dir, await IgnoreRules.load(dir), archive);
     const target = join(dir, "..", "unpacked");
     mkdirSync(target);
     await tar.x({ file: archive, cwd: target });
@@ -146,21 +145,98 @@ describe("packDirectory", () => {
     expect(statSync(join(target, "x.sh")).mode & 0o777).toBe(0o755);
   });
 
-  it("fails with an OperationError when a listed file vanished", async () => {
+  it("fails with an OperationError naming a file that vanished while packing", async () => {
     const dir = tree({ "a.txt": "a", "b.txt": "b" });
-    const list = await listFiles(dir, await IgnoreRules.load(dir));
-    rmSync(join(dir, "b.txt"));
-    await expect(packDirectory(dir, list.entries, join(dir, "..", "x.tar.gz"))).rejects.toMatchObject({ exitCode: 1 });
+    const packing = packTree(dir, await IgnoreRules.load(dir), join(dir, "..", "x.tar.gz"), {
+      onProgress: (p) => p.files === 1 && rmSync(join(dir, "b.txt")),
+    });
+    await expect(packing).rejects.toMatchObject({ exitCode: 1, message: "cannot read b.txt: it disappeared while being read" });
   });
 
   it("stops when the signal aborts", async () => {
     const dir = tree({ "a.txt": "a" });
     writeFileSync(join(dir, "big.bin"), Buffer.alloc(1024 * 1024));
-    const list = await listFiles(dir, await IgnoreRules.load(dir));
     const ac = new AbortController();
     const reason = new Error("stop");
     ac.abort(reason);
-    await expect(packDirectory(dir, list.entries, join(dir, "..", "x.tar.gz"), ac.signal)).rejects.toBe(reason);
+    await expect(packTree(dir, await IgnoreRules.load(dir), join(dir, "..", "x.tar.gz"), { signal: ac.signal })).rejects.toBe(reason);
+  });
+
+  it("stops as soon as the compressed archive passes the limit, without packing the rest", async () => {
+    const dir = tree({});
+    // Random bytes do not compress: 8 MiB of them, against a 1 MiB limit.
+    for (let i = 0; i < 8; i++) writeFileSync(join(dir, `blob${i}.bin`), randomBytes(1024 * 1024));
+    const archive = join(dir, "..", "x.tar.gz");
+    let packed = 0;
+    const packing = packTree(dir, await IgnoreRules.load(dir), archive, { limit: 1024 * 1024, onProgress: (p) => (packed = p.files) });
+    await expect(packing).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/^archive is over the 1 MiB limit \(packing stopped after \d files\)$/) });
+    expect(packed).toBeLessThan(4);
+    expect(statSync(archive).size).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it("lists in system tar as the contract says: sorted paths, modes, symlinks as links", async () => {
+    const dir = tree({
+      "b/run.sh": { content: "#!/bin/sh\n", mode: 0o755 },
+      "a.txt": "a",
+      "B.txt": "B",
+      "link": { link: "b/run.sh" },
+      [`deep/${"d".repeat(120)}/${"f".repeat(120)}.txt`]: "long",
+    });
+    const archive = join(dir, "..", "sys.tar.gz");
+    await packTree(dir, await IgnoreRules.load(dir), archive);
+    const listing = execFileSync("tar", ["-tvzf", archive], { encoding: "utf8" }).trim().split("\n");
+    const fields = listing.map((line) => {
+      const parts = line.split(/\s+/);
+      return [parts[0], parts.slice(5).join(" ")];
+    });
+    expect(fields).toEqual([
+      ["-rw-r--r--", "B.txt"],
+      ["-rw-r--r--", "a.txt"],
+      ["-rwxr-xr-x", "b/run.sh"],
+      ["-rw-r--r--", `deep/${"d".repeat(120)}/${"f".repeat(120)}.txt`],
+      ["lrwxrwxrwx", "link -> b/run.sh"],
+    ]);
+  });
+
+  it("leaves out a name that is not UTF-8 with a reason, unless the rules ignore it first", async () => {
+    const dir = tree({ "ok.txt": "ok", ".gitignore": "*.tmp\n" });
+    const bad = Buffer.concat([Buffer.from(join(dir, "bad")), Buffer.from([0xff, 0xfe]), Buffer.from(".txt")]);
+    const ignored = Buffer.concat([Buffer.from(join(dir, "gone")), Buffer.from([0xff]), Buffer.from(".tmp")]);
+    writeFileSync(bad, "x");
+    writeFileSync(ignored, "y");
+    const result = await packTree(dir, await IgnoreRules.load(dir), join(dir, "..", "u.tar.gz"));
+    expect(result.files).toBe(2);
+    expect(result.skipped).toEqual([{ path: "bad\\xff\\xfe.txt", reason: "its name is not valid UTF-8 (rename it, or ignore it)" }]);
+  });
+});
+
+describe("the source digest", () => {
+  const spec = { "src/main.go": "package main\n", "run.sh": { content: "#!/bin/sh\n", mode: 0o755 }, "l": { link: "src/main.go" } };
+  const digestOf = async (dir: string) => (await packTree(dir, await IgnoreRules.load(dir), join(dir, "..", `d${Math.random()}.tar.gz`))).digest;
+
+  it("is the same for a fresh copy of the tree, whatever the mtimes", async () => {
+    const a = tree(spec);
+    const b = tree(spec);
+    utimesSync(join(b, "src/main.go"), new Date(0), new Date(0));
+    expect(await digestOf(a)).toMatch(/^[0-9a-f]{64}$/);
+    expect(await digestOf(b)).toBe(await digestOf(a));
+    const c = join(b, "..", "copy");
+    cpSync(a, c, { recursive: true, verbatimSymlinks: true });
+    expect(await digestOf(c)).toBe(await digestOf(a));
+  });
+
+  it("changes with a file's content, a mode, a link target or a path", async () => {
+    const base = await digestOf(tree(spec));
+    const content = tree(spec);
+    writeFileSync(join(content, "src/main.go"), "package main\n\n");
+    const mode = tree(spec);
+    chmodSync(join(mode, "run.sh"), 0o644);
+    const target = tree(spec);
+    rmSync(join(target, "l"));
+    symlinkSync("run.sh", join(target, "l"));
+    const renamed = tree({ "src/main2.go": "package main\n", "run.sh": spec["run.sh"], "l": { link: "src/main2.go" } });
+    const digests = [base, await digestOf(content), await digestOf(mode), await digestOf(target), await digestOf(renamed)];
+    expect(new Set(digests).size).toBe(5);
   });
 });
 

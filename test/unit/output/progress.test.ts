@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { IOStreams } from "../../../src/output/io.js";
-import { createProgressBar, formatByteProgress, formatBytes, renderProgress } from "../../../src/output/progress.js";
+import { createProgressBar, formatByteProgress, formatBytes, renderProgress, startPackingLine } from "../../../src/output/progress.js";
 
 function fakeIO(tty: boolean) {
   const stderr = Object.assign(new PassThrough(), { isTTY: tty, columns: 100 });
@@ -39,6 +39,13 @@ describe("formatByteProgress", () => {
 describe("renderProgress", () => {
   it("shows a bar, the percentage and the byte counts", () => {
     expect(renderProgress("up", 512, 1024, 80)).toBe(`up [${"#".repeat(15)}${"-".repeat(15)}]  50%  0.5 KiB / 1.0 KiB`);
+  });
+
+  it("adds the speed and the time left once the transfer has run a moment, one decimal on both sides", () => {
+    const mib = 1024 * 1024;
+    expect(renderProgress("up", 57.1 * mib, 90 * mib, 120, 1842)).toMatch(/ 57\.1 MiB \/ 90\.0 MiB · 31\.0 MiB\/s · 2s left$/);
+    expect(renderProgress("up", 90 * mib, 90 * mib, 120, 3000)).toMatch(/ 90\.0 MiB \/ 90\.0 MiB · 30\.0 MiB\/s$/);
+    expect(renderProgress("up", mib, 90 * mib, 120, 100)).toMatch(/ 1\.0 MiB \/ 90\.0 MiB$/);
   });
 
   it("drops the bar on a narrow terminal and never exceeds the width", () => {
@@ -82,6 +89,17 @@ describe("createProgressBar", () => {
     expect(out.endsWith("\r\u001B[2Kdone\n")).toBe(true);
   });
 
+  it("shows the speed and the time left as the upload goes on", () => {
+    const { io, stderr } = fakeIO(true);
+    let now = 1000;
+    const mib = 1024 * 1024;
+    const bar = createProgressBar(io, "uploading", 90 * mib, () => now);
+    now = 2000;
+    bar.update(30 * mib);
+    bar.stop();
+    expect(stderr()).toContain("30.0 MiB / 90.0 MiB · 30.0 MiB/s · 2s left");
+  });
+
   it("stops once", () => {
     const { io, stderr } = fakeIO(true);
     const bar = createProgressBar(io, "u", 10);
@@ -91,5 +109,16 @@ describe("createProgressBar", () => {
     bar.update(10);
     expect(stderr().match(/\r\u001B\[2K/g)).toHaveLength(2);
     expect(stderr()).not.toContain("again");
+  });
+});
+
+describe("startPackingLine", () => {
+  it("off a terminal: one line as packing starts and one as it ends, no escape codes", () => {
+    const { io, stderr } = fakeIO(false);
+    const line = startPackingLine(io, "./web");
+    line.update(1, 10);
+    line.update(50_000, 16 * 1024 * 1024);
+    line.stop("50,000 files, 16 MiB → 1.2 MiB compressed");
+    expect(stderr()).toBe("packing ./web\npacked 50,000 files, 16 MiB → 1.2 MiB compressed\n");
   });
 });
