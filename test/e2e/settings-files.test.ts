@@ -43,7 +43,8 @@ describe("which .valar.yml counts", () => {
   it("submit DIR reads DIR's .valar.yml, run from the repository root", async () => {
     const { env, repo } = repository();
     const r = await runValar(["builds", "submit", "examples/hello"], { env, cwd: repo });
-    expect(r.stderr).toBe("");
+    // No warning or error: only the packing lines and the submission.
+    expect(r.stderr).toMatch(/^packing examples\/hello · ignore rules: none\npacked 2 files, [^\n]*\nsubmitted build 1234abcd from artifact art-1$/);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(BUILD_ID);
     const submit = server.requests.find((q) => q.method === "POST" && q.path.endsWith("/builds"));

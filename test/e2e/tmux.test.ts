@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, isolatedEnv, tempDir } from "../helpers/cli.js";
@@ -22,6 +22,13 @@ const HIDE_CURSOR = "\u001b[?25l";
 const SGR_COLOUR = /\u001b\[[0-9;]*3[0-7](;[0-9]+)*m|\u001b\[[0-9;]*9[0-7]m/;
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "");
+
+/** A directory a build can look into: as root, namespace builds run as nobody. */
+function gateDir(): string {
+  const dir = tempDir("valar-gate-");
+  chmodSync(dir, 0o755);
+  return dir;
+}
 
 /** A build that prints a line, then waits until the test opens its gate (a file). */
 const GATED_BUILD = {
@@ -51,7 +58,7 @@ describe.skipIf(Boolean(tmuxMissing))("in a terminal (tmux)", () => {
 
   /** Submits a gated build and waits until it runs; open() lets it finish. */
   async function gatedBuild(): Promise<{ id: string; open: () => void }> {
-    const gate = join(tempDir("valar-gate-"), "open");
+    const gate = join(gateDir(), "open");
     gates.push(gate);
     const b = await submitFiles(sb, GATED_BUILD, { skipDeploy: true, environment: [{ key: "GATE", value: gate }] });
     await waitForBuild(sb, b.id, { until: (s) => s === "running" });
@@ -98,7 +105,7 @@ describe.skipIf(Boolean(tmuxMissing))("in a terminal (tmux)", () => {
   });
 
   it("shows a spinner while `submit -w` waits, and leaves the line clean when the build ends", async () => {
-    const gate = join(tempDir("valar-gate-"), "open");
+    const gate = join(gateDir(), "open");
     gates.push(gate);
     const dir = tempDir("valar-src-");
     writeFileSync(join(dir, "build.sh"), GATED_BUILD["build.sh"], { mode: 0o755 });
