@@ -169,7 +169,12 @@ export class IOStreams {
   }
 
   success(message: string): void {
-    this.writeErr(`${this.err.green("✓")} ${message}\n`);
+    this.writeErr(`${this.marks ? this.err.green("✓") : "ok"} ${message}\n`);
+  }
+
+  /** Whether stderr shows marks (✓ ✗ ·): off a terminal and with TERM=dumb, plain ASCII words instead. */
+  get marks(): boolean {
+    return this.stderrIsTTY && this.env.TERM !== "dumb";
   }
 
   /** Messages often carry server text: its control characters never reach the terminal. */

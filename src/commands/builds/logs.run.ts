@@ -4,7 +4,7 @@ import { ApiUnreachableError, InterruptedError, UsageError, ValarError } from ".
 import { isFinalStatus } from "../../api/types.js";
 import { parseDuration } from "../../util/duration.js";
 import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
-import { reportOutcome, waitForBuild } from "../../builds/wait.js";
+import { waitForBuild } from "../../builds/wait.js";
 import { streamBuildLog } from "../../builds/follow.js";
 import { logPrinter, type LogView } from "../../builds/print.js";
 import type { LogSelection } from "../../builds/log-select.js";
@@ -27,13 +27,16 @@ export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<
       skipLines: shown,
       timeout: opts.timeout,
       abortOnInterrupt: opts.abortOnInterrupt,
+      failedLines: opts.failedLines,
+      deployment: null,
     });
   }
   await printLog(ctx, api, build.id, view, false);
   // Said after the log, where the reader's eye is: what they saw is only the log so far.
   if (!opts.follow && !isFinalStatus(build.status)) ctx.io.note(ctx.io.err.dim("build is still running; -f follows it"));
   // Following a build that has already ended is printing its log and its outcome.
-  return opts.follow ? reportOutcome(ctx, api, build) : 0;
+  if (!opts.follow) return 0;
+  return waitForBuild(ctx, api, build.id, { mode: "spinner", logShown: true, deployment: null, failedLines: opts.failedLines });
 }
 
 /** The log as it is now; returns how many lines were read (complete ones only when `complete`). */

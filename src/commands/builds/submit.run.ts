@@ -9,6 +9,8 @@ import type { ValarYml } from "../../settings/types.js";
 import { mergeEnvironment, parseEnvPairs } from "../../settings/env-pairs.js";
 import { parseDuration } from "../../util/duration.js";
 import { waitForBuild } from "../../builds/wait.js";
+import { WaitEvents, writeGithubOutput } from "../../builds/events.js";
+import { oneLine } from "../../output/text.js";
 import { IgnoreRules } from "../../archive/ignore-rules.js";
 import { describeFsError, listFiles, packDirectory, readDirectory } from "../../archive/pack.js";
 import { checkArchiveSize } from "../../archive/limit.js";
@@ -54,16 +56,26 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
   const artifact = opts.artifact ?? (await nothingSubmittedOnInterrupt(ctx, packAndUpload(ctx, api, dir, opts, yml)));
   const submitted = await submitBuild(api, submitRequest(artifact, plan), opts.artifact !== undefined);
 
-  if (opts.json) ctx.io.printJson(submitted);
+  const waiting = opts.follow || opts.wait;
+  const events = new WaitEvents(ctx.io, opts.json === true && waiting === true, () => ctx.clock.now());
+  if (events.enabled) events.submitted(submitted);
+  else if (opts.json) ctx.io.printJson(submitted);
   else ctx.io.println(submitted.id);
   if (ctx.io.stderrIsTTY) ctx.io.success(successNote(submitted, plan.skipDeploy));
+  const version = plan.skipDeploy ? null : versionNumber(submitted.deployment);
 
-  if (!opts.follow && !opts.wait) return 0;
+  if (!waiting) {
+    writeGithubOutput(ctx.env, ctx.io, { buildId: submitted.id, status: "pending", deployment: version ?? undefined });
+    return 0;
+  }
   return waitForBuild(ctx, api, submitted.id, {
     mode: opts.follow ? "follow" : "spinner",
     timeout: opts.timeout,
     abortOnInterrupt: opts.abortOnInterrupt,
-    deployment: plan.skipDeploy ? undefined : submitted.deployment || undefined,
+    failedLines: opts.failedLines,
+    noWaitDeploy: opts.waitDeploy === false,
+    deployment: version,
+    events,
   });
 }
 
@@ -131,9 +143,16 @@ function submitRequest(artifact: string, plan: SubmitPlan): SubmitBuildRequest {
   return body;
 }
 
+/** Before the build's end its deployment is only what it will become. */
 function successNote(submitted: SubmitBuildResponse, skipDeploy: boolean): string {
-  const deployment = !skipDeploy && submitted.deployment ? ` (deployment ${submitted.deployment})` : "";
+  const deployment = !skipDeploy && submitted.deployment ? `; it will deploy as ${oneLine(submitted.deployment)}` : "";
   return `submitted build ${submitted.id.slice(0, 8)}${deployment}`;
+}
+
+/** The submit answer's "v13" as 13; null when it names none (the build deploys nothing). */
+function versionNumber(label: string | undefined): number | null {
+  const m = /^v?(\d+)$/.exec(label ?? "");
+  return m ? Number(m[1]) : null;
 }
 
 async function listDirectory(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined) {
