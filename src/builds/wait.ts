@@ -45,6 +45,8 @@ export interface WaitForBuildOptions {
   events?: WaitEvents;
   /** The log was printed whole before the wait (`logs -f` of an ended build). */
   logShown?: boolean;
+  /** The status the command saw before the wait (the submit answer's, the prefix lookup's). */
+  seenStatus?: string;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     sleep: (ms, signal = waiting.signal) => ctx.clock.sleep(ms, signal),
     policy: waitRetryPolicy(ctx.env),
     events: opts.events ?? new WaitEvents(ctx.io, false, () => ctx.clock.now()),
-    sawUnfinished: false,
+    sawUnfinished: opts.seenStatus !== undefined && !isFinalStatus(opts.seenStatus),
     settings: typeof ctx.settings === "function" ? await ctx.settings().catch(() => undefined) : undefined,
   };
   const timer =

@@ -177,6 +177,12 @@ export class IOStreams {
     return this.stderrIsTTY && this.env.TERM !== "dumb";
   }
 
+  /** A deliberate stop (Ctrl-C, --timeout) is no error: said plainly, with what to do next. */
+  stopped(message: string, hint?: string): void {
+    this.writeErr(`${stripControl(message)}\n`);
+    if (hint) this.writeErr(`${this.err.dim("hint:")} ${stripControl(hint)}\n`);
+  }
+
   /** Messages often carry server text: its control characters never reach the terminal. */
   error(message: string, hint?: string): void {
     this.writeErr(`${this.err.red("error:")} ${stripControl(message)}\n`);

@@ -19,3 +19,8 @@ export function colorStatus(status: string, c: ChalkInstance): string {
       return stripControl(status);
   }
 }
+
+/** A status as a phrase after its subject: "has failed", "is done", "has expired". */
+export function statusPhrase(status: string): string {
+  return status === "failed" || status === "expired" ? `has ${status}` : `is ${status}`;
+}

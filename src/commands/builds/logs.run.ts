@@ -29,6 +29,7 @@ export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<
       abortOnInterrupt: opts.abortOnInterrupt,
       failedLines: opts.failedLines,
       deployment: null,
+      seenStatus: build.status,
     });
   }
   await printLog(ctx, api, build.id, view, false);

@@ -75,6 +75,7 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
     failedLines: opts.failedLines,
     noWaitDeploy: opts.waitDeploy === false,
     deployment: version,
+    seenStatus: submitted.status,
     events,
   });
 }

@@ -15,6 +15,7 @@ export async function run(ctx: Ctx, args: string[], opts: WatchOptions): Promise
     timeout: opts.timeout,
     abortOnInterrupt: opts.abortOnInterrupt,
     failedLines: opts.failedLines,
+    seenStatus: build.status,
     noWaitDeploy: opts.waitDeploy === false,
     events: new WaitEvents(ctx.io, opts.json === true, () => ctx.clock.now()),
   });

@@ -24,6 +24,13 @@ export function addDeployWaitOption(cmd: Command): Command {
   return cmd.option("--no-wait-deploy", "stop at the build's end instead of waiting for its deployment to be live");
 }
 
+/** `deploys create|rollback`: wait for the new deployment to leave pending. */
+export function addDeployCommandWaitOptions(cmd: Command): Command {
+  return cmd
+    .option("-w, --wait", "then wait until the deployment is live; exit 0 when done, 3 when failed")
+    .addOption(new Option("--timeout <duration>", "with -w: stop waiting after DURATION (90s, 15m, 1h); exit 124, the deployment goes on"));
+}
+
 /** A whole number ≥ 0. */
 export function parseCount(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError("expected a whole number, e.g. 20");
