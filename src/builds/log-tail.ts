@@ -35,3 +35,18 @@ export async function readLogTail(source: LogSource, buildId: string, count: num
   );
   return { lines: tail.drain(), lastTimestamp };
 }
+
+/**
+ * An ended build's duration by the waiting commands' rule for a build that ended before
+ * they looked: its log's last timestamp − createdAt; undefined without one (or without a log).
+ */
+export async function endedBuildDuration(source: LogSource, build: { id: string; createdAt: string }, signal: AbortSignal): Promise<number | undefined> {
+  const created = Date.parse(build.createdAt);
+  try {
+    const { lastTimestamp } = await readLogTail(source, build.id, 0, signal);
+    return lastTimestamp === undefined || Number.isNaN(created) ? undefined : Math.max(0, lastTimestamp - created);
+  } catch (err) {
+    if (signal.aborted) throw err;
+    return undefined;
+  }
+}

@@ -141,4 +141,38 @@ describe("the end of a waiting command (sandbox)", () => {
     const abort = await runValar(["builds", "abort", ...hint.split(" ").slice(3, 4), ...hint.split(" ").slice(4)], { env });
     expect(abort.exitCode).toBe(0);
   });
+
+  it("logs --failed prints the excerpt alone on stdout; inspect shows an ended build's duration", async () => {
+    const sub = await submitFiles(sb, { "build.sh": "echo first\necho last words\nexit 2\n" }, { skipDeploy: true });
+    await waitForBuild(sb, sub.id);
+    const r = await runValar(["builds", "logs", "--failed", sub.id.slice(0, 8), "--failed-lines", "1"], { env: sb.env() });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^build ${sub.id.slice(0, 8)} failed: [^\n]+; the last line of its output:\n  last words$`));
+    const i = await runValar(["builds", "inspect", sub.id], { env: sb.env() });
+    expect(i.stdout).toMatch(/^Duration: +\d+\.\ds$/m);
+  });
+});
+
+describe("durations without timestamps (fault server)", () => {
+  it("a build that had ended, whose log has no timestamped entry: no duration rather than a wrong one", async () => {
+    const { startBuildsServer, BUILDS_PATH, build, envFor } = await import("../helpers/builds-fixtures.js");
+    const ended = build("e0e1f2a3-0000-4000-8000-000000000001", "done", 30);
+    const server = await startBuildsServer([ended]);
+    try {
+      server.on(`GET ${BUILDS_PATH}/${ended.id}/logs`, (_req, res) => {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.end("plain line\n");
+      });
+      server.on(`GET ${BUILDS_PATH.replace(/builds$/, "deploys")}`, (_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end("[]");
+      });
+      const r = await runValar(["builds", "watch", "e0e1"], { env: envFor(server) });
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr).toMatch(/^ok build e0e1f2a3 done$/m);
+      expect(r.stderr).toMatch(/^build e0e1f2a3 has no deployment to wait for$/m);
+    } finally {
+      await server.close();
+    }
+  });
 });
