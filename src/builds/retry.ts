@@ -1,5 +1,6 @@
 import { ApiUnreachableError, TlsError, ValarError } from "../errors.js";
 import { retryPolicyFromEnv, type RetryPolicy } from "../api/retry.js";
+import { isLoopbackHost } from "../api/endpoint.js";
 
 export type { RetryPolicy };
 
@@ -9,6 +10,22 @@ export type { RetryPolicy };
  */
 export function waitRetryPolicy(env: NodeJS.ProcessEnv): RetryPolicy {
   return { ...retryPolicyFromEnv(env), attempts: 6 };
+}
+
+/**
+ * A local server (the sandbox) that refuses connections has stopped, not hiccuped: with
+ * single-try requests, the retries end within 5 s (0.5 + 1 + 1 + 1 s of pauses at most).
+ */
+export function loopbackRetryPolicy(policy: RetryPolicy): RetryPolicy {
+  return { ...policy, attempts: 5, maxDelayMs: Math.min(policy.maxDelayMs, 1000) };
+}
+
+export function isLoopbackEndpoint(endpoint: string): boolean {
+  try {
+    return isLoopbackHost(new URL(endpoint).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** How long a followed log may be silent before the status is checked; VALAR_SILENCE_MS is a testing knob. */

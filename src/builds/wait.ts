@@ -16,11 +16,11 @@ import { reservedDeployment, waitForDeployment } from "./deploy-wait.js";
 import { FAILED_LINES, failureExcerpt, printExcerpt, safeLine } from "./failure.js";
 import { readLogTail, type LogTail } from "./log-tail.js";
 import { hintCommand } from "./hints.js";
-import { colorStatus } from "../output/status.js";
+import { colorStatus, statusPhrase } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
 import { parseDuration } from "../util/duration.js";
 import { followBuildLog, stringSink } from "./follow.js";
-import { abortable, silenceInterval, reconnectDelay, describeError, isPermanent, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
+import { abortable, silenceInterval, reconnectDelay, describeError, isLoopbackEndpoint, isPermanent, loopbackRetryPolicy, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
 
 export interface WaitForBuildOptions {
   /** follow: the log on stdout; spinner: a spinner only; watch: status, elapsed time and the latest log lines. */
@@ -75,6 +75,11 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     sawUnfinished: opts.seenStatus !== undefined && !isFinalStatus(opts.seenStatus),
     settings: typeof ctx.settings === "function" ? await ctx.settings().catch(() => undefined) : undefined,
   };
+  if (w.settings && isLoopbackEndpoint(w.settings.endpoint.value)) {
+    // The wait's own retries are the only ones, so a stopped local server is given up on in seconds.
+    w.policy = loopbackRetryPolicy(w.policy);
+    w.api = new BuildsApi(api.client.singleTry(), api.project, api.service);
+  }
   const timer =
     timeoutMs === undefined ? undefined : setTimeout(() => waiting.abort(timedOut(w, opts.timeout!)), timeoutMs);
   try {
@@ -263,10 +268,13 @@ async function readBuild(w: Waiter): Promise<Build> {
       if (w.signal.aborted) throw w.signal.reason;
       if (isPermanent(err)) throw err;
       if (failures >= w.policy.attempts) {
-        throw new ApiUnreachableError(`cannot read the status of build ${w.buildId}: ${describeError(err)}`, {
+        // Never contradicts a final status already seen: this read only came after it.
+        const outcome = w.latest && isFinalStatus(w.latest.status) ? `build ${w.buildId} ${statusPhrase(w.latest.status)}` : `the outcome of build ${w.buildId} is unknown`;
+        throw new ApiUnreachableError(`lost the connection to the API (${describeError(err)}); ${outcome}`, {
           hint: `the build may still be running; check later with \`${hintCommand(w.ctx, w.settings, `builds status ${w.buildId}`)}\``,
         });
       }
+      if (failures === 1) w.ctx.io.note(w.ctx.io.err.dim("reconnecting…"));
       await w.sleep(reconnectDelay(w.policy, failures));
     }
   }

@@ -176,3 +176,22 @@ describe("durations without timestamps (fault server)", () => {
     }
   });
 });
+
+describe("a sandbox that goes away during a wait", () => {
+  it("says reconnecting at once, gives up within seconds on loopback, and says the outcome is unknown (exit 6)", async () => {
+    const local = await startSandbox();
+    const sub = await submitFiles(local, { "build.sh": "sleep 30\n" });
+    const child = runValar(["builds", "watch", sub.id], { env: local.env() });
+    let err = "";
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    await waitForBuild(local, sub.id, { until: (s) => s === "running" });
+    // Killed once the wait has begun (its first status line), not while the CLI starts.
+    while (!err.includes(`build ${sub.id}: `)) await new Promise((resolve) => setTimeout(resolve, 50));
+    await local.kill();
+    const r = await child;
+    expect(r.exitCode).toBe(6);
+    expect(err).toContain("reconnecting…");
+    expect(err).toMatch(new RegExp(`the outcome of build ${sub.id} is unknown`));
+    expect(err).toMatch(/^hint: the build may still be running/m);
+  });
+});

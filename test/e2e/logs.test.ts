@@ -220,7 +220,8 @@ describe("builds logs", () => {
     });
     const r = await runValar(["builds", "logs", "-f", BUILD_ID], { env: s.env() });
     expect(r.exitCode).toBe(6);
-    expect(r.stderr).toMatch(/^error: cannot read the status of build /m);
+    expect(r.stderr).toMatch(new RegExp(`^error: lost the connection to the API \\(.*\\); the outcome of build ${BUILD_ID} is unknown$`, "m"));
+    expect(r.stderr).toMatch(/^hint: the build may still be running; /m);
   });
 
   it("-f --timeout exits 124 and says the build goes on", async () => {

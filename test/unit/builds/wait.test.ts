@@ -77,7 +77,8 @@ describe("waitForBuild", () => {
     const down = harness([new ApiUnreachableError("connection refused")]);
     const err = await waitForBuild(down.ctx, down.api, ID, { mode: "spinner" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiUnreachableError);
-    expect((err as Error).message).toBe(`cannot read the status of build ${ID}: connection refused`);
+    expect((err as Error).message).toBe(`lost the connection to the API (connection refused); the outcome of build ${ID} is unknown`);
+    expect(down.err()).toContain("reconnecting…\n");
     expect(down.calls.length).toBe(6);
   });
 
