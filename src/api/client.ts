@@ -127,11 +127,6 @@ export class ApiClient {
     return new ApiClient({ ...this.options, signal: AbortSignal.timeout(ms), retry });
   }
 
-  /** The same client sending each request once: for a caller that retries on its own terms. */
-  singleTry(): ApiClient {
-    return new ApiClient({ ...this.options, retry: { ...(this.options.retry ?? DEFAULT_RETRY_POLICY), attempts: 1 } });
-  }
-
   url(path: readonly string[], query?: Record<string, string>): URL {
     for (const segment of path) {
       // "." and ".." (even percent-encoded) are resolved away by URL parsing.

@@ -12,13 +12,8 @@ export function waitRetryPolicy(env: NodeJS.ProcessEnv): RetryPolicy {
   return { ...retryPolicyFromEnv(env), attempts: 6 };
 }
 
-/**
- * A local server (the sandbox) that refuses connections has stopped, not hiccuped: with
- * single-try requests, the retries end within 5 s (0.5 + 1 + 1 + 1 s of pauses at most).
- */
-export function loopbackRetryPolicy(policy: RetryPolicy): RetryPolicy {
-  return { ...policy, attempts: 5, maxDelayMs: Math.min(policy.maxDelayMs, 1000) };
-}
+/** How long a wait keeps trying a loopback endpoint that refuses connections. */
+export const LOOPBACK_GIVE_UP_MS = 5000;
 
 export function isLoopbackEndpoint(endpoint: string): boolean {
   try {

@@ -3,6 +3,7 @@ import { isFinalStatus, type Build } from "../api/types.js";
 import type { Ctx } from "../context.js";
 import { ApiUnreachableError, InterruptedError, NotFoundError, ValarError, WaitTimeoutError } from "../errors.js";
 import type { Deploy } from "../api/types.js";
+import { errorCode } from "../api/http-errors.js";
 import type { Settings } from "../settings/types.js";
 import { renderLogLine } from "../output/log-format.js";
 import { startSpinner } from "../output/spinner.js";
@@ -20,7 +21,7 @@ import { colorStatus, statusPhrase } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
 import { parseDuration } from "../util/duration.js";
 import { followBuildLog, stringSink } from "./follow.js";
-import { abortable, silenceInterval, reconnectDelay, describeError, isLoopbackEndpoint, isPermanent, loopbackRetryPolicy, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
+import { abortable, silenceInterval, reconnectDelay, describeError, isLoopbackEndpoint, isPermanent, LOOPBACK_GIVE_UP_MS, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
 
 export interface WaitForBuildOptions {
   /** follow: the log on stdout; spinner: a spinner only; watch: status, elapsed time and the latest log lines. */
@@ -75,11 +76,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     sawUnfinished: opts.seenStatus !== undefined && !isFinalStatus(opts.seenStatus),
     settings: typeof ctx.settings === "function" ? await ctx.settings().catch(() => undefined) : undefined,
   };
-  if (w.settings && isLoopbackEndpoint(w.settings.endpoint.value)) {
-    // The wait's own retries are the only ones, so a stopped local server is given up on in seconds.
-    w.policy = loopbackRetryPolicy(w.policy);
-    w.api = new BuildsApi(api.client.singleTry(), api.project, api.service);
-  }
+  w.loopback = w.settings !== undefined && isLoopbackEndpoint(w.settings.endpoint.value);
   const timer =
     timeoutMs === undefined ? undefined : setTimeout(() => waiting.abort(timedOut(w, opts.timeout!)), timeoutMs);
   try {
@@ -251,6 +248,10 @@ interface Waiter {
   sawUnfinished: boolean;
   /** When its final status was first seen. */
   endSeenAt?: number;
+  /** Whether the endpoint is this machine: a refused connection there is a stopped server. */
+  loopback?: boolean;
+  /** When status reads began to be refused (loopback only). */
+  refusedSince?: number;
   /** For hints that run as printed (undefined in tests without settings). */
   settings?: Settings;
 }
@@ -267,7 +268,7 @@ async function readBuild(w: Waiter): Promise<Build> {
     } catch (err) {
       if (w.signal.aborted) throw w.signal.reason;
       if (isPermanent(err)) throw err;
-      if (failures >= w.policy.attempts) {
+      if (failures >= w.policy.attempts || stoppedLocalServer(w, err, failures)) {
         // Never contradicts a final status already seen: this read only came after it.
         const outcome = w.latest && isFinalStatus(w.latest.status) ? `build ${w.buildId} ${statusPhrase(w.latest.status)}` : `the outcome of build ${w.buildId} is unknown`;
         throw new ApiUnreachableError(`lost the connection to the API (${describeError(err)}); ${outcome}`, {
@@ -278,6 +279,17 @@ async function readBuild(w: Waiter): Promise<Build> {
       await w.sleep(reconnectDelay(w.policy, failures));
     }
   }
+}
+
+/**
+ * A loopback endpoint that keeps refusing connections is a local server (the sandbox)
+ * that stopped, not a network hiccup: given up on LOOPBACK_GIVE_UP_MS after the first refusal.
+ */
+function stoppedLocalServer(w: Waiter, err: unknown, failures: number): boolean {
+  if (!w.loopback || errorCode(err) !== "ECONNREFUSED") return false;
+  const now = w.ctx.clock.now();
+  w.refusedSince ??= now;
+  return now + reconnectDelay(w.policy, failures) - w.refusedSince > LOOPBACK_GIVE_UP_MS;
 }
 
 function seen(w: Waiter, build: Build): void {
