@@ -42,7 +42,7 @@ describe.skipIf(Boolean(tmuxMissing))("auth login at a terminal (tmux)", () => {
     const r = await login.done;
     expect(r.exitCode).toBe(0);
     const screen = await pane.screen();
-    expect(screen).toContain(`Logged in to ${sb.endpoint} as sandbox`);
+    expect(screen).toContain(`✓ logged in to ${sb.endpoint} as sandbox`);
     expect(r.raw).not.toContain(sb.token);
     expect(screen).not.toContain(sb.token);
     expect(await sttyState(pane)).toBe(before);

@@ -38,7 +38,7 @@ export async function run(ctx: Ctx, _args: string[], opts: LoginOptions): Promis
   store.set("token", token);
   store.set("tokenEndpoint", endpoint);
 
-  ctx.io.println(`Logged in to ${endpoint} as ${user.name}`);
+  ctx.io.success(`logged in to ${endpoint} as ${user.name}`);
   if (settings.token?.source === "env") {
     ctx.io.warn("VALAR_TOKEN is set in the environment and takes precedence over the stored token");
   }

@@ -7,9 +7,9 @@ export async function run(ctx: Ctx): Promise<number> {
   if (store.read().token) {
     store.unset("token");
     store.unset("tokenEndpoint");
-    ctx.io.success("Logged out: the stored token is forgotten");
+    ctx.io.success("logged out: the stored token is forgotten");
   } else {
-    ctx.io.note("No token was stored.");
+    ctx.io.note("no token was stored");
   }
   if (ctx.env.VALAR_TOKEN?.trim()) ctx.io.warn("VALAR_TOKEN is still set in the environment and will be used");
   return 0;
