@@ -3,6 +3,7 @@ import type { Runtime } from "../runtime.js";
 import type { Ctx } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { withExamples } from "./shared/options.js";
+import { waitingTopic } from "./waiting-topic.js";
 
 /** The contract's exit codes, in the words `--help` and `valar help exit-codes` use. */
 export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
@@ -20,6 +21,7 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
 
 export const HELP_TOPICS: Record<string, string> = {
   "exit-codes": exitCodesTopic(),
+  waiting: waitingTopic(),
 };
 
 function exitCodeLines(): string[] {
@@ -94,9 +96,9 @@ export function configureRootHelp(program: Command): void {
  */
 export function defineHelp(rt: Runtime, program: Command): Command {
   const cmd = new Command("help")
-    .description("show help for a command, or a topic: exit-codes")
-    .argument("[command...]", "a command, e.g. builds ls; or exit-codes");
-  withExamples(cmd, ["valar help builds ls", "valar help exit-codes"]);
+    .description("show help for a command, or a topic: exit-codes, waiting")
+    .argument("[command...]", "a command, e.g. builds ls; or exit-codes, waiting");
+  withExamples(cmd, ["valar help builds ls", "valar help exit-codes", "valar help waiting"]);
   return cmd.action(rt.action(async () => ({ run: (ctx, words) => run(ctx, words, program) }), { offline: true }));
 }
 

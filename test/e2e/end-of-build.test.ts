@@ -195,3 +195,13 @@ describe("a sandbox that goes away during a wait", () => {
     expect(err).toMatch(/^hint: the build may still be running/m);
   });
 });
+
+describe("valar help waiting", () => {
+  it("describes how the waiting commands end, on stdout", async () => {
+    const r = await runValar(["help", "waiting"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain("--no-wait-deploy");
+    expect(r.stdout).toContain("--failed-lines");
+    expect(r.stdout).toContain('{"event":"result"');
+  });
+});
