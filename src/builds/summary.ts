@@ -2,6 +2,7 @@ import type { Build } from "../api/types.js";
 import type { IOStreams } from "../output/io.js";
 import { oneLine } from "../output/text.js";
 import { formatDuration } from "../output/time.js";
+import { outcomeMark } from "../output/status.js";
 
 /** The deployment a waiting command reports on: its label ("v13") and, once awaited, its end. */
 export interface DeploymentOutcome {
@@ -34,8 +35,7 @@ export function buildSummary(io: IOStreams, build: Build, durationMs: number | u
   const ok = done && !deployFailed;
   const short = build.id.slice(0, 8);
   const took = durationMs === undefined ? "" : formatDuration(durationMs);
-  const c = io.err;
-  const mark = io.marks ? (ok ? c.green("✓") : c.red("✗")) : ok ? "ok" : "FAILED";
+  const mark = outcomeMark(io, ok);
   const dot = io.marks ? "·" : "-";
   let text: string;
   let deployed = "";

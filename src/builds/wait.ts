@@ -423,7 +423,8 @@ function watchDisplay(w: Waiter): StatusDisplay {
       clearInterval(ticker);
       w.signal.removeEventListener("abort", stopFeed);
       feed.abort();
-      live.stop();
+      // The final screen stays: its last log lines are often the reason for the outcome.
+      live.stop(latest !== undefined && isFinalStatus(latest.status));
     },
   };
 }

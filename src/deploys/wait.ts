@@ -4,6 +4,7 @@ import type { Ctx } from "../context.js";
 import { InterruptedError, UsageError, ValarError, WaitTimeoutError } from "../errors.js";
 import { startSpinner } from "../output/spinner.js";
 import { oneLine } from "../output/text.js";
+import { outcomeMark } from "../output/status.js";
 import { waitForDeployment } from "../builds/deploy-wait.js";
 import { WaitEvents, writeGithubOutput } from "../builds/events.js";
 import { pollInterval, waitRetryPolicy } from "../builds/retry.js";
@@ -56,9 +57,8 @@ export async function waitForNewDeploy(ctx: Ctx, api: DeploysApi, created: Deplo
     });
     spinner?.stop();
     const ok = final.status === "done";
-    const mark = ctx.io.marks ? (ok ? ctx.io.err.green("✓") : ctx.io.err.red("✗")) : ok ? "ok" : "FAILED";
     const error = oneLine(final.error);
-    ctx.io.note(`${mark} deployment ${label} ${ok ? "live" : `${oneLine(final.status)}${error ? `: ${error}` : ""}`}`);
+    ctx.io.note(`${outcomeMark(ctx.io, ok)} deployment ${label} ${ok ? "live" : `${oneLine(final.status)}${error ? `: ${error}` : ""}`}`);
     const exitCode = ok ? 0 : 3;
     writeGithubOutput(ctx.env, ctx.io, { buildId: final.build, status: final.status, deployment: final.version });
     events.result({ build: final.build, status: "done", durationSeconds: null, deployment: final, failure: null, exitCode });

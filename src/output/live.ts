@@ -10,18 +10,21 @@ import { cleanText } from "./terminal-safe.js";
  */
 export interface LiveArea {
   render(head: string, lines: readonly string[]): void;
-  stop(): void;
+  /** `keep`: the last block drawn stays on the screen (without the spinner) instead of going. */
+  stop(keep?: boolean): void;
 }
 
 export function startLiveArea(io: IOStreams, head: string): LiveArea {
   const spinner = startSpinner(io, head);
+  let last: string | undefined;
   return {
     render(next, lines) {
       // Lines wider than the terminal would wrap and break the redraw: cut them.
       const width = Math.max(20, (io.stderr.columns ?? 80) - 4);
-      spinner.update([next, ...lines.map((l) => "  " + truncate(printable(l), width))].join("\n"));
+      last = [next, ...lines.map((l) => "  " + truncate(printable(l), width))].join("\n");
+      spinner.update(last);
     },
-    stop: () => spinner.stop(),
+    stop: (keep) => spinner.stop(keep ? last : undefined),
   };
 }
 
