@@ -59,17 +59,17 @@ _valar_flags() {
         "") printf '%s\n' -V --version --debug --endpoint -p --project -s --service -h --help ;;
         "builds") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "builds ls") printf '%s\n' -n --limit --all --status -q --quiet --json -h --help --debug --endpoint -p --project -s --service ;;
-        "builds submit") printf '%s\n' -c --constructor --artifact --build-env --env --no-deploy --ignore --dry-run --no-reuse -f --follow -w --wait --timeout --abort-on-interrupt --json -h --help --debug --endpoint -p --project -s --service ;;
+        "builds submit") printf '%s\n' -c --constructor --artifact --build-env --env --no-deploy --ignore --dry-run --no-reuse -f --follow -w --wait --timeout --abort-on-interrupt --failed-lines --no-wait-deploy --json -h --help --debug --endpoint -p --project -s --service ;;
         "builds inspect") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;
-        "builds logs") printf '%s\n' -f --follow --raw --tail --since --source --json --timeout --abort-on-interrupt -h --help --debug --endpoint -p --project -s --service ;;
+        "builds logs") printf '%s\n' -f --follow --raw --tail --since --source --failed --json --timeout --abort-on-interrupt --failed-lines -h --help --debug --endpoint -p --project -s --service ;;
         "builds abort") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;
-        "builds watch") printf '%s\n' --timeout --abort-on-interrupt -h --help --debug --endpoint -p --project -s --service ;;
+        "builds watch") printf '%s\n' --timeout --abort-on-interrupt --failed-lines --no-wait-deploy --json -h --help --debug --endpoint -p --project -s --service ;;
         "builds status") printf '%s\n' --json -h --help --debug --endpoint -p --project -s --service ;;
         "builds help") printf '%s\n' --debug --endpoint -p --project -s --service ;;
         "deploys") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "deploys ls") printf '%s\n' -n --limit --all -q --quiet --json -h --help --debug --endpoint -p --project -s --service ;;
-        "deploys create") printf '%s\n' --env --json -h --help --debug --endpoint -p --project -s --service ;;
-        "deploys rollback") printf '%s\n' -d --delta --json -h --help --debug --endpoint -p --project -s --service ;;
+        "deploys create") printf '%s\n' --env --json -w --wait --timeout -h --help --debug --endpoint -p --project -s --service ;;
+        "deploys rollback") printf '%s\n' -d --delta --json -w --wait --timeout -h --help --debug --endpoint -p --project -s --service ;;
         "deploys help") printf '%s\n' --debug --endpoint -p --project -s --service ;;
         "auth") printf '%s\n' -h --help --debug --endpoint -p --project -s --service ;;
         "auth login") printf '%s\n' --endpoint -h --help --debug -p --project -s --service ;;
@@ -101,14 +101,19 @@ _valar_option_value() {
         "builds submit|--env") printf '%s\n' 'any' ;;
         "builds submit|--ignore") printf '%s\n' 'any' ;;
         "builds submit|--timeout") printf '%s\n' 'any' ;;
+        "builds submit|--failed-lines") printf '%s\n' 'any' ;;
         "builds logs|--tail") printf '%s\n' 'any' ;;
         "builds logs|--since") printf '%s\n' 'any' ;;
         "builds logs|--source") printf '%s\n' 'any' ;;
         "builds logs|--timeout") printf '%s\n' 'any' ;;
+        "builds logs|--failed-lines") printf '%s\n' 'any' ;;
         "builds watch|--timeout") printf '%s\n' 'any' ;;
+        "builds watch|--failed-lines") printf '%s\n' 'any' ;;
         "deploys ls|-n"|"deploys ls|--limit") printf '%s\n' 'any' ;;
         "deploys create|--env") printf '%s\n' 'any' ;;
+        "deploys create|--timeout") printf '%s\n' 'any' ;;
         "deploys rollback|-d"|"deploys rollback|--delta") printf '%s\n' 'any' ;;
+        "deploys rollback|--timeout") printf '%s\n' 'any' ;;
         "auth login|--endpoint") printf '%s\n' 'any' ;;
         "sandbox|--port") printf '%s\n' 'any' ;;
         "sandbox|--data-dir") printf '%s\n' 'dirs' ;;
@@ -146,7 +151,7 @@ _valar_arg_value() {
         "config unset|0") printf '%s\n' 'words:endpoint project service' ;;
         "config help|0") printf '%s\n' 'words:get set unset list' ;;
         "completion|0") printf '%s\n' 'words:bash zsh fish' ;;
-        "help|0") printf '%s\n' 'words:builds deploys auth config sandbox completion version exit-codes' ;;
+        "help|0") printf '%s\n' 'words:builds deploys auth config sandbox completion version exit-codes waiting' ;;
         *) return 1 ;;
     esac
 }

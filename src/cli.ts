@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { ExitCode, InterruptedError, ValarError, type StopSignal } from "./errors.js";
+import { ExitCode, InterruptedError, ValarError, WaitTimeoutError, type StopSignal } from "./errors.js";
 import { IOStreams } from "./output/io.js";
 import { createRuntime, systemClock, type Runtime, type RuntimeState } from "./runtime.js";
 import { defineBuilds } from "./commands/builds/index.js";
@@ -193,12 +193,13 @@ function reportError(err: unknown, io: IOStreams, debug: boolean): number {
     return ExitCode.USAGE; // commander already printed the message and hint
   }
   if (err instanceof ValarError) {
-    if (err.message) io.error(err.message, err.hint);
+    const deliberate = err instanceof InterruptedError || err instanceof WaitTimeoutError;
+    if (err.message) (deliberate ? io.stopped(err.message, err.hint) : io.error(err.message, err.hint));
     if (debug && err.stack && err.message) io.note(io.err.dim(err.stack));
     return err.exitCode;
   }
   if (err instanceof Error && err.name === "AbortError") {
-    io.error("interrupted");
+    io.stopped("interrupted");
     return err.cause instanceof InterruptedError ? err.cause.exitCode : ExitCode.INTERRUPTED;
   }
   const message = err instanceof Error ? err.message : String(err);

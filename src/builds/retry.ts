@@ -1,5 +1,6 @@
 import { ApiUnreachableError, TlsError, ValarError } from "../errors.js";
 import { retryPolicyFromEnv, type RetryPolicy } from "../api/retry.js";
+import { isLoopbackHost } from "../api/endpoint.js";
 
 export type { RetryPolicy };
 
@@ -9,6 +10,17 @@ export type { RetryPolicy };
  */
 export function waitRetryPolicy(env: NodeJS.ProcessEnv): RetryPolicy {
   return { ...retryPolicyFromEnv(env), attempts: 6 };
+}
+
+/** How long a wait keeps trying a loopback endpoint that refuses connections. */
+export const LOOPBACK_GIVE_UP_MS = 5000;
+
+export function isLoopbackEndpoint(endpoint: string): boolean {
+  try {
+    return isLoopbackHost(new URL(endpoint).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** How long a followed log may be silent before the status is checked; VALAR_SILENCE_MS is a testing knob. */

@@ -1,19 +1,27 @@
 import { BuildsApi } from "../api/builds.js";
 import { isFinalStatus, type Build } from "../api/types.js";
 import type { Ctx } from "../context.js";
-import { ApiUnreachableError, InterruptedError, NotFoundError, WaitTimeoutError } from "../errors.js";
+import { ApiUnreachableError, InterruptedError, NotFoundError, ValarError, WaitTimeoutError } from "../errors.js";
+import type { Deploy } from "../api/types.js";
+import { errorCode } from "../api/http-errors.js";
+import type { Settings } from "../settings/types.js";
 import { renderLogLine } from "../logs/format.js";
 import { startSpinner } from "../output/spinner.js";
 import { startLiveArea } from "../output/live.js";
 import { DeploysApi } from "../api/deploys.js";
 import { buildSummary, type BuildSummary } from "./summary.js";
 import { logPrinter, type LogView } from "./print.js";
-import { appendStepSummary, ciKind, githubErrorAnnotation } from "../output/ci.js";
-import { colorStatus } from "../output/status.js";
+import { appendStepSummary, ciKind, githubErrorAnnotation, gitlabSection } from "../output/ci.js";
+import { durationSeconds, WaitEvents, writeGithubOutput } from "./events.js";
+import { reservedDeployment, waitForDeployment } from "./deploy-wait.js";
+import { FAILED_LINES, failureExcerpt, printExcerpt, safeLine } from "./failure.js";
+import { readLogTail, type LogTail } from "./log-tail.js";
+import { hintCommand } from "./hints.js";
+import { colorStatus, statusPhrase } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
 import { parseDuration } from "../util/duration.js";
 import { followBuildLog, stringSink } from "./follow.js";
-import { abortable, silenceInterval, reconnectDelay, describeError, isPermanent, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
+import { abortable, silenceInterval, reconnectDelay, describeError, isLoopbackEndpoint, isPermanent, LOOPBACK_GIVE_UP_MS, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
 
 export interface WaitForBuildOptions {
   /** follow: the log on stdout; spinner: a spinner only; watch: status, elapsed time and the latest log lines. */
@@ -25,15 +33,30 @@ export interface WaitForBuildOptions {
   /** The --timeout flag's text (e.g. "15m"). */
   timeout?: string;
   abortOnInterrupt?: boolean;
-  /** The deployment the submission announced ("v13"), for the summary line. */
-  deployment?: string;
+  /**
+   * The deployment the build will become, when known (submit's answer: 13); null when the
+   * build deploys nothing. Undefined: looked up in the service's deployments once it is done.
+   */
+  deployment?: number | null;
+  /** --no-wait-deploy: stop at the build's end. */
+  noWaitDeploy?: boolean;
+  /** --failed-lines: how many lines of a failed build's output to show (0: none). */
+  failedLines?: number;
+  /** --json: NDJSON events on stdout. */
+  events?: WaitEvents;
+  /** The log was printed whole before the wait (`logs -f` of an ended build). */
+  logShown?: boolean;
+  /** The status the command saw before the wait (the submit answer's, the prefix lookup's). */
+  seenStatus?: string;
 }
 
 /**
- * Waits for a build to end and returns the exit code of its outcome: 0 for done, 3 for
- * anything else (failed, expired, aborted, an unknown final status). Throws WaitTimeoutError
- * (124) when --timeout runs out and InterruptedError (130) on Ctrl-C, both with a hint;
- * with abortOnInterrupt the build is aborted before the InterruptedError is thrown.
+ * Waits for a build to end, then for its deployment to leave `pending`, and returns the
+ * exit code of the outcome: 0 for done (and live), 3 for anything else (failed, expired,
+ * aborted, an unknown final status, a failed deployment). Throws WaitTimeoutError (124)
+ * when --timeout runs out and InterruptedError (130) on Ctrl-C, both with a hint; with
+ * abortOnInterrupt the build is aborted before the InterruptedError is thrown. With
+ * --json, a result event ends the output whichever way the wait ends.
  */
 export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, opts: WaitForBuildOptions): Promise<number> {
   const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout);
@@ -42,8 +65,6 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     waiting.abort(ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason : new InterruptedError());
   if (ctx.signal.aborted) onInterrupt();
   else ctx.signal.addEventListener("abort", onInterrupt, { once: true });
-  const timer =
-    timeoutMs === undefined ? undefined : setTimeout(() => waiting.abort(timedOut(buildId, opts.timeout!)), timeoutMs);
   const w: Waiter = {
     ctx,
     api,
@@ -51,61 +72,164 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     signal: waiting.signal,
     sleep: (ms, signal = waiting.signal) => ctx.clock.sleep(ms, signal),
     policy: waitRetryPolicy(ctx.env),
+    events: opts.events ?? new WaitEvents(ctx.io, false, () => ctx.clock.now()),
+    sawUnfinished: opts.seenStatus !== undefined && !isFinalStatus(opts.seenStatus),
+    settings: typeof ctx.settings === "function" ? await ctx.settings().catch(() => undefined) : undefined,
   };
+  w.loopback = w.settings !== undefined && isLoopbackEndpoint(w.settings.endpoint.value);
+  const timer =
+    timeoutMs === undefined ? undefined : setTimeout(() => waiting.abort(timedOut(w, opts.timeout!)), timeoutMs);
   try {
     const build =
       opts.mode === "follow" ? await followToEnd(w, opts.view ?? {}, opts.skipLines) : await pollToEnd(w, opts.mode);
-    return await reportOutcome(ctx, api, build, opts.deployment);
-  } catch (err) {
-    if (!waiting.signal.aborted) throw err;
-    const reason: unknown = waiting.signal.reason;
-    if (reason instanceof InterruptedError) throw await interrupted(reason, api, buildId, opts.abortOnInterrupt ?? false);
-    throw reason;
+    return await reportOutcome(w, build, opts);
+  } catch (caught) {
+    let err = caught;
+    if (waiting.signal.aborted) {
+      const reason: unknown = waiting.signal.reason;
+      err = reason instanceof InterruptedError ? await interrupted(w, reason, opts.abortOnInterrupt ?? false) : reason;
+    }
+    const exitCode = err instanceof ValarError ? err.exitCode : 1;
+    w.events.result({
+      build: buildId,
+      status: w.latest?.status ?? null,
+      durationSeconds: null,
+      deployment: null,
+      failure: null,
+      exitCode,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    throw err;
   } finally {
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onInterrupt);
   }
 }
 
-function timedOut(buildId: string, timeout: string): WaitTimeoutError {
-  return new WaitTimeoutError(`stopped waiting after ${timeout}; build ${buildId} goes on`, {
-    hint: `keep waiting with \`valar builds watch ${buildId}\``,
+function timedOut(w: Waiter, timeout: string): WaitTimeoutError {
+  return new WaitTimeoutError(`stopped waiting after ${timeout}; build ${w.buildId} goes on`, {
+    hint: `keep waiting with \`${hintCommand(w.ctx, w.settings, `builds watch ${w.buildId}`)}\``,
   });
 }
 
 /**
- * Exit code of a final build, with its summary line on stderr. The deployment is the one
- * the submission announced, else the one the API lists for a done build (looked up once,
- * briefly; without an answer the line just goes without it).
+ * The end of a wait: the duration (end − createdAt, the end being when the final status
+ * was seen or, for a build that had already ended, its log's last timestamp), a failure's
+ * reason, the deployment's wait, the summary line, then CI reports and events.
  */
-export async function reportOutcome(ctx: Ctx, api: BuildsApi, build: Build, deployment?: string): Promise<number> {
-  const shown = deployment ?? (build.status === "done" ? await deploymentOf(ctx, api, build.id) : undefined);
-  const summary = buildSummary(ctx.io, build, ctx.clock.now(), shown);
+async function reportOutcome(w: Waiter, build: Build, opts: WaitForBuildOptions): Promise<number> {
+  const { ctx } = w;
+  const failed = build.status !== "done";
+  const wanted = failed ? (opts.failedLines ?? FAILED_LINES) : 0;
+  const tail = failed || !w.sawUnfinished ? await logTail(w, wanted) : undefined;
+  const created = Date.parse(build.createdAt);
+  const end = w.sawUnfinished ? w.endSeenAt : tail?.lastTimestamp;
+  const durationMs = end === undefined || Number.isNaN(created) ? undefined : Math.max(0, end - created);
+
+  let deploy: Deploy | undefined;
+  let label: string | undefined;
+  if (!failed && opts.deployment !== null) {
+    const version = opts.deployment ?? (await reservedVersion(w));
+    if (typeof version === "number") {
+      label = `v${version}`;
+      if (!opts.noWaitDeploy) deploy = await awaitDeployment(w, version);
+    } else if (version === null && !opts.noWaitDeploy) {
+      ctx.io.note(`build ${build.id.slice(0, 8)} has no deployment to wait for`);
+    }
+  } else if (failed && opts.deployment) {
+    label = `v${opts.deployment}`;
+  }
+  const outcome = label ? { label, status: deploy?.status, error: deploy?.error } : undefined;
+  const summary = buildSummary(ctx.io, build, durationMs, outcome);
+  const lastLines = tail?.lines ?? [];
+  // An unreadable log is not an empty one: then no excerpt rather than "printed no output".
+  const excerpt = failed && wanted > 0 && tail ? failureExcerpt(build, lastLines) : [];
+  // -f has just printed those lines: the summary's error is all that is new.
+  const logShown = opts.mode === "follow" || opts.logShown === true;
+  if (excerpt.length && !logShown && !w.events.enabled) {
+    if (ciKind(ctx.env) === "gitlab") ctx.io.writeErr(gitlabSection("valar_failure", excerpt[0]!, excerpt.slice(1), ctx.clock.now()));
+    else printExcerpt(ctx.io, excerpt);
+  }
   ctx.io.note(summary.line);
-  if (summary.hint) ctx.io.note(`${ctx.io.err.dim("hint:")} ${summary.hint}`);
-  if (ciKind(ctx.env) === "github") reportToGitHub(ctx, build, summary, shown);
-  return summary.ok ? 0 : 3;
+  const hint = failed ? logHint(w, build, logShown) : undefined;
+  if (hint) ctx.io.note(`${ctx.io.err.dim("hint:")} ${hint}`);
+  if (ciKind(ctx.env) === "github") reportToGitHub(ctx, build, summary, wanted > 0 ? lastLines.map(safeLine) : []);
+  const exitCode = summary.ok ? 0 : 3;
+  writeGithubOutput(ctx.env, ctx.io, { buildId: build.id, status: build.status, deployment: label && !failed ? Number(label.slice(1)) : undefined });
+  w.events.result({
+    build: build.id,
+    status: build.status,
+    durationSeconds: durationSeconds(durationMs),
+    deployment: deploy ?? null,
+    failure: failed ? { error: build.error, lastLines } : null,
+    exitCode,
+  });
+  return exitCode;
+}
+
+/** Only a hint that helps: none after -f streamed the log, none for an expired build (its log is gone). */
+function logHint(w: Waiter, build: Build, logShown: boolean): string | undefined {
+  if (logShown || build.status === "expired") return undefined;
+  return `the whole log: ${hintCommand(w.ctx, w.settings, `builds logs ${build.id}`)}`;
+}
+
+/** The end of an ended build's log; unreadable, it is just not shown. */
+async function logTail(w: Waiter, count: number): Promise<LogTail | undefined> {
+  try {
+    return await readLogTail(w.api, w.buildId, count, w.signal);
+  } catch (err) {
+    if (w.signal.aborted) throw w.signal.reason;
+    return undefined;
+  }
 }
 
 /** In GitHub Actions: a failed build is an annotation on the run, every build a job summary entry. */
-function reportToGitHub(ctx: Ctx, build: Build, summary: BuildSummary, deployment: string | undefined): void {
-  if (!summary.ok) ctx.io.note(githubErrorAnnotation(summary.text));
+function reportToGitHub(ctx: Ctx, build: Build, summary: BuildSummary, lastLines: string[]): void {
+  if (!summary.ok) ctx.io.note(githubErrorAnnotation(summary.text, lastLines));
   const file = ctx.env.GITHUB_STEP_SUMMARY;
   if (!file) return;
   try {
-    appendStepSummary(file, { id: build.id, status: build.status, duration: summary.duration, deployment, error: build.error });
+    appendStepSummary(file, { id: build.id, status: build.status, duration: summary.duration, deployment: summary.deployment, error: build.error, lastLines });
   } catch (err) {
     ctx.io.warn(`could not add to the job summary ${file}: ${(err as Error).message}`);
   }
 }
 
-async function deploymentOf(ctx: Ctx, api: BuildsApi, buildId: string): Promise<string | undefined> {
+function deploysApi(w: Waiter): DeploysApi {
+  return new DeploysApi(w.api.client, w.api.project, w.api.service);
+}
+
+/** The version the build reserved, from the service's deployments: null when none is listed, undefined when unknown. */
+async function reservedVersion(w: Waiter): Promise<number | null | undefined> {
   try {
-    const deploys = await new DeploysApi(api.client.withDeadline(2000, { once: true }), api.project, api.service).list();
-    const newest = deploys.filter((d) => d.build === buildId).sort((a, b) => b.version - a.version)[0];
-    return newest ? `v${newest.version}` : undefined;
-  } catch {
+    return reservedDeployment(await abortable(deploysApi(w).list(), w.signal), w.buildId)?.version ?? null;
+  } catch (err) {
+    if (w.signal.aborted) throw w.signal.reason;
     return undefined;
+  }
+}
+
+async function awaitDeployment(w: Waiter, version: number): Promise<Deploy> {
+  const io = w.ctx.io;
+  const spinner = io.canAnimate && !w.events.enabled ? startSpinner(io, `deployment v${version}: pending`) : undefined;
+  let shown = false;
+  try {
+    return await waitForDeployment({
+      api: deploysApi(w),
+      version,
+      signal: w.signal,
+      sleep: (ms) => w.sleep(ms),
+      interval: pollInterval(w.ctx.env),
+      policy: w.policy,
+      onRead: (d) => {
+        w.events.deployment(d);
+        if (d.status !== "pending" || spinner || shown || w.events.enabled) return;
+        shown = true;
+        io.note(`deployment v${version}: pending`);
+      },
+    });
+  } finally {
+    spinner?.stop();
   }
 }
 
@@ -117,6 +241,19 @@ interface Waiter {
   signal: AbortSignal;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   policy: RetryPolicy;
+  events: WaitEvents;
+  /** The latest reading of the build. */
+  latest?: Build;
+  /** Whether the build was seen before its end (else it had ended before the wait began). */
+  sawUnfinished: boolean;
+  /** When its final status was first seen. */
+  endSeenAt?: number;
+  /** Whether the endpoint is this machine: a refused connection there is a stopped server. */
+  loopback?: boolean;
+  /** When status reads began to be refused (loopback only). */
+  refusedSince?: number;
+  /** For hints that run as printed (undefined in tests without settings). */
+  settings?: Settings;
 }
 
 /** The build as the list answer shows it; retries transient failures, exit 6 after repeated ones. */
@@ -126,18 +263,40 @@ async function readBuild(w: Waiter): Promise<Build> {
       const builds = await abortable(w.api.list(w.buildId), w.signal);
       const build = builds.find((b) => b.id === w.buildId);
       if (!build) throw new NotFoundError(`build ${w.buildId} no longer exists`);
+      seen(w, build);
       return build;
     } catch (err) {
       if (w.signal.aborted) throw w.signal.reason;
       if (isPermanent(err)) throw err;
-      if (failures >= w.policy.attempts) {
-        throw new ApiUnreachableError(`cannot read the status of build ${w.buildId}: ${describeError(err)}`, {
-          hint: `the build may still be running; check later with \`valar builds status ${w.buildId}\``,
+      if (failures >= w.policy.attempts || stoppedLocalServer(w, err, failures)) {
+        // Never contradicts a final status already seen: this read only came after it.
+        const outcome = w.latest && isFinalStatus(w.latest.status) ? `build ${w.buildId} ${statusPhrase(w.latest.status)}` : `the outcome of build ${w.buildId} is unknown`;
+        throw new ApiUnreachableError(`lost the connection to the API (${describeError(err)}); ${outcome}`, {
+          hint: `the build may still be running; check later with \`${hintCommand(w.ctx, w.settings, `builds status ${w.buildId}`)}\``,
         });
       }
+      if (failures === 1) w.ctx.io.note(w.ctx.io.err.dim("reconnecting…"));
       await w.sleep(reconnectDelay(w.policy, failures));
     }
   }
+}
+
+/**
+ * A loopback endpoint that keeps refusing connections is a local server (the sandbox)
+ * that stopped, not a network hiccup: given up on LOOPBACK_GIVE_UP_MS after the first refusal.
+ */
+function stoppedLocalServer(w: Waiter, err: unknown, failures: number): boolean {
+  if (!w.loopback || errorCode(err) !== "ECONNREFUSED") return false;
+  const now = w.ctx.clock.now();
+  w.refusedSince ??= now;
+  return now + reconnectDelay(w.policy, failures) - w.refusedSince > LOOPBACK_GIVE_UP_MS;
+}
+
+function seen(w: Waiter, build: Build): void {
+  w.latest = build;
+  w.events.status(build);
+  if (!isFinalStatus(build.status)) w.sawUnfinished = true;
+  else w.endSeenAt ??= w.ctx.clock.now();
 }
 
 async function followToEnd(w: Waiter, view: LogView, skip?: number): Promise<Build> {
@@ -264,14 +423,16 @@ function watchDisplay(w: Waiter): StatusDisplay {
       clearInterval(ticker);
       w.signal.removeEventListener("abort", stopFeed);
       feed.abort();
-      live.stop();
+      // The final screen stays: its last log lines are often the reason for the outcome.
+      live.stop(latest !== undefined && isFinalStatus(latest.status));
     },
   };
 }
 
 /** What Ctrl-C or SIGTERM during a wait ends in (the exit code follows the signal). */
-async function interrupted(by: InterruptedError, api: BuildsApi, buildId: string, abort: boolean): Promise<InterruptedError> {
-  const hint = `to abort it: valar builds abort ${buildId}`;
+async function interrupted(w: Waiter, by: InterruptedError, abort: boolean): Promise<InterruptedError> {
+  const { api, buildId } = w;
+  const hint = `to abort it: ${hintCommand(w.ctx, w.settings, `builds abort ${buildId}`)}`;
   if (!abort) return by.with(`stopped waiting; build ${buildId} goes on`, { hint });
   try {
     // The CLI's client is tied to the Ctrl-C signal, which has fired: this last request needs its own.

@@ -4,6 +4,7 @@ import type { Ctx } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { withExamples } from "./shared/options.js";
 import { hanging, localCommand, withParagraph, wrapShellLine, wrapWords } from "./shared/help-layout.js";
+import { waitingTopic } from "./waiting-topic.js";
 
 /** The contract's exit codes, in the words `--help` and `valar help exit-codes` use. */
 export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
@@ -22,6 +23,7 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
 
 export const HELP_TOPICS: Record<string, string> = {
   "exit-codes": exitCodesTopic(),
+  waiting: waitingTopic(),
 };
 
 function exitCodeLines(): string[] {
@@ -87,9 +89,9 @@ export function configureRootHelp(program: Command): void {
  */
 export function defineHelp(rt: Runtime, program: Command): Command {
   const cmd = localCommand(new Command("help"))
-    .description("show help for a command, or a topic: exit-codes")
-    .argument("[command...]", "a command, e.g. builds ls; or exit-codes");
-  withExamples(cmd, ["valar help builds ls", "valar help exit-codes"]);
+    .description("show help for a command, or a topic: exit-codes, waiting")
+    .argument("[command...]", "a command, e.g. builds ls; or exit-codes, waiting");
+  withExamples(cmd, ["valar help builds ls", "valar help exit-codes", "valar help waiting"]);
   return cmd.action(rt.action(async () => ({ run: (ctx, words) => run(ctx, words, program) }), { offline: true }));
 }
 

@@ -2,7 +2,9 @@ import type { Ctx } from "../context.js";
 import type { Deploy } from "../api/types.js";
 import { ERROR_WIDTH, createdColumn, type Column } from "../output/table.js";
 import { colorStatus } from "../output/status.js";
-import { shorten } from "../output/text.js";
+import { oneLine, shorten } from "../output/text.js";
+import type { DeploysApi } from "../api/deploys.js";
+import { waitForNewDeploy, type DeployWaitFlags } from "./wait.js";
 
 /** The columns of `deploys ls`: VERSION, STATUS, BUILD, CREATED, ERROR (the contract's order). */
 export function deployColumns(ctx: Pick<Ctx, "io" | "clock">): Column<Deploy>[] {
@@ -18,9 +20,14 @@ export function deployColumns(ctx: Pick<Ctx, "io" | "clock">): Column<Deploy>[] 
   ];
 }
 
-/** What create and rollback print: the new version alone on stdout (or the object), a note on stderr. */
-export function reportNewDeploy(ctx: Pick<Ctx, "io">, deploy: Deploy, json: boolean | undefined, message: string): void {
-  if (json) ctx.io.printJson(deploy);
-  else ctx.io.println(String(deploy.version));
-  ctx.io.success(message);
+/**
+ * What create and rollback print: the new version alone on stdout (or the object), a note
+ * on stderr; with -w and --json, nothing here (the events say it).
+ */
+export async function reportNewDeploy(ctx: Ctx, api: DeploysApi, deploy: Deploy, flags: DeployWaitFlags, message: string): Promise<number> {
+  const events = flags.wait === true && flags.json === true;
+  if (flags.json && !events) ctx.io.printJson(deploy);
+  else if (!events) ctx.io.println(String(deploy.version));
+  ctx.io.success(`${message}; it is ${oneLine(deploy.status)}`);
+  return flags.wait ? waitForNewDeploy(ctx, api, deploy, flags) : 0;
 }

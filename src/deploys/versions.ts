@@ -1,5 +1,7 @@
 import { NotFoundError, OperationError, UsageError } from "../errors.js";
 import type { Deploy } from "../api/types.js";
+import { oneLine } from "../output/text.js";
+import { statusPhrase } from "../output/status.js";
 
 /** A version as typed: `13` or `v13` (how the CLI and the submit answer show it). */
 export const VERSION_ARGUMENT = /^v?(\d{1,15})$/i;
@@ -37,7 +39,7 @@ export function pickRollbackTarget(deploys: readonly Deploy[], target: RollbackT
     if (!found) {
       throw new NotFoundError(`no deployment v${target.version} in ${where}`, { hint: "list the deployments with `valar deploys ls`" });
     }
-    return found;
+    return live(found, sorted);
   }
   const found = sorted[target.delta];
   if (!found) {
@@ -46,5 +48,14 @@ export function pickRollbackTarget(deploys: readonly Deploy[], target: RollbackT
       hint: sorted.length > 1 ? `use --delta ${sorted.length - 1} or less` : "a rollback needs an earlier deployment to return to",
     });
   }
-  return found;
+  return live(found, sorted);
+}
+
+/** Only a deployment that went live can be returned to: the others are named in the hint. */
+function live(target: Deploy, sorted: readonly Deploy[]): Deploy {
+  if (target.status === "done") return target;
+  const ok = sorted.filter((d) => d.status === "done").map((d) => `v${d.version}`);
+  throw new OperationError(`deployment v${target.version} ${statusPhrase(oneLine(target.status))}: only a deployment that went live can be rolled back to`, {
+    hint: ok.length ? `versions that can be rolled back to: ${ok.join(", ")}` : "no earlier deployment went live",
+  });
 }

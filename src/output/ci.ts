@@ -76,9 +76,15 @@ function escapeData(text: string): string {
   return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 
-/** The annotation a failed build adds to a GitHub Actions run. */
-export function githubErrorAnnotation(message: string): string {
-  return `::error title=Valar build failed::${escapeData(message)}`;
+/** The annotation a failed build adds to a GitHub Actions run, with the last lines of its output. */
+export function githubErrorAnnotation(message: string, lastLines: string[] = []): string {
+  return `::error title=Valar build failed::${escapeData([message, ...lastLines].join("\n"))}`;
+}
+
+/** A collapsed GitLab section around some lines (GitLab's markers need their `\r\e[0K`). */
+export function gitlabSection(name: string, title: string, lines: string[], now: number): string {
+  const t = Math.floor(now / 1000);
+  return `section_start:${t}:${name}[collapsed=true]\r\u001b[0K${title}\n${lines.map((l) => `${l}\n`).join("")}section_end:${t}:${name}\r\u001b[0K\n`;
 }
 
 export interface StepSummary {
@@ -87,6 +93,8 @@ export interface StepSummary {
   duration: string;
   deployment?: string;
   error?: string;
+  /** The last lines of a failed build's output, shown as a code block. */
+  lastLines?: string[];
 }
 
 /** Appends the build's Markdown summary to the job's summary file ($GITHUB_STEP_SUMMARY). */
@@ -101,5 +109,11 @@ export function appendStepSummary(file: string, s: StepSummary): void {
     `| \`${s.id}\` | ${cell(s.status)} | ${cell(s.duration)} | ${cell(s.deployment ?? "")} |`,
   ];
   if (s.error) lines.push("", `> ${cell(s.error)}`);
+  if (s.lastLines?.length) {
+    // A fence longer than any run of backticks in the lines, so none can close it early.
+    const longest = Math.max(0, ...s.lastLines.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((r) => r.length))));
+    const fence = "`".repeat(Math.max(3, longest + 1));
+    lines.push("", fence, ...s.lastLines, fence);
+  }
   appendFileSync(file, lines.join("\n") + "\n\n");
 }

@@ -170,7 +170,18 @@ export class IOStreams {
   }
 
   success(message: string): void {
-    this.writeErr(`${this.err.green("✓")} ${message}\n`);
+    this.writeErr(`${this.marks ? this.err.green("✓") : "ok"} ${message}\n`);
+  }
+
+  /** Whether stderr shows marks (✓ ✗ ·): off a terminal and with TERM=dumb, plain ASCII words instead. */
+  get marks(): boolean {
+    return this.stderrIsTTY && this.env.TERM !== "dumb";
+  }
+
+  /** A deliberate stop (Ctrl-C, --timeout) is no error: said plainly, with what to do next. */
+  stopped(message: string, hint?: string): void {
+    this.writeErr(`${stripControl(message)}\n`);
+    if (hint) this.writeErr(`${this.err.dim("hint:")} ${stripControl(hint)}\n`);
   }
 
   /** Messages often carry server text: its control characters never reach the terminal. */

@@ -9,17 +9,20 @@ import { cleanText } from "./terminal-safe.js";
  */
 export interface LiveArea {
   render(head: string, lines: readonly string[]): void;
-  stop(): void;
+  /** `keep`: the last block drawn stays on the screen (without the spinner) instead of going. */
+  stop(keep?: boolean): void;
 }
 
 export function startLiveArea(io: IOStreams, head: string): LiveArea {
   const spinner = startSpinner(io, head);
+  let last: string | undefined;
   return {
     render(next, lines) {
       // The spinner fits every line to the terminal's width at each redraw.
-      spinner.update([next, ...lines.map((l) => "  " + printable(l))].join("\n"));
+      last = [next, ...lines.map((l) => "  " + printable(l))].join("\n");
+      spinner.update(last);
     },
-    stop: () => spinner.stop(),
+    stop: (keep) => spinner.stop(keep ? last : undefined),
   };
 }
 

@@ -60,3 +60,19 @@ export function formatElapsed(ms: number): string {
   if (m > 0) return `${m}m ${String(sec).padStart(2, "0")}s`;
   return `${sec}s`;
 }
+
+/**
+ * A build's duration: "1.9s" under 10 s, "42s", "1m 23s", "2h 03m". Rounded to what is
+ * shown (never floored), so a 1.85 s build is "1.9s" and 59.6 s is "1m 00s".
+ */
+export function formatDuration(ms: number): string {
+  const tenths = Math.round(Math.max(0, ms) / 100);
+  if (tenths < 100) return `${(tenths / 10).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  if (s >= 3600) {
+    const m = Math.round(s / 60);
+    return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
+  }
+  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${s}s`;
+}

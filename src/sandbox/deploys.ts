@@ -14,6 +14,8 @@ export interface SandboxDeploy {
 /** What is kept: the environment too, which is never sent back (secret values are write-only). */
 export interface DeployRecord extends SandboxDeploy {
   environment: EnvironmentEntry[];
+  /** When a pending deployment of a done build goes live (ms since the epoch); never sent. */
+  liveAt?: number;
 }
 
 export function toDeploy(d: DeployRecord): SandboxDeploy {
@@ -36,9 +38,10 @@ export const DEPLOY_SETTLE_MS = 500;
 /**
  * Deployments are bookkeeping in the sandbox (nothing is served): versions 1, 2, … per
  * service, newest first, each naming the build it runs. A deployment starts `pending`;
- * one whose build is done becomes `done` once it has been pending DEPLOY_SETTLE_MS —
- * worked out when the list is read, so no timer outlives the server and a restart
- * finds nothing stuck.
+ * one whose build is done becomes `done` DEPLOY_SETTLE_MS after it was created or its
+ * build ended, whichever is later — as on Valar, a build's `done` comes before its
+ * deployment is live. Worked out when the list is read, so no timer outlives the server
+ * and a restart finds nothing stuck.
  */
 export class Deploys {
   constructor(private readonly store: Store) {}
@@ -53,7 +56,8 @@ export class Deploys {
         d.version = versionNumber(d.version);
         changed = true;
       }
-      if (d.status === "pending" && now - Date.parse(d.createdAt) >= DEPLOY_SETTLE_MS && this.store.getBuild(d.build)?.status === "done") {
+      const liveAt = d.liveAt ?? Date.parse(d.createdAt) + DEPLOY_SETTLE_MS;
+      if (d.status === "pending" && now >= liveAt && this.store.getBuild(d.build)?.status === "done") {
         d.status = "done";
         changed = true;
       }
@@ -83,7 +87,7 @@ export class Deploys {
     const record = list.find((d) => d.version === version);
     if (!record || record.status !== "pending") return;
     if (build.status === "done") {
-      record.status = "done";
+      record.liveAt = Date.now() + DEPLOY_SETTLE_MS;
     } else {
       record.status = "failed";
       record.error = `build ${build.id} failed: nothing was deployed`;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, isolatedEnv, runValar, tempDir, valarShimDir } from "../helpers/cli.js";
 import { json, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
 import { build, envFor, startBuildsServer } from "../helpers/builds-fixtures.js";
-import { startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../helpers/sandbox.js";
+import { startSandbox, submitFiles, waitForBuild, waitForDeploysSettled, type TestSandbox } from "../helpers/sandbox.js";
 
 const FILES = { bash: "completions/valar.bash", zsh: "completions/_valar", fish: "completions/valar.fish" } as const;
 type Shell = keyof typeof FILES;
@@ -296,6 +296,8 @@ describe("deployment version completion against the sandbox", () => {
   beforeAll(async () => {
     sb = await startSandbox();
     for (let i = 0; i < 2; i++) await waitForBuild(sb, (await submitFiles(sb, { "build.sh": "#!/bin/sh\necho hi\n" })).id);
+    // A done build's deployment goes live shortly after it.
+    await waitForDeploysSettled(sb, "/projects/demo/services/web");
   }, 60_000);
   afterAll(async () => {
     await sb?.stop();

@@ -29,7 +29,12 @@ describe("valar deploys against the sandbox", () => {
       await waitForBuild(sb, b.id, { service: name });
       out.push(b.id);
     }
-    return out;
+    // A done build's deployment goes live shortly after: rollbacks need it live.
+    for (;;) {
+      const list = await sandboxRequest(sb, "GET", `/projects/demo/services/${name}/deploys`);
+      if (list.json.every((d: { status: string }) => d.status === "done")) return out;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   it("ls: a table VERSION, STATUS, BUILD, CREATED, ERROR, newest first, on stdout", async () => {
@@ -85,7 +90,7 @@ describe("valar deploys against the sandbox", () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("3");
     // The API answers a new deployment `pending`; the sandbox makes it `done` shortly after.
-    expect(r.stderr).toBe(`✓ deployed build ${built[0]} as v3 (pending)`);
+    expect(r.stderr).toBe(`ok created deployment v3 of build ${built[0]}; it is pending`);
     const list = await sandboxRequest(sb, "GET", "/projects/demo/services/create/deploys");
     expect(list.json[0]).toEqual({ version: 3, status: expect.stringMatching(/^(pending|done)$/), build: built[0], error: "", createdAt: expect.any(String) });
     const j = await runValar(["deploy", "create", built[1]!, "--json"], { env: sb.env({ VALAR_SERVICE: "create" }) });
@@ -111,7 +116,7 @@ describe("valar deploys against the sandbox", () => {
     const r = await runValar(["deploys", "rollback"], { env });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("4");
-    expect(r.stderr).toBe(`✓ rolled back to v2 (build ${built[1]}) as v4`);
+    expect(r.stderr).toBe(`ok rolled back to v2 (build ${built[1]}) as v4; it is pending`);
     // Now 4 (=2), 3, 2, 1: --delta 3 goes to 1.
     const d = await runValar(["deploys", "rollback", "--delta", "3", "--json"], { env });
     expect(JSON.parse(d.stdout)).toMatchObject({ version: 5, build: built[0] });
@@ -205,7 +210,7 @@ describe("valar deploys against a fault server", () => {
   it("create refuses a build that is not done (exit 1), nothing sent", async () => {
     const r = await runValar(["deploys", "create", "f0e1"], { env: envFor(server) });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain(`error: build ${failed.id} is failed; only a done build can be deployed`);
+    expect(r.stderr).toContain(`error: build ${failed.id} has failed; only a done build can be deployed`);
     expect(posts()).toEqual([]);
   });
 

@@ -20,7 +20,7 @@ describe("following and watching sandbox builds", () => {
     expect(r.exitCode).toBe(0);
     const steps = r.stdout.split("\n").filter((l) => /step \d$/.test(l));
     expect(steps.map((l) => l.slice(-6))).toEqual(["step 1", "step 2", "step 3", "step 4", "step 5"]);
-    expect(r.stderr).toMatch(new RegExp(`^ok build ${id.slice(0, 8)} done in \\d+s$`, "m"));
+    expect(r.stderr).toMatch(new RegExp(`^ok build ${id.slice(0, 8)} done in \\d+(\\.\\d)?s$`, "m"));
     // The same log afterwards, whole and raw.
     const again = await runValar(["builds", "logs", "--raw", id], { env: env() });
     expect(again.exitCode).toBe(0);
@@ -32,15 +32,15 @@ describe("following and watching sandbox builds", () => {
     const r = await runValar(["builds", "logs", "-f", id, "--raw"], { env: env() });
     expect(r.stdout).toContain("about to fail");
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(new RegExp(`^FAILED build ${id.slice(0, 8)} failed after \\d+s: `, "m"));
-    expect(r.stderr).toContain(`hint: see its log: valar builds logs ${id}`);
+    expect(r.stderr).toMatch(new RegExp(`^FAILED build ${id.slice(0, 8)} failed after \\d+(\\.\\d)?s: `, "m"));
+    expect(r.stderr).not.toContain(`hint: see its log: valar builds logs ${id}`);
   });
 
   it("watch waits for a real build and exits with its outcome", async () => {
     const { id } = await submitFiles(sb, script("sleep 0.5; echo ok"), { skipDeploy: true });
     const r = await runValar(["builds", "watch", id.slice(0, 8)], { env: env() });
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`^ok build ${id.slice(0, 8)} done in \\d+s$`, "m"));
+    expect(r.stderr).toMatch(new RegExp(`^ok build ${id.slice(0, 8)} done in \\d+(\\.\\d)?s$`, "m"));
   });
 });
 
@@ -55,7 +55,7 @@ describe("aborting sandbox builds", () => {
     expect(["pending", "running", "done"]).not.toContain(after.status);
     const again = await runValar(["builds", "abort", id], { env: env() });
     expect(again.exitCode).toBe(1);
-    expect(again.stderr).toContain(`is ${after.status}`);
+    expect(again.stderr).toMatch(new RegExp(`(is|has) ${after.status};`));
   });
 
   it("Ctrl-C on logs -f --abort-on-interrupt aborts the running build", async () => {

@@ -145,7 +145,7 @@ describe("builds submit (fault server)", () => {
     expect(r.stderr.split("\n")).toEqual([
       "packing . · ignore rules: build.ignore, --ignore",
       expect.stringMatching(/^packed 3 files, \d+ B → \d+ B compressed$/),
-      "submitted build 1234abcd (deployment v13) from artifact art-1",
+      "submitted build 1234abcd from artifact art-1; it will deploy as v13",
     ]);
     expect(r.exitCode).toBe(0);
     const [upload] = requestsTo("POST", ARTIFACTS);

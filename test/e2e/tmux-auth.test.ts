@@ -45,7 +45,7 @@ describe.skipIf(Boolean(tmuxMissing))("auth login at a terminal (tmux)", () => {
     expect(r.raw.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/`valar sandbox` prints its token when it starts, and writes it to DATA_DIR\/token/);
     expect(r.exitCode).toBe(0);
     const screen = await pane.screen();
-    expect(screen).toContain(`Logged in to ${sb.endpoint} as sandbox`);
+    expect(screen).toContain(`✓ logged in to ${sb.endpoint} as sandbox`);
     expect(r.raw).not.toContain(sb.token);
     expect(screen).not.toContain(sb.token);
     expect(await sttyState(pane)).toBe(before);

@@ -163,7 +163,7 @@ describe.skipIf(Boolean(tmuxMissing))("in a terminal (tmux)", () => {
     expect(r.exitCode).toBe(0);
     await expectCleanTerminal(pane, r.raw);
     const lines = (await pane.screen()).trimEnd().split("\n");
-    const summary = lines.findIndex((l) => /^✓ build [0-9a-f]{8} done in \d+s · deployment v\d+$/.test(l.trimEnd()));
+    const summary = lines.findIndex((l) => /^✓ build [0-9a-f]{8} done in \d+(\.\d)?s · deployment v\d+ live$/.test(l.trimEnd()));
     expect(summary, lines.join("\n")).toBeGreaterThan(0);
     // It is one screen line: nothing wrapped onto the next.
     expect([...lines[summary]!.trimEnd()].length).toBeLessThanOrEqual(cols);

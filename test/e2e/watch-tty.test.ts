@@ -65,7 +65,7 @@ describe.skipIf(!SCRIPT)("builds watch on a terminal", () => {
     expect(r.exitCode).toBe(130);
     const out = r.stdout;
     const text = out.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, "");
-    expect(text).toContain("error: stopped waiting; build b1c2d3e4-0000-4000-8000-000000000001 goes on");
+    expect(text).toContain("stopped waiting; build b1c2d3e4-0000-4000-8000-000000000001 goes on");
     expect(text).toContain("hint: to abort it: valar builds abort b1c2d3e4-0000-4000-8000-000000000001");
     expect(out.lastIndexOf("\u001B[?25h")).toBeGreaterThan(out.lastIndexOf("\u001B[?25l"));
     expect(out.slice(out.indexOf("stopped waiting"))).not.toContain("compiling");

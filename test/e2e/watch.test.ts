@@ -79,7 +79,7 @@ describe("builds watch (not a terminal)", () => {
     const s = await scripted(["running"]);
     const r = await runValar(["builds", "watch", "b1", "--timeout", "300ms"], { env: s.env() });
     expect(r.exitCode).toBe(124);
-    expect(r.stderr).toMatch(/^error: stopped waiting after 300ms; build \S+ goes on$/m);
+    expect(r.stderr).toMatch(/^stopped waiting after 300ms; build \S+ goes on$/m);
     expect(r.stderr).toContain(`hint: keep waiting with \`valar builds watch ${BUILD_ID}\``);
   });
 

@@ -208,3 +208,13 @@ export async function waitForBuild(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Polls a service's deployments until none is pending (a done build's goes live shortly after it). */
+export async function waitForDeploysSettled(sb: Pick<TestSandbox, "endpoint" | "token">, servicePath: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const list = await sandboxRequest(sb, "GET", `${servicePath}/deploys`);
+    if (list.json.every((d: { status: string }) => d.status !== "pending") || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -19,7 +19,7 @@ describe("builds abort", () => {
       const r = await valar(["builds", "abort", "b1c2"], { env: apiEnv(srv.server) });
       expect(r.exitCode).toBe(0);
       expect(posts(srv)).toEqual([srv.abortPath]);
-      expect(r.stderr).toBe(`✓ aborted build ${BUILD_ID} (it was ${status})`);
+      expect(r.stderr).toBe(`ok aborted build ${BUILD_ID} (it was ${status})`);
       expect(r.stdout).toBe("");
     });
   }
@@ -36,7 +36,7 @@ describe("builds abort", () => {
       srv = await startWaitServer(status);
       const r = await valar(["builds", "abort", "b1"], { env: apiEnv(srv.server) });
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toContain(`error: build ${BUILD_ID} is ${status}; only pending or running builds can be aborted`);
+      expect(r.stderr).toContain(`error: build ${BUILD_ID} ${status === "failed" || status === "expired" ? "has" : "is"} ${status}; only pending or running builds can be aborted`);
       expect(posts(srv)).toEqual([]);
     });
   }

@@ -40,7 +40,7 @@ describe("auth login", () => {
     const env = baseEnv();
     const r = await login(["--endpoint", srv.endpoint], env, `${GOOD}\n`);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain(`Logged in to ${srv.endpoint} as ada`);
+    expect(r.stderr).toContain(`ok logged in to ${srv.endpoint} as ada`);
     expect(stored(env)).toEqual({ endpoint: srv.endpoint, token: GOOD, tokenEndpoint: srv.endpoint });
     expect(requestsTo(srv, "GET /users/info")[0]!.headers.authorization).toBe(`Bearer ${GOOD}`);
     expect(r.stdout + r.stderr).not.toContain(GOOD);
@@ -175,7 +175,7 @@ describe("auth logout", () => {
   it("is fine when nothing is stored", async () => {
     const r = await valar(["auth", "logout"], { env: baseEnv() });
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toContain("No token was stored");
+    expect(r.stderr).toContain("no token was stored");
   });
 });
 

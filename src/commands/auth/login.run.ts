@@ -40,7 +40,7 @@ export async function run(ctx: Ctx, _args: string[], opts: LoginOptions): Promis
   const explicit = source === "flag" || source === "env";
   openSettingsStore(ctx.env, (m) => ctx.io.warn(m)).update({ ...(explicit ? { endpoint } : {}), token, tokenEndpoint: endpoint });
 
-  ctx.io.println(`Logged in to ${endpoint} as ${user.name}`);
+  ctx.io.success(`logged in to ${endpoint} as ${user.name}`);
   if (settings.token?.source === "env") {
     ctx.io.warn("VALAR_TOKEN is set in the environment and takes precedence over the stored token");
   }

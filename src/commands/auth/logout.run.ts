@@ -6,9 +6,9 @@ export async function run(ctx: Ctx): Promise<number> {
   const store = openSettingsStore(ctx.env, (m) => ctx.io.warn(m));
   if (store.read().token) {
     store.update({ token: undefined, tokenEndpoint: undefined });
-    ctx.io.success("Logged out: the stored token is forgotten");
+    ctx.io.success("logged out: the stored token is forgotten");
   } else {
-    ctx.io.note("No token was stored.");
+    ctx.io.note("no token was stored");
   }
   if (ctx.env.VALAR_TOKEN?.trim()) ctx.io.warn("VALAR_TOKEN is still set in the environment and will be used");
   return 0;

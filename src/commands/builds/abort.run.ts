@@ -1,4 +1,5 @@
 import type { Ctx } from "../../context.js";
+import { statusPhrase } from "../../output/status.js";
 import { OperationError } from "../../errors.js";
 import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
 import type { AbortOptions } from "./abort.js";
@@ -8,7 +9,7 @@ export async function run(ctx: Ctx, args: string[], opts: AbortOptions): Promise
   const api = await ctx.builds();
   const build = await resolveBuild(ctx, api, prefix);
   if (build.status !== "pending" && build.status !== "running") {
-    throw new OperationError(`build ${build.id} is ${build.status}; only pending or running builds can be aborted`);
+    throw new OperationError(`build ${build.id} ${statusPhrase(build.status)}; only pending or running builds can be aborted`);
   }
   await api.abort(build.id);
   // The API answers {}: --json reports what happened in the API's own field names instead.

@@ -5,7 +5,10 @@ import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
 import { DeploysApi } from "../../api/deploys.js";
 import { InterruptedError } from "../../errors.js";
 import { colorStatus } from "../../output/status.js";
-import { absoluteTime, relativeTime } from "../../output/time.js";
+import { absoluteTime, formatDuration, relativeTime } from "../../output/time.js";
+import { isFinalStatus } from "../../api/types.js";
+import { BuildsApi } from "../../api/builds.js";
+import { endedBuildDuration } from "../../builds/log-tail.js";
 import { stripControl } from "../../output/text.js";
 import type { InspectOptions } from "./inspect.js";
 
@@ -15,6 +18,8 @@ export interface InspectContext {
   service: string;
   /** The deployment the build became, when there is one. */
   deployment?: Deploy;
+  /** How long the build took, for an ended build whose end is known. */
+  durationMs?: number;
 }
 
 /** The key/value lines of `inspect`: labels aligned; a field with nothing to say is left out. */
@@ -30,7 +35,7 @@ export function inspectLines(b: BuildInspect, now: number, c: ChalkInstance, whe
     ["Constructor", text(b.constructor)],
     ["Owner", text(b.owner)],
     ["Created", text(`${absoluteTime(b.createdAt)} (${relativeTime(b.createdAt, now)})`)],
-    // An ended build's Duration belongs here, beside the time it counts from.
+    ["Duration", where.durationMs !== undefined ? formatDuration(where.durationMs) : ""],
     ["Deployment", d ? `v${d.version} (${colorStatus(d.status, c)})` : ""],
     ["Flags", text(b.flags)],
     ["Error", text(b.error)],
@@ -67,7 +72,10 @@ export async function run(ctx: Ctx, args: string[], opts: InspectOptions): Promi
     return 0;
   }
   const deployment = await deploymentOf(new DeploysApi(api.client, api.project, api.service), build.id);
-  const where = { project: api.project, service: api.service, deployment };
+  // Briefly and once: the duration is a garnish, not worth a wait for a log that fails.
+  const logs = new BuildsApi(api.client.withDeadline(2000, { once: true }), api.project, api.service);
+  const durationMs = isFinalStatus(details.status) ? await endedBuildDuration(logs, details, ctx.signal) : undefined;
+  const where = { project: api.project, service: api.service, deployment, durationMs };
   for (const line of inspectLines(details, ctx.clock.now(), ctx.io.out, where)) ctx.io.println(line);
   return 0;
 }

@@ -4,12 +4,16 @@ import { ApiUnreachableError, InterruptedError, UsageError, ValarError } from ".
 import { isFinalStatus } from "../../api/types.js";
 import { parseDuration } from "../../util/duration.js";
 import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
-import { reportOutcome, waitForBuild } from "../../builds/wait.js";
+import { waitForBuild } from "../../builds/wait.js";
 import { streamBuildLog } from "../../builds/follow.js";
 import { logPrinter, type LogView } from "../../builds/print.js";
 import type { LogSelection } from "../../builds/log-select.js";
 import { ciKind } from "../../output/ci.js";
 import type { LogsOptions } from "./logs.js";
+import type { Build } from "../../api/types.js";
+import { readLogTail } from "../../builds/log-tail.js";
+import { FAILED_LINES, failureExcerpt } from "../../builds/failure.js";
+import { statusPhrase } from "../../output/status.js";
 
 export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<number> {
   if (opts.timeout !== undefined) parseDuration(opts.timeout);
@@ -18,6 +22,7 @@ export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<
   const prefix = await readPrefixArgument(ctx, args[0]);
   const api = await ctx.builds();
   const build = await resolveBuild(ctx, api, prefix);
+  if (opts.failed) return printFailure(ctx, api, build, opts.failedLines ?? FAILED_LINES);
   if (opts.follow && !isFinalStatus(build.status)) {
     // --tail with -f: the last N entries so far, then everything after them as it comes.
     const shown = opts.tail === undefined ? 0 : await printLog(ctx, api, build.id, view, true);
@@ -27,13 +32,28 @@ export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<
       skipLines: shown,
       timeout: opts.timeout,
       abortOnInterrupt: opts.abortOnInterrupt,
+      failedLines: opts.failedLines,
+      deployment: null,
+      seenStatus: build.status,
     });
   }
   await printLog(ctx, api, build.id, view, false);
   // Said after the log, where the reader's eye is: what they saw is only the log so far.
   if (!opts.follow && !isFinalStatus(build.status)) ctx.io.note(ctx.io.err.dim("build is still running; -f follows it"));
   // Following a build that has already ended is printing its log and its outcome.
-  return opts.follow ? reportOutcome(ctx, api, build) : 0;
+  if (!opts.follow) return 0;
+  return waitForBuild(ctx, api, build.id, { mode: "spinner", logShown: true, deployment: null, failedLines: opts.failedLines });
+}
+
+/** --failed: the excerpt a waiting command prints at a failure, alone, on stdout. */
+async function printFailure(ctx: Ctx, api: BuildsApi, build: Build, count: number): Promise<number> {
+  if (build.status === "done" || !isFinalStatus(build.status)) {
+    ctx.io.note(`build ${build.id} ${statusPhrase(build.status)}: it has not failed`);
+    return 0;
+  }
+  const tail = await readLogTail(api, build.id, count, ctx.signal);
+  for (const line of failureExcerpt(build, tail.lines)) ctx.io.println(line);
+  return 0;
 }
 
 /** The log as it is now; returns how many lines were read (complete ones only when `complete`). */

@@ -9,6 +9,8 @@ import type { ValarYml } from "../../settings/types.js";
 import { mergeEnvironment, parseEnvPairs } from "../../settings/env-pairs.js";
 import { parseDuration } from "../../util/duration.js";
 import { waitForBuild } from "../../builds/wait.js";
+import { WaitEvents, writeGithubOutput } from "../../builds/events.js";
+import { oneLine } from "../../output/text.js";
 import { IgnoreRules } from "../../archive/ignore-rules.js";
 import { describeFsError, listFiles, packTree, readDirectory, type PackResult } from "../../archive/pack.js";
 import { checkArchiveSize } from "../../archive/limit.js";
@@ -61,19 +63,30 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
       ? { artifact: opts.artifact, submitted: await submitBuild(api, submitRequest(opts.artifact, plan), true) }
       : await submitSource(ctx, api, dir, opts, yml, plan);
 
-  if (opts.json) ctx.io.printJson({ ...submitted, artifact });
+  const waiting = opts.follow || opts.wait;
+  const events = new WaitEvents(ctx.io, opts.json === true && waiting === true, () => ctx.clock.now());
+  if (events.enabled) events.submitted({ ...submitted, artifact });
+  else if (opts.json) ctx.io.printJson({ ...submitted, artifact });
   else ctx.io.println(submitted.id);
   if (ctx.io.stderrIsTTY) ctx.io.success(successNote(submitted, artifact, plan.skipDeploy));
   // Off a terminal the key is news only when this submit packed the source: a CI log then
   // shows which artifact a build came from (with --artifact the command line says it).
   else if (opts.artifact === undefined) ctx.io.note(successNote(submitted, artifact, plan.skipDeploy));
+  const version = plan.skipDeploy ? null : versionNumber(submitted.deployment);
 
-  if (!opts.follow && !opts.wait) return 0;
+  if (!waiting) {
+    writeGithubOutput(ctx.env, ctx.io, { buildId: submitted.id, status: "pending", deployment: version ?? undefined });
+    return 0;
+  }
   return waitForBuild(ctx, api, submitted.id, {
     mode: opts.follow ? "follow" : "spinner",
     timeout: opts.timeout,
     abortOnInterrupt: opts.abortOnInterrupt,
-    deployment: plan.skipDeploy ? undefined : submitted.deployment || undefined,
+    failedLines: opts.failedLines,
+    noWaitDeploy: opts.waitDeploy === false,
+    deployment: version,
+    seenStatus: submitted.status,
+    events,
   });
 }
 
@@ -152,9 +165,16 @@ function submitRequest(artifact: string, plan: SubmitPlan): SubmitBuildRequest {
   return body;
 }
 
+/** Before the build's end its deployment is only what it will become. */
 function successNote(submitted: SubmitBuildResponse, artifact: string, skipDeploy: boolean): string {
-  const deployment = !skipDeploy && submitted.deployment ? ` (deployment ${submitted.deployment})` : "";
-  return `submitted build ${submitted.id.slice(0, 8)}${deployment} from artifact ${artifact}`;
+  const deployment = !skipDeploy && submitted.deployment ? `; it will deploy as ${oneLine(submitted.deployment)}` : "";
+  return `submitted build ${submitted.id.slice(0, 8)} from artifact ${artifact}${deployment}`;
+}
+
+/** The submit answer's "v13" as 13; null when it names none (the build deploys nothing). */
+function versionNumber(label: string | undefined): number | null {
+  const m = /^v?(\d+)$/.exec(label ?? "");
+  return m ? Number(m[1]) : null;
 }
 
 async function loadRules(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined) {

@@ -1,8 +1,8 @@
 import { Command } from "commander";
 import type { Runtime } from "../../runtime.js";
-import { addJsonOption, addWaitOptions, collect, withExamples, type WaitOptions } from "../shared/options.js";
+import { addDeployWaitOption, addJsonOption, addWaitOptions, collect, withExamples, type DeployWaitOptions, type WaitOptions } from "../shared/options.js";
 
-export interface SubmitOptions extends WaitOptions {
+export interface SubmitOptions extends WaitOptions, DeployWaitOptions {
   constructor?: string;
   artifact?: string;
   buildEnv?: string[];
@@ -32,7 +32,8 @@ export function defineSubmit(rt: Runtime): Command {
     .option("-f, --follow", "then stream the build's logs until it ends; exit with its outcome")
     .option("-w, --wait", "then wait for the build to end (no logs); exit with its outcome (-f wins over -w)");
   addWaitOptions(cmd);
-  addJsonOption(cmd);
+  addDeployWaitOption(cmd);
+  addJsonOption(cmd, "print the submit answer as JSON; with -w, NDJSON events ending in a result event");
   withExamples(cmd, [
     "valar builds submit --constructor golang -f",
     "id=$(valar builds submit -c node --no-deploy)",

@@ -1,19 +1,22 @@
 import type { Ctx } from "../../context.js";
+import { statusPhrase } from "../../output/status.js";
 import { OperationError } from "../../errors.js";
 import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
 import { mergeEnvironment, parseEnvPairs } from "../../settings/env-pairs.js";
 import { DeploysApi } from "../../api/deploys.js";
 import { reportNewDeploy } from "../../deploys/print.js";
+import { checkWaitFlags } from "../../deploys/wait.js";
 import type { DeploysCreateOptions } from "./create.js";
 
 export async function run(ctx: Ctx, args: string[], opts: DeploysCreateOptions): Promise<number> {
   // Usage errors first: nothing is asked of the API for a malformed command line.
   const flags = parseEnvPairs(opts.env ?? [], "--env");
+  checkWaitFlags(opts);
   const prefix = await readPrefixArgument(ctx, args[0]);
   const builds = await ctx.builds();
   const build = await resolveBuild(ctx, builds, prefix);
   if (build.status !== "done") {
-    throw new OperationError(`build ${build.id} is ${build.status}; only a done build can be deployed`, {
+    throw new OperationError(`build ${build.id} ${statusPhrase(build.status)}; only a done build can be deployed`, {
       hint: build.status === "pending" || build.status === "running" ? `wait for it with \`valar builds watch ${build.id}\`` : undefined,
     });
   }
@@ -21,6 +24,5 @@ export async function run(ctx: Ctx, args: string[], opts: DeploysCreateOptions):
   const environment = mergeEnvironment((await ctx.settings()).valarYml?.deployment.environment ?? [], flags);
   const api = new DeploysApi(builds.client, builds.project, builds.service);
   const deploy = await api.create({ build: build.id, ...(environment.length ? { environment } : {}) });
-  reportNewDeploy(ctx, deploy, opts.json, `deployed build ${build.id} as v${deploy.version} (${deploy.status})`);
-  return 0;
+  return reportNewDeploy(ctx, api, deploy, opts, `created deployment v${deploy.version} of build ${build.id}`);
 }

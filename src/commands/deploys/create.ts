@@ -1,10 +1,10 @@
 import { Command } from "commander";
 import type { Runtime } from "../../runtime.js";
-import { addJsonOption, collect, withExamples } from "../shared/options.js";
+import { addDeployCommandWaitOptions, addJsonOption, collect, withExamples } from "../shared/options.js";
+import type { DeployWaitFlags } from "../../deploys/wait.js";
 
-export interface DeploysCreateOptions {
+export interface DeploysCreateOptions extends DeployWaitFlags {
   env?: string[];
-  json?: boolean;
 }
 
 export function defineDeploysCreate(rt: Runtime): Command {
@@ -12,9 +12,11 @@ export function defineDeploysCreate(rt: Runtime): Command {
     .description("deploy a done build as a new version; prints the version")
     .argument("<prefix>", "build ID or the start of one (- reads it from stdin)")
     .option("--env <KEY=VALUE>", "deployment environment variable, over .valar.yml's (repeatable)", collect);
-  addJsonOption(cmd);
+  addJsonOption(cmd, "print the new deployment as JSON; with -w, NDJSON events ending in a result event");
+  addDeployCommandWaitOptions(cmd);
   withExamples(cmd, [
     "valar deploys create a1b2",
+    "valar deploys create a1b2 -w --timeout 5m",
     "valar deploys create a1b2 --env LOG_LEVEL=debug --env API_URL=https://api.example.com",
     "valar builds ls -q --status done | head -1 | valar deploys create -",
   ]);

@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError } from "commander";
 import type { Runtime } from "../../runtime.js";
-import { addJsonOption, withExamples } from "../shared/options.js";
+import { addDeployCommandWaitOptions, addJsonOption, withExamples } from "../shared/options.js";
+import type { DeployWaitFlags } from "../../deploys/wait.js";
 
-export interface DeploysRollbackOptions {
+export interface DeploysRollbackOptions extends DeployWaitFlags {
   delta?: number;
-  json?: boolean;
 }
 
 export function parseDelta(value: string): number {
@@ -17,7 +17,8 @@ export function defineDeploysRollback(rt: Runtime): Command {
     .description("roll back to an earlier deployment, as a new version; prints the version")
     .argument("[version]", "the version to return to (12 or v12); default: the one before the newest")
     .option("-d, --delta <n>", "go N versions back from the newest instead (as Valar's Go CLI)", parseDelta);
-  addJsonOption(cmd);
-  withExamples(cmd, ["valar deploys rollback", "valar deploys rollback 12", "valar deploys rollback --delta 2"]);
+  addJsonOption(cmd, "print the new deployment as JSON; with -w, NDJSON events ending in a result event");
+  addDeployCommandWaitOptions(cmd);
+  withExamples(cmd, ["valar deploys rollback", "valar deploys rollback 12 -w", "valar deploys rollback --delta 2"]);
   return cmd.action(rt.action(() => import("./rollback.run.js")));
 }

@@ -36,7 +36,7 @@ describe("SIGTERM (a cancelled CI job; issue 9, item 5)", () => {
       child.kill("SIGTERM");
       const r = await child;
       expect(r.exitCode).toBe(143);
-      expect(r.stderr).toMatch(new RegExp(`^error: stopped waiting; build ${BUILD_ID} goes on$`, "m"));
+      expect(r.stderr).toMatch(new RegExp(`^stopped waiting; build ${BUILD_ID} goes on$`, "m"));
       expect(r.stderr).toContain(`hint: to abort it: valar builds abort ${BUILD_ID}`);
       expect(posts(s)).toEqual([]);
     });
@@ -68,7 +68,7 @@ describe("interrupted while packing or uploading (issue 9, item 6)", () => {
     child.kill(signal);
     const r = await child;
     expect(r.exitCode).toBe(code);
-    expect(r.stderr).toMatch(/^error: interrupted; nothing was submitted$/m);
+    expect(r.stderr).toMatch(/^interrupted; nothing was submitted$/m);
     expect(posts(s)).toEqual([ARTIFACTS]);
   });
 });

@@ -121,7 +121,7 @@ describe.skipIf(Boolean(tmuxMissing))("packing a large directory (issue 9, items
     await p.keys("C-c");
     const r = await done;
     expect(r.exitCode).toBe(130);
-    expect(stripAnsi(r.raw)).toMatch(/error: interrupted; nothing was submitted/);
+    expect(stripAnsi(r.raw)).toMatch(/interrupted; nothing was submitted/);
     expect(requestsTo(server, `POST /projects/${PROJECT}/services/${SERVICE}/artifacts`)).toEqual([]);
     expect(await p.cursorVisible()).toBe(true);
   }, 90_000);

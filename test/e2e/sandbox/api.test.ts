@@ -62,6 +62,8 @@ describe("sandbox API", () => {
     expect(none.status).toBe(200);
     expect(none.json).toEqual([]);
 
+    // The reserved deployment goes live shortly after the build is done.
+    await waitForDeploy(base, Number(sub.deployment.slice(1)));
     const deploys = await sandboxRequest(sb, "GET", `${base}/deploys`);
     expect(deploys.json[0]).toEqual({ version: Number(sub.deployment.slice(1)), createdAt: expect.any(String), error: "", status: "done", build: sub.id });
     const info = await sandboxRequest(sb, "GET", "/users/info");
@@ -98,6 +100,7 @@ describe("sandbox API", () => {
     expect(created.json).toEqual({ version: 3, createdAt: expect.any(String), error: "", status: "pending", build: first.id });
     const settled = await waitForDeploy(svc, 3);
     expect(settled.status).toBe("done");
+    await waitForDeploy(svc, 2);
     const back = await sandboxRequest(sb, "POST", `${svc}/deploys/rollback`, { body: { version: 2 } });
     expect(back.json).toEqual({ version: 4, createdAt: expect.any(String), error: "", status: "pending", build: second.id });
     await waitForDeploy(svc, 4);

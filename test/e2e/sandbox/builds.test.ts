@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { request } from "node:http";
 import { join } from "node:path";
-import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
+import { sandboxRequest, startSandbox, submitFiles, waitForBuild, waitForDeploysSettled, type TestSandbox } from "../../helpers/sandbox.js";
 import { closeGates, eventually, gate, processMarker, waitForLog } from "../../helpers/build-procs.js";
 
 const base = "/projects/demo/services/web";
@@ -157,6 +157,8 @@ describe("sandbox builds", () => {
     const sb = await sandbox();
     const done = await submitFiles(sb, { "build.sh": "echo kept-line\n" });
     await waitForBuild(sb, done.id);
+    // Its deployment goes live shortly after the build is done: kept as such.
+    await waitForDeploysSettled(sb, base);
     const g = gate();
     const running = await submitFiles(sb, GATED, { environment: g.env });
     await waitForLog(sb, running.id, /pid=/);

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "../../helpers/cli.js";
-import { packFiles, startSandbox, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
+import { packFiles, startSandbox, waitForBuild, waitForDeploysSettled, type TestSandbox } from "../../helpers/sandbox.js";
 
 /**
  * Valar's original Go client (valar/cli, api/client.go), replayed request by request:
@@ -106,6 +106,7 @@ describe("Valar's Go client against the sandbox", () => {
     expect(created.status).toBe(200);
     expect(created.json).toEqual({ version: expect.any(Number), createdAt: expect.stringMatching(RFC3339), error: "", status: "pending", build: first });
     expect(created.text).not.toContain("hush");
+    await waitForDeploysSettled(sb, svc);
     const back = await goRequest(sb, "POST", `${svc}/deploys/rollback`, { json: { version: created.json.version - 1 } });
     expect(back.status).toBe(200);
     expect(back.json).toMatchObject({ version: created.json.version + 1, status: "pending", build: second });

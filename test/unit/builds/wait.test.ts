@@ -46,7 +46,7 @@ describe("waitForBuild", () => {
     const h = harness(["pending", "running", "running", "done"]);
     await expect(waitForBuild(h.ctx, h.api, ID, { mode: "spinner" })).resolves.toBe(0);
     expect(h.out()).toBe("");
-    expect(h.err()).toBe(`build ${ID}: pending (0s)\nbuild ${ID}: running (0s)\nok build ${ID} done in 0s\n`);
+    expect(h.err()).toBe(`build ${ID}: pending (0s)\nbuild ${ID}: running (0s)\nok build ${ID} done in 0.0s\n`);
     expect(h.calls.every((c) => c === `list ${ID}`)).toBe(true);
   });
 
@@ -55,7 +55,8 @@ describe("waitForBuild", () => {
       const h = harness(["running", status]);
       await expect(waitForBuild(h.ctx, h.api, ID, { mode: "spinner" })).resolves.toBe(3);
       const error = status === "failed" ? ": exit status 1" : "";
-      expect(h.err()).toBe(`build ${ID}: running (0s)\nFAILED build ${ID} ${status} after 0s${error}\nhint: see its log: valar builds logs ${ID}\n`);
+      const hint = status === "expired" ? "" : `hint: the whole log: valar builds logs ${ID}\n`;
+      expect(h.err()).toBe(`build ${ID}: running (0s)\nFAILED build ${ID} ${status} after 0.0s${error}\n${hint}`);
     }
   });
 
@@ -65,7 +66,7 @@ describe("waitForBuild", () => {
     expect(h.err().split("\n").map((l) => l.replace(/ \(\d+s\)$/, ""))).toEqual([
       `build ${ID}: pending`,
       `build ${ID}: running`,
-      `ok build ${ID} done in 0s`,
+      `ok build ${ID} done in 0.0s`,
       "",
     ]);
   });
@@ -76,7 +77,8 @@ describe("waitForBuild", () => {
     const down = harness([new ApiUnreachableError("connection refused")]);
     const err = await waitForBuild(down.ctx, down.api, ID, { mode: "spinner" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiUnreachableError);
-    expect((err as Error).message).toBe(`cannot read the status of build ${ID}: connection refused`);
+    expect((err as Error).message).toBe(`lost the connection to the API (connection refused); the outcome of build ${ID} is unknown`);
+    expect(down.err()).toContain("reconnecting…\n");
     expect(down.calls.length).toBe(6);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { absoluteTime, compactRelativeTime, formatElapsed, relativeTime } from "../../../src/output/time.js";
+import { absoluteTime, compactRelativeTime, formatDuration, formatElapsed, relativeTime } from "../../../src/output/time.js";
 
 const NOW = Date.parse("2026-01-10T12:00:00Z");
 const ago = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
@@ -80,3 +80,19 @@ describe("compactRelativeTime", () => {
   });
 });
 
+
+describe("formatDuration", () => {
+  it.each([
+    [0, "0.0s"],
+    [1_850, "1.9s"],
+    [1_849, "1.8s"],
+    [9_949, "9.9s"],
+    [9_950, "10s"],
+    [41_600, "42s"],
+    [59_600, "1m 00s"],
+    [83_000, "1m 23s"],
+    [3_600_000 + 3 * 60_000 + 20_000, "1h 03m"],
+  ])("%d ms → %s (rounded, never floored)", (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
