@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, InterruptedError, ValarError, WaitTimeoutError, type StopSignal } from "./errors.js";
 import { IOStreams } from "./output/io.js";
-import { createRuntime, systemClock, type Runtime, type RuntimeState } from "./runtime.js";
+import { createRuntime, systemClock, type Runtime, type RuntimeState } from "./app/runtime.js";
 import { defineBuilds } from "./commands/builds/index.js";
 import { defineDeploys } from "./commands/deploys/index.js";
 import { defineAuth } from "./commands/auth/index.js";

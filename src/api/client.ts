@@ -15,7 +15,7 @@ import {
   transportError,
   PROXY_HANGS_UP,
 } from "./http-errors.js";
-import { backoffDelay, DEFAULT_RETRY_POLICY, isLastingConnectFailure, isRefusalStatus, isRetryableStatus, type RetryPolicy } from "./retry.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, isLastingConnectFailure, isRefusalStatus, isRetryableStatus, type RetryPolicy } from "./retry-policy.js";
 import { NOT_V2_HINT, type Validator } from "./validate.js";
 import { JsonDepthGuard, MAX_JSON_DEPTH } from "./json-depth.js";
 import { sleep } from "../util/sleep.js";

@@ -1,5 +1,5 @@
 import { ApiClient, DEFAULT_TIMEOUT_MS, type ApiClientOptions, type ProxySettings } from "./client.js";
-import { retryPolicyFromEnv } from "./retry.js";
+import { retryPolicyFromEnv } from "./retry-policy.js";
 
 export interface ClientEnvironment {
   env: NodeJS.ProcessEnv;

@@ -1,7 +1,7 @@
 import type { DeploysApi } from "../api/deploys.js";
 import type { Deploy } from "../api/types.js";
 import { ApiUnreachableError, NotFoundError } from "../errors.js";
-import { abortable, describeError, isPermanent, reconnectDelay, type RetryPolicy } from "./retry.js";
+import { abortable, describeError, isPermanent, reconnectDelay, type RetryPolicy } from "./wait-policy.js";
 
 export interface DeployWaitOptions {
   api: Pick<DeploysApi, "list">;

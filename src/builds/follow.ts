@@ -2,7 +2,7 @@ import type { StreamResponse } from "../api/client.js";
 import { NotFoundError } from "../errors.js";
 import { LineSplitter, type OnLineBytes } from "../logs/line-splitter.js";
 import { forEachChunk } from "../logs/chunks.js";
-import { abortable, reconnectDelay, isPermanent, type RetryPolicy } from "./retry.js";
+import { abortable, reconnectDelay, isPermanent, type RetryPolicy } from "./wait-policy.js";
 
 /** The part of BuildsApi the log readers need. */
 export interface LogSource {

@@ -1,6 +1,6 @@
 import { dirname, relative, isAbsolute } from "node:path";
-import type { Ctx } from "../context.js";
-import type { Setting, Settings } from "../settings/types.js";
+import type { Ctx } from "../app/context.js";
+import type { Setting, Settings } from "../settings/settings-types.js";
 
 /**
  * A suggested command that runs as printed: `valar <command>` followed by the -p, -s and

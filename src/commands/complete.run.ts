@@ -1,13 +1,13 @@
-import type { Ctx } from "../context.js";
+import type { Ctx } from "../app/context.js";
 import type { ApiClient } from "../api/client.js";
 import { BUILD_PREFIX } from "../api/types.js";
 import { BuildsApi } from "../api/builds.js";
 import { DeploysApi } from "../api/deploys.js";
 import { newestFirst } from "../deploys/versions.js";
-import { requireTarget } from "../settings/resolve.js";
+import { requireTarget } from "../settings/resolve-settings.js";
 import { relativeTime } from "../output/time.js";
 import { oneLine } from "../output/text.js";
-import { abortable } from "../builds/retry.js";
+import { abortable } from "../builds/wait-policy.js";
 import { COMPLETE_TIMEOUT_MS } from "./complete.js";
 
 export async function run(ctx: Ctx, args: string[]): Promise<number> {

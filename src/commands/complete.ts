@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { Runtime } from "../runtime.js";
+import type { Runtime } from "../app/runtime.js";
 
 /** Completion must never make the shell wait long: past this, it offers nothing. */
 export const COMPLETE_TIMEOUT_MS = 2000;

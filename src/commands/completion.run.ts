@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Ctx } from "../context.js";
+import type { Ctx } from "../app/context.js";
 import { completionScript } from "../completion/index.js";
 import type { Shell } from "./completion.js";
 

@@ -1,5 +1,5 @@
 import { Argument, Command } from "commander";
-import type { Runtime } from "../runtime.js";
+import type { Runtime } from "../app/runtime.js";
 import { withExamples } from "./shared/options.js";
 import { localCommand } from "./shared/help-layout.js";
 

@@ -1,9 +1,9 @@
-import type { Ctx } from "../context.js";
-import type { CommandModule } from "../runtime.js";
+import type { Ctx } from "../app/context.js";
+import type { CommandModule } from "../app/runtime.js";
 import { OperationError, UsageError } from "../errors.js";
-import { CONFIG_KEYS, DEFAULT_ENDPOINT, type ConfigKey } from "../settings/types.js";
-import { openSettingsStore } from "../settings/store.js";
-import { checkTargetName } from "../settings/resolve.js";
+import { CONFIG_KEYS, DEFAULT_ENDPOINT, type ConfigKey } from "../settings/settings-types.js";
+import { openSettingsStore } from "../settings/settings-writer.js";
+import { checkTargetName } from "../settings/resolve-settings.js";
 import { normalizeEndpoint, sameEndpoint } from "../api/endpoint.js";
 
 function configKey(key: string | undefined): ConfigKey {

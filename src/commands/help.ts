@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import type { Runtime } from "../runtime.js";
-import type { Ctx } from "../context.js";
+import type { Runtime } from "../app/runtime.js";
+import type { Ctx } from "../app/context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { withExamples } from "./shared/options.js";
 import { hanging, localCommand, withParagraph, wrapShellLine, wrapWords } from "./shared/help-layout.js";

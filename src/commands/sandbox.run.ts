@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import envPaths from "env-paths";
-import type { Ctx } from "../context.js";
+import type { Ctx } from "../app/context.js";
 import { OperationError, UsageError } from "../errors.js";
 import { parseDuration } from "../util/duration.js";
 import { parseSize } from "../sandbox/size.js";

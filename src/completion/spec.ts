@@ -1,7 +1,7 @@
 import { Help, type Argument, type Command, type Option } from "commander";
 import { BUILD_STATUSES } from "../api/types.js";
 import { constructorNames } from "../builds/constructor.js";
-import { CONFIG_KEYS } from "../settings/types.js";
+import { CONFIG_KEYS } from "../settings/settings-types.js";
 import { HELP_TOPICS } from "../commands/help.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.js";
+import type { Ctx } from "../app/context.js";
 import { DeploysApi } from "../api/deploys.js";
 
 /** The deployments API of the resolved project/service, on the shared client (exit 2/4 as for builds). */

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
-import { homeDir } from "./go-config-files.js";
+import { homeDir } from "./go-config-paths.js";
 import { readSettingsFile } from "./settings-file.js";
 
 /** A `.valar.yml` found and judged safe to use, with its text. */

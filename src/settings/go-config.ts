@@ -1,7 +1,7 @@
 import { parse } from "yaml";
 import { UsageError } from "../errors.js";
 import { isRecord } from "../api/validate.js";
-import { displayPath, goConfigFiles } from "./go-config-files.js";
+import { displayPath, goConfigFiles } from "./go-config-paths.js";
 import { readSettingsFile, type SettingsFile } from "./settings-file.js";
 
 export { displayPath, goConfigFiles };

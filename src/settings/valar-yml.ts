@@ -4,7 +4,7 @@ import { ENV_KEY, type EnvironmentEntry } from "../api/types.js";
 import { isRecord } from "../api/validate.js";
 import { truncate } from "../output/text.js";
 import { nearestName } from "../util/nearest.js";
-import type { ValarYml } from "./types.js";
+import type { ValarYml } from "./settings-types.js";
 import { findValarYml } from "./find-valar-yml.js";
 
 type Warn = (message: string) => void;

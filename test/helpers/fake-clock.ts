@@ -1,4 +1,4 @@
-import type { Clock } from "../../src/context.js";
+import type { Clock } from "../../src/app/context.js";
 
 export interface FakeClock extends Clock {
   /** Moves time on by ms (what a sleep does, without waiting). */

@@ -1,5 +1,5 @@
 import { runCli } from "../../src/cli.js";
-import type { Clock } from "../../src/context.js";
+import type { Clock } from "../../src/app/context.js";
 import { fakeClock } from "./fake-clock.js";
 import { ioDouble, type IODoubleOptions } from "./io-double.js";
 import { testEnv } from "./test-env.js";

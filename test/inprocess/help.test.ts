@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli.js";
 import { ExitCode } from "../../src/errors.js";
-import { createRuntime, systemClock } from "../../src/runtime.js";
+import { createRuntime, systemClock } from "../../src/app/runtime.js";
 import { ioDouble } from "../helpers/io-double.js";
 import { valar } from "../helpers/run-in-process.js";
 

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { CommandGroup } from "../shared/help-layout.js";
-import type { Runtime } from "../../runtime.js";
+import type { Runtime } from "../../app/runtime.js";
 import { addJsonOption, withExamples } from "../shared/options.js";
 
 export function defineAuth(rt: Runtime): Command {

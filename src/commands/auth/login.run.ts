@@ -1,12 +1,12 @@
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import { ApiUnreachableError, AuthError, NotFoundError } from "../../errors.js";
 import type { ApiClient } from "../../api/client.js";
 import type { UserInfo } from "../../api/types.js";
 import { normalizeEndpoint } from "../../api/endpoint.js";
 import { getApiVersion, getUserInfo } from "../../api/users.js";
 import { isTransportError } from "../../api/http-errors.js";
-import { describeSource } from "../../settings/resolve.js";
-import { openSettingsStore } from "../../settings/store.js";
+import { describeSource } from "../../settings/resolve-settings.js";
+import { openSettingsStore } from "../../settings/settings-writer.js";
 import { promptSecret, readPipedToken } from "./read-token.js";
 import { whereToGetToken } from "./where-token.js";
 

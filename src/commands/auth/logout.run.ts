@@ -1,5 +1,5 @@
-import type { Ctx } from "../../context.js";
-import { openSettingsStore } from "../../settings/store.js";
+import type { Ctx } from "../../app/context.js";
+import { openSettingsStore } from "../../settings/settings-writer.js";
 
 /** `valar auth logout`: forgets the stored token (the stored endpoint stays). */
 export async function run(ctx: Ctx): Promise<number> {

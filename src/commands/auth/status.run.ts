@@ -1,7 +1,7 @@
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import { AuthError } from "../../errors.js";
 import { getUserInfo } from "../../api/users.js";
-import { describeSource, notLoggedIn } from "../../settings/resolve.js";
+import { describeSource, notLoggedIn } from "../../settings/resolve-settings.js";
 import { maskToken } from "./mask.js";
 
 export interface StatusOptions {

@@ -1,7 +1,7 @@
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import { statusPhrase } from "../../output/status.js";
 import { OperationError } from "../../errors.js";
-import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
+import { readPrefixArgument, resolveBuild } from "../../builds/resolve-prefix.js";
 import type { AbortOptions } from "./abort.js";
 
 export async function run(ctx: Ctx, args: string[], opts: AbortOptions): Promise<number> {

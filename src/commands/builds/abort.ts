@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { Runtime } from "../../runtime.js";
+import type { Runtime } from "../../app/runtime.js";
 import { addJsonOption, withExamples } from "../shared/options.js";
 
 export interface AbortOptions {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CommandGroup } from "../shared/help-layout.js";
-import type { Runtime } from "../../runtime.js";
+import type { Runtime } from "../../app/runtime.js";
 import { withExamples } from "../shared/options.js";
 import { defineLs } from "./ls.js";
 import { defineSubmit } from "./submit.js";

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from "chalk";
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import type { BuildInspect, Deploy } from "../../api/types.js";
-import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
+import { readPrefixArgument, resolveBuild } from "../../builds/resolve-prefix.js";
 import { DeploysApi } from "../../api/deploys.js";
 import { InterruptedError } from "../../errors.js";
 import { colorStatus } from "../../output/status.js";

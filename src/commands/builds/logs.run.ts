@@ -1,12 +1,12 @@
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import type { BuildsApi } from "../../api/builds.js";
 import { ApiUnreachableError, InterruptedError, UsageError, ValarError } from "../../errors.js";
 import { isFinalStatus } from "../../api/types.js";
 import { parseDuration } from "../../util/duration.js";
-import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
-import { waitForBuild } from "../../builds/wait.js";
+import { readPrefixArgument, resolveBuild } from "../../builds/resolve-prefix.js";
+import { waitForBuild } from "../../builds/wait-build.js";
 import { streamBuildLog } from "../../builds/follow.js";
-import { logPrinter, type LogView } from "../../builds/print.js";
+import { logPrinter, type LogView } from "../../builds/print-build.js";
 import type { LogSelection } from "../../builds/log-select.js";
 import { ciKind } from "../../output/ci.js";
 import type { LogsOptions } from "./logs.js";

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { Runtime } from "../../runtime.js";
+import type { Runtime } from "../../app/runtime.js";
 import { addJsonOption, addWaitOptions, withExamples, type WaitOptions } from "../shared/options.js";
 
 export interface LogsOptions extends WaitOptions {

@@ -1,6 +1,6 @@
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import { BUILD_STATUSES, type Build } from "../../api/types.js";
-import { readPrefixArgument } from "../../builds/resolve.js";
+import { readPrefixArgument } from "../../builds/resolve-prefix.js";
 import { ERROR_WIDTH, createdColumn, formatTable, type Column } from "../../output/table.js";
 import { colorStatus } from "../../output/status.js";
 import { shorten } from "../../output/text.js";

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { Runtime } from "../../runtime.js";
+import type { Runtime } from "../../app/runtime.js";
 import { BUILD_STATUSES } from "../../api/types.js";
 import { addJsonOption, withExamples } from "../shared/options.js";
 

@@ -1,6 +1,6 @@
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import { ExitCode } from "../../errors.js";
-import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
+import { readPrefixArgument, resolveBuild } from "../../builds/resolve-prefix.js";
 import { colorStatus } from "../../output/status.js";
 import type { StatusOptions } from "./status.js";
 

@@ -1,14 +1,14 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import { InterruptedError, NotFoundError, OperationError, UsageError, ValarError, withHint } from "../../errors.js";
 import { type EnvironmentEntry, type SubmitBuildRequest, type SubmitBuildResponse } from "../../api/types.js";
 import type { BuildsApi } from "../../api/builds.js";
-import type { ValarYml } from "../../settings/types.js";
+import type { ValarYml } from "../../settings/settings-types.js";
 import { mergeEnvironment, parseEnvPairs } from "../../settings/env-pairs.js";
 import { parseDuration } from "../../util/duration.js";
-import { waitForBuild } from "../../builds/wait.js";
+import { waitForBuild } from "../../builds/wait-build.js";
 import { WaitEvents, writeGithubOutput } from "../../builds/events.js";
 import { oneLine } from "../../output/text.js";
 import { IgnoreRules } from "../../archive/ignore-rules.js";

@@ -1,7 +1,7 @@
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import { parseDuration } from "../../util/duration.js";
-import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
-import { waitForBuild } from "../../builds/wait.js";
+import { readPrefixArgument, resolveBuild } from "../../builds/resolve-prefix.js";
+import { waitForBuild } from "../../builds/wait-build.js";
 import { WaitEvents } from "../../builds/events.js";
 import type { WatchOptions } from "./watch.js";
 

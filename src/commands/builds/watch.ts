@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { Runtime } from "../../runtime.js";
+import type { Runtime } from "../../app/runtime.js";
 import { addDeployWaitOption, addJsonOption, addWaitOptions, withExamples, type DeployWaitOptions, type WaitOptions } from "../shared/options.js";
 
 export interface WatchOptions extends WaitOptions, DeployWaitOptions {

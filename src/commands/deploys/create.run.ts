@@ -1,11 +1,11 @@
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import { statusPhrase } from "../../output/status.js";
 import { OperationError } from "../../errors.js";
-import { readPrefixArgument, resolveBuild } from "../../builds/resolve.js";
+import { readPrefixArgument, resolveBuild } from "../../builds/resolve-prefix.js";
 import { mergeEnvironment, parseEnvPairs } from "../../settings/env-pairs.js";
 import { DeploysApi } from "../../api/deploys.js";
-import { reportNewDeploy } from "../../deploys/print.js";
-import { checkWaitFlags } from "../../deploys/wait.js";
+import { reportNewDeploy } from "../../deploys/print-deploy.js";
+import { checkWaitFlags } from "../../deploys/wait-deploy.js";
 import type { DeploysCreateOptions } from "./create.js";
 
 export async function run(ctx: Ctx, args: string[], opts: DeploysCreateOptions): Promise<number> {

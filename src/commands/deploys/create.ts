@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import type { Runtime } from "../../runtime.js";
+import type { Runtime } from "../../app/runtime.js";
 import { addDeployCommandWaitOptions, addJsonOption, collect, withExamples } from "../shared/options.js";
-import type { DeployWaitFlags } from "../../deploys/wait.js";
+import type { DeployWaitFlags } from "../../deploys/wait-deploy.js";
 
 export interface DeploysCreateOptions extends DeployWaitFlags {
   env?: string[];

@@ -1,7 +1,7 @@
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import { openDeploys } from "../../deploys/open.js";
 import { newestFirst } from "../../deploys/versions.js";
-import { deployColumns } from "../../deploys/print.js";
+import { deployColumns } from "../../deploys/print-deploy.js";
 import { formatTable } from "../../output/table.js";
 import type { DeploysLsOptions } from "./ls.js";
 

@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import type { Runtime } from "../../runtime.js";
+import type { Runtime } from "../../app/runtime.js";
 import { DEFAULT_LIMIT, parseLimit } from "../builds/ls.js";
 import { addJsonOption, withExamples } from "../shared/options.js";
 

@@ -1,9 +1,9 @@
-import type { Ctx } from "../../context.js";
+import type { Ctx } from "../../app/context.js";
 import { UsageError } from "../../errors.js";
 import { openDeploys } from "../../deploys/open.js";
 import { parseVersion, pickRollbackTarget } from "../../deploys/versions.js";
-import { reportNewDeploy } from "../../deploys/print.js";
-import { checkWaitFlags } from "../../deploys/wait.js";
+import { reportNewDeploy } from "../../deploys/print-deploy.js";
+import { checkWaitFlags } from "../../deploys/wait-deploy.js";
 import type { DeploysRollbackOptions } from "./rollback.js";
 
 export async function run(ctx: Ctx, args: string[], opts: DeploysRollbackOptions): Promise<number> {

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from "commander";
-import type { Runtime } from "../../runtime.js";
+import type { Runtime } from "../../app/runtime.js";
 import { addDeployCommandWaitOptions, addJsonOption, withExamples } from "../shared/options.js";
-import type { DeployWaitFlags } from "../../deploys/wait.js";
+import type { DeployWaitFlags } from "../../deploys/wait-deploy.js";
 
 export interface DeploysRollbackOptions extends DeployWaitFlags {
   delta?: number;

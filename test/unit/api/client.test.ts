@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ApiClient, type ApiClientOptions } from "../../../src/api/client.js";
 import { BuildsApi } from "../../../src/api/builds.js";
-import { DEFAULT_RETRY_POLICY } from "../../../src/api/retry.js";
+import { DEFAULT_RETRY_POLICY } from "../../../src/api/retry-policy.js";
 import { ApiUnreachableError, AuthError, InterruptedError, NotFoundError, OperationError, UsageError } from "../../../src/errors.js";
 import { tempDir } from "../../helpers/cli.js";
 import { json, requestsTo, stall, startFaultServer, type FaultServer } from "../../helpers/fault-server.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DEFAULT_RETRY_POLICY, isLastingConnectFailure, isRetryableStatus, retryPolicyFromEnv } from "../../../src/api/retry.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, isLastingConnectFailure, isRetryableStatus, retryPolicyFromEnv } from "../../../src/api/retry-policy.js";
 
 describe("backoffDelay", () => {
   const noJitter = () => 0;

@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY } from "../../../src/api/retry.js";
+import { DEFAULT_RETRY_POLICY } from "../../../src/api/retry-policy.js";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { StreamResponse } from "../../../src/api/client.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hintCommand, shellWord } from "../../../src/builds/hints.js";
-import type { Settings } from "../../../src/settings/types.js";
+import type { Settings } from "../../../src/settings/settings-types.js";
 
 const base: Settings = { endpoint: { value: "https://api.valar.dev/v2", source: "default" } };
 

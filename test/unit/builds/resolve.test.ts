@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PassThrough, Readable } from "node:stream";
-import { readPrefixArgument, resolveBuild, validatePrefix, type BuildLister } from "../../../src/builds/resolve.js";
+import { readPrefixArgument, resolveBuild, validatePrefix, type BuildLister } from "../../../src/builds/resolve-prefix.js";
 import type { Build } from "../../../src/api/types.js";
 import { ExitCode, NotFoundError, UsageError, type ValarError } from "../../../src/errors.js";
 import { ioDouble } from "../../helpers/io-double.js";

@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import type { BuildsApi } from "../../../src/api/builds.js";
 import type { StreamResponse } from "../../../src/api/client.js";
 import type { Build } from "../../../src/api/types.js";
-import type { Ctx } from "../../../src/context.js";
+import type { Ctx } from "../../../src/app/context.js";
 import { ApiUnreachableError, InterruptedError, UsageError, WaitTimeoutError } from "../../../src/errors.js";
 import { IOStreams } from "../../../src/output/io.js";
-import { systemClock } from "../../../src/runtime.js";
-import { waitForBuild } from "../../../src/builds/wait.js";
+import { systemClock } from "../../../src/app/runtime.js";
+import { waitForBuild } from "../../../src/builds/wait-build.js";
 
 const ID = "b1";
 

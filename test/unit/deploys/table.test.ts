@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Chalk } from "chalk";
 import type { Deploy } from "../../../src/api/types.js";
-import { deployColumns } from "../../../src/deploys/print.js";
+import { deployColumns } from "../../../src/deploys/print-deploy.js";
 import { formatTable } from "../../../src/output/table.js";
 
 const NOW = Date.parse("2026-01-10T12:00:00Z");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { run as runLs } from "../../../src/commands/builds/ls.run.js";
-import type { Ctx } from "../../../src/context.js";
+import type { Ctx } from "../../../src/app/context.js";
 import type { IOStreams } from "../../../src/output/io.js";
 import type { Build } from "../../../src/api/types.js";
 import type { BuildsApi } from "../../../src/api/builds.js";

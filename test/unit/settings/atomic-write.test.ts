@@ -16,7 +16,7 @@ vi.mock("node:fs", async (importOriginal) => {
   };
 });
 
-const { openSettingsStore } = await import("../../../src/settings/store.js");
+const { openSettingsStore } = await import("../../../src/settings/settings-writer.js");
 const { OperationError } = await import("../../../src/errors.js");
 
 describe("one atomic write of the stored settings", () => {

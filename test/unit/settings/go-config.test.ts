@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { displayPath, goConfigFiles, readGoConfig } from "../../../src/settings/go-config.js";
-import { resolveSettings } from "../../../src/settings/resolve.js";
+import { resolveSettings } from "../../../src/settings/resolve-settings.js";
 import { tempDir } from "../../helpers/cli.js";
 
 function files(texts: Record<string, string>): { dir: string; paths: Record<string, string> } {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { requireTarget, requireToken, resolveSettings, type ResolveInput } from "../../../src/settings/resolve.js";
+import { requireTarget, requireToken, resolveSettings, type ResolveInput } from "../../../src/settings/resolve-settings.js";
 import { AuthError, UsageError } from "../../../src/errors.js";
-import { DEFAULT_ENDPOINT, type ValarYml } from "../../../src/settings/types.js";
+import { DEFAULT_ENDPOINT, type ValarYml } from "../../../src/settings/settings-types.js";
 
 const yml = (project?: string, service?: string): ValarYml => ({
   path: "/w/.valar.yml",

@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openSettingsStore } from "../../../src/settings/store.js";
-import { readStoredSettings } from "../../../src/settings/stored.js";
+import { openSettingsStore } from "../../../src/settings/settings-writer.js";
+import { readStoredSettings } from "../../../src/settings/settings-reader.js";
 import { UsageError } from "../../../src/errors.js";
 import { tempDir } from "../../helpers/cli.js";
 

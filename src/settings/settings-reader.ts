@@ -2,7 +2,7 @@ import { chmodSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
-import type { StoredSettings } from "./resolve.js";
+import type { StoredSettings } from "./resolve-settings.js";
 import { readSettingsFile } from "./settings-file.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Clock, Ctx, GlobalOptions } from "./context.js";
-import type { IOStreams } from "./output/io.js";
-import { sleep } from "./util/sleep.js";
+import type { IOStreams } from "../output/io.js";
+import { sleep } from "../util/sleep.js";
 
 /** A command's implementation: the module its action loads when it runs. */
 export interface CommandModule<O = never> {
@@ -75,7 +75,7 @@ export function createRuntime(base: Omit<Runtime, "action">, state: RuntimeState
         } else {
           // The settings and API services are shared by the commands that talk to the API,
           // so they are one chunk of their own, loaded beside the command's.
-          const [loaded, { createCtx }] = await Promise.all([load(), import("./ctx.js")]);
+          const [loaded, { createCtx }] = await Promise.all([load(), import("./online-context.js")]);
           mod = loaded;
           ctx = createCtx(rt, globals);
         }

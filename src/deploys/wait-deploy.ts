@@ -1,13 +1,13 @@
 import type { DeploysApi } from "../api/deploys.js";
 import type { Deploy } from "../api/types.js";
-import type { Ctx } from "../context.js";
+import type { Ctx } from "../app/context.js";
 import { InterruptedError, UsageError, ValarError, WaitTimeoutError } from "../errors.js";
 import { startSpinner } from "../output/spinner.js";
 import { oneLine } from "../output/text.js";
 import { outcomeMark } from "../output/status.js";
 import { waitForDeployment } from "../builds/deploy-wait.js";
 import { WaitEvents, writeGithubOutput } from "../builds/events.js";
-import { pollInterval, waitRetryPolicy } from "../builds/retry.js";
+import { pollInterval, waitRetryPolicy } from "../builds/wait-policy.js";
 import { parseDuration } from "../util/duration.js";
 
 export interface DeployWaitFlags {

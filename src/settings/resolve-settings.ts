@@ -2,8 +2,8 @@ import { AuthError, UsageError } from "../errors.js";
 import { sameEndpoint } from "../api/endpoint.js";
 import { PROJECT_NAME, SERVICE_NAME } from "../api/types.js";
 import { truncate } from "../output/text.js";
-import type { GlobalOptions } from "../context.js";
-import { DEFAULT_ENDPOINT, type Setting, type Settings, type ValarYml } from "./types.js";
+import type { GlobalOptions } from "../app/context.js";
+import { DEFAULT_ENDPOINT, type Setting, type Settings, type ValarYml } from "./settings-types.js";
 import type { GoConfigLayer, GoConfigValue } from "./go-config.js";
 import { nearestValidName } from "./suggest-name.js";
 

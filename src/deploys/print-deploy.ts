@@ -1,10 +1,10 @@
-import type { Ctx } from "../context.js";
+import type { Ctx } from "../app/context.js";
 import type { Deploy } from "../api/types.js";
 import { ERROR_WIDTH, createdColumn, type Column } from "../output/table.js";
 import { colorStatus } from "../output/status.js";
 import { oneLine, shorten } from "../output/text.js";
 import type { DeploysApi } from "../api/deploys.js";
-import { waitForNewDeploy, type DeployWaitFlags } from "./wait.js";
+import { waitForNewDeploy, type DeployWaitFlags } from "./wait-deploy.js";
 
 /** The columns of `deploys ls`: VERSION, STATUS, BUILD, CREATED, ERROR (the contract's order). */
 export function deployColumns(ctx: Pick<Ctx, "io" | "clock">): Column<Deploy>[] {

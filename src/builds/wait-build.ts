@@ -1,16 +1,16 @@
 import { BuildsApi } from "../api/builds.js";
 import { isFinalStatus, type Build } from "../api/types.js";
-import type { Ctx } from "../context.js";
+import type { Ctx } from "../app/context.js";
 import { ApiUnreachableError, InterruptedError, NotFoundError, ValarError, WaitTimeoutError } from "../errors.js";
 import type { Deploy } from "../api/types.js";
 import { errorCode } from "../api/http-errors.js";
-import type { Settings } from "../settings/types.js";
+import type { Settings } from "../settings/settings-types.js";
 import { renderLogLine } from "../logs/format.js";
 import { startSpinner } from "../output/spinner.js";
 import { startLiveArea } from "../output/live.js";
 import { DeploysApi } from "../api/deploys.js";
 import { buildSummary, type BuildSummary } from "./summary.js";
-import { logPrinter, type LogView } from "./print.js";
+import { logPrinter, type LogView } from "./print-build.js";
 import { appendStepSummary, ciKind, githubErrorAnnotation, gitlabSection } from "../output/ci.js";
 import { durationSeconds, WaitEvents, writeGithubOutput } from "./events.js";
 import { reservedDeployment, waitForDeployment } from "./deploy-wait.js";
@@ -21,7 +21,7 @@ import { colorStatus, statusPhrase } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
 import { parseDuration } from "../util/duration.js";
 import { followBuildLog, stringSink } from "./follow.js";
-import { abortable, silenceInterval, reconnectDelay, describeError, isLoopbackEndpoint, isPermanent, LOOPBACK_GIVE_UP_MS, pollInterval, waitRetryPolicy, type RetryPolicy } from "./retry.js";
+import { abortable, silenceInterval, reconnectDelay, describeError, isLoopbackEndpoint, isPermanent, LOOPBACK_GIVE_UP_MS, pollInterval, waitRetryPolicy, type RetryPolicy } from "./wait-policy.js";
 
 export interface WaitForBuildOptions {
   /** follow: the log on stdout; spinner: a spinner only; watch: status, elapsed time and the latest log lines. */

@@ -1,5 +1,5 @@
 import { ApiUnreachableError, TlsError, ValarError } from "../errors.js";
-import { retryPolicyFromEnv, type RetryPolicy } from "../api/retry.js";
+import { retryPolicyFromEnv, type RetryPolicy } from "../api/retry-policy.js";
 import { isLoopbackHost } from "../api/endpoint.js";
 
 export type { RetryPolicy };

@@ -1,7 +1,7 @@
-import type { IOStreams } from "./output/io.js";
-import type { Settings } from "./settings/types.js";
-import type { ApiClient } from "./api/client.js";
-import type { BuildsApi } from "./api/builds.js";
+import type { IOStreams } from "../output/io.js";
+import type { Settings } from "../settings/settings-types.js";
+import type { ApiClient } from "../api/client.js";
+import type { BuildsApi } from "../api/builds.js";
 
 /** Options every command accepts (declared once on the root program). */
 export interface GlobalOptions {

@@ -1,7 +1,7 @@
 import { NotFoundError, UsageError } from "../errors.js";
 import type { BuildsApi } from "../api/builds.js";
 import { BUILD_PREFIX, type Build } from "../api/types.js";
-import type { Ctx } from "../context.js";
+import type { Ctx } from "../app/context.js";
 import { formatTable } from "../output/table.js";
 import { relativeTime } from "../output/time.js";
 

@@ -1,14 +1,14 @@
 import type { ClientOverride, Ctx, GlobalOptions } from "./context.js";
 import type { Runtime } from "./runtime.js";
-import type { Settings } from "./settings/types.js";
-import type { ApiClient } from "./api/client.js";
-import { describeSource, rejectedTokenHint, requireTarget, requireToken, resolveSettings } from "./settings/resolve.js";
-import { findValarYml } from "./settings/find-valar-yml.js";
-import { hasGoConfig } from "./settings/go-config-files.js";
-import { readStoredSettings } from "./settings/stored.js";
-import { parseEndpoint, sameEndpoint } from "./api/endpoint.js";
-import { createApiClient } from "./api/factory.js";
-import { BuildsApi } from "./api/builds.js";
+import type { Settings } from "../settings/settings-types.js";
+import type { ApiClient } from "../api/client.js";
+import { describeSource, rejectedTokenHint, requireTarget, requireToken, resolveSettings } from "../settings/resolve-settings.js";
+import { findValarYml } from "../settings/find-valar-yml.js";
+import { hasGoConfig } from "../settings/go-config-paths.js";
+import { readStoredSettings } from "../settings/settings-reader.js";
+import { parseEndpoint, sameEndpoint } from "../api/endpoint.js";
+import { createApiClient } from "../api/factory.js";
+import { BuildsApi } from "../api/builds.js";
 
 /**
  * A command's injected world: its settings, API client and builds API are made on first use.
@@ -43,7 +43,7 @@ async function loadSettings(rt: Runtime, globals: GlobalOptions, from: string): 
   if (globals.debug) rt.io.note(rt.io.err.dim(`debug: ${yml ? `settings from ${yml.path}` : `no .valar.yml applies to ${from}`}`));
   const goConfigFound = hasGoConfig(rt.env);
   // The YAML parser costs every command ~10 ms to load: only where there is YAML to read.
-  const yaml = yml || goConfigFound ? await import("./settings/yaml-settings.js") : undefined;
+  const yaml = yml || goConfigFound ? await import("../settings/yaml-settings.js") : undefined;
   const valarYml = yml ? await yaml!.parseValarYml(yml.text, yml.path, warn) : undefined;
   // Valar's Go CLI config is the layer below the stored one, read only when a setting reaches it.
   const goConfig = goConfigFound ? () => yaml!.readGoConfig(rt.env, warn) : undefined;

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { OperationError } from "../errors.js";
-import type { StoredSettings } from "./resolve.js";
-import { cleanStored, configDir, configFilePath, readStoredObject } from "./stored.js";
+import type { StoredSettings } from "./resolve-settings.js";
+import { cleanStored, configDir, configFilePath, readStoredObject } from "./settings-reader.js";
 import { writeFileAtomic } from "./atomic-write.js";
 
 /**
