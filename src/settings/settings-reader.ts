@@ -6,7 +6,7 @@ import type { StoredSettings } from "./resolve-settings.js";
 import { readSettingsFile } from "./settings-file.js";
 
 /**
- * Reading the stored settings: one JSON file that src/settings/store.ts writes. Its text is
+ * Reading the stored settings: one JSON file that src/settings/settings-writer.ts writes. Its text is
  * never quoted in a message: the path may be a link to a file that is not valar's (a
  * config.json pointing at /etc/shadow must not show its first characters).
  */
