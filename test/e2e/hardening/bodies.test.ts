@@ -27,7 +27,7 @@ async function endlessArray(res: ServerResponse, limit: number): Promise<number>
   return sent;
 }
 
-describe("response bodies (issue 9, item 2)", () => {
+describe("response bodies", () => {
   it("a JSON body over 32 MiB: exit 6 'response too large', read no further, not retried", async () => {
     srv = await startWaitServer("done");
     let sent = 0;

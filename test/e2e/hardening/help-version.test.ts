@@ -5,7 +5,7 @@ import { ROOT, runValar } from "../../helpers/cli.js";
 
 const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
-describe("help and version (issue 9, item 16)", () => {
+describe("help and version", () => {
   it.each([
     ["builds", "submit"],
     ["builds", "ls"],

@@ -18,7 +18,7 @@ async function logsOf(status: string) {
   return runValar(["builds", "logs", "b1"], { env: srv.env() });
 }
 
-describe("builds logs of an unfinished build (issue 9, item 17)", () => {
+describe("builds logs of an unfinished build", () => {
   it.each(["running", "pending"])("a %s build's log ends with a note on stderr that it is partial", async (status) => {
     const r = await logsOf(status);
     expect(r.exitCode).toBe(0);

@@ -36,7 +36,7 @@ function sourceTree(files: Tree): string {
   return tree.dir;
 }
 
-describe("a symlink pointing outside the directory (issue 9, item 9)", () => {
+describe("a symlink pointing outside the directory", () => {
   it("is left out with a warning by --dry-run and by a real submit alike", async () => {
     const dir = sourceTree({ "build.sh": "true\n", escape: { link: "../../etc/passwd" }, abs: { link: "/etc/hostname" }, inside: { link: "build.sh" } });
     const dry = await runValar(["builds", "submit", dir, "--dry-run"], { env: env() });
@@ -56,7 +56,7 @@ describe("a symlink pointing outside the directory (issue 9, item 9)", () => {
   });
 });
 
-describe("checks before packaging (issue 9, item 10)", () => {
+describe("checks before packaging", () => {
   it("an unknown constructor exits 2 naming the known ones with their aliases; nothing is sent", async () => {
     const dir = sourceTree({ "main.rs": "fn main() {}\n" });
     const r = await runValar(["builds", "submit", dir, "-c", "rust"], { env: env() });
@@ -102,7 +102,7 @@ describe("checks before packaging (issue 9, item 10)", () => {
   });
 });
 
-describe("messages (issue 9, item 11)", () => {
+describe("messages", () => {
   it("a directory that does not exist is said so", async () => {
     const r = await runValar(["builds", "submit", "/nonexistent/dir", "-c", "shell"], { env: env() });
     expect(r.exitCode).toBe(2);
@@ -174,7 +174,7 @@ describe("messages (issue 9, item 11)", () => {
   });
 });
 
-describe("sizes (issue 9, item 13)", () => {
+describe("sizes", () => {
   it("--dry-run names the unit its size is computed in (KiB, MiB: base 1024)", async () => {
     const dir = sourceTree({ "a.bin": "x".repeat(1536) });
     const r = await runValar(["builds", "submit", dir, "--dry-run"], { env: env() });

@@ -26,7 +26,7 @@ async function runningBuild(): Promise<WaitServer> {
   return s;
 }
 
-describe("SIGTERM (a cancelled CI job; issue 9, item 5)", () => {
+describe("SIGTERM (a cancelled CI job)", () => {
   for (const args of [["builds", "watch", "b1"], ["builds", "logs", "-f", "b1"]]) {
     it(`${args.join(" ")}: exits 143 with Ctrl-C's clean-up and hint; nothing is aborted`, async () => {
       const s = (srv = await runningBuild());
@@ -54,7 +54,7 @@ describe("SIGTERM (a cancelled CI job; issue 9, item 5)", () => {
   });
 });
 
-describe("interrupted while packing or uploading (issue 9, item 6)", () => {
+describe("interrupted while packing or uploading", () => {
   it.each([
     ["SIGINT", 130],
     ["SIGTERM", 143],

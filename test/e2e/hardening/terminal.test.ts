@@ -22,7 +22,7 @@ afterEach(async () => {
   pane = undefined;
 });
 
-describe.skipIf(Boolean(tmuxMissing))("narrow terminals never wrap a table (issue 9, item 12; tmux)", () => {
+describe.skipIf(Boolean(tmuxMissing))("narrow terminals never wrap a table (tmux)", () => {
   const builds = [
     build("0f1e2d3c-4b5a-4697-8877-665544332211", "running", 3),
     build("a1b2c3d4-e5f6-4789-9abc-def012345678", "failed", 14, "go build ./... exited with status 2: undefined: handler in main.go line 12"),
@@ -67,7 +67,7 @@ describe.skipIf(Boolean(tmuxMissing))("narrow terminals never wrap a table (issu
   });
 });
 
-describe.skipIf(Boolean(tmuxMissing))("NO_COLOR at a terminal (issue 9, item 14; tmux)", () => {
+describe.skipIf(Boolean(tmuxMissing))("NO_COLOR at a terminal (tmux)", () => {
   let srv: WaitServer;
   afterEach(() => srv?.close());
 
@@ -90,7 +90,7 @@ describe.skipIf(Boolean(tmuxMissing))("NO_COLOR at a terminal (issue 9, item 14;
   });
 });
 
-describe.skipIf(Boolean(tmuxMissing))("packing a large directory (issue 9, items 6 and 15; tmux)", () => {
+describe.skipIf(Boolean(tmuxMissing))("packing a large directory (tmux)", () => {
   let server: FaultServer;
   beforeAll(async () => {
     server = (await startWaitServer("pending")).server;

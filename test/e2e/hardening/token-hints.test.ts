@@ -7,7 +7,7 @@ import { json, startFaultServer, type FaultServer } from "../../helpers/fault-se
 const GOOD = "good-token-0123456789";
 const BUILDS = "/projects/p/services/s/builds";
 
-/** Hints for a rejected token name where it really came from (issue 9, item 8). */
+/** Hints for a rejected token name where it really came from. */
 describe("a rejected token's hint names its source", () => {
   let server: FaultServer;
   beforeAll(async () => {

@@ -24,7 +24,7 @@ const env = () =>
   isolatedEnv({ VALAR_ENDPOINT: server.endpoint, VALAR_TOKEN: "secret-token", VALAR_PROJECT: "demo", VALAR_SERVICE: "web", VALAR_RETRY_BASE_MS: "10" });
 
 
-describe("uploads and the submission after them (issue 9, item 6)", () => {
+describe("uploads and the submission after them", () => {
   it.each([429, 503])("an upload answered %i with Retry-After is sent again after that delay; the build is submitted once", async (status) => {
     const seen: number[] = [];
     server.on(ARTIFACTS, (_req, res) => {
