@@ -13,6 +13,8 @@ import { isSelecting, LogSelector, TailBuffer, type LogSelection } from "./log-s
 export interface LogView {
   raw?: boolean;
   json?: boolean;
+  /** With json: entries as `log` events among a waiting command's NDJSON events. */
+  events?: boolean;
   selection?: LogSelection;
   /** The CI service whose log viewer rendered logs are decorated for (ciKind(env)). */
   ci?: CiKind;
@@ -51,6 +53,7 @@ export function logPrinter(io: IOStreams, view: LogView, signal: AbortSignal): L
   const renderer = new LogRenderer({
     raw,
     json: view.json,
+    logEvents: view.events,
     color: io.out,
     clean,
     fast,

@@ -72,10 +72,12 @@ export function decodeLogLine(bytes: Buffer, start: number, end: number): Decode
 /**
  * One line of `logs --json` (NDJSON): the entry normalised to its four fields, in the API's
  * names; a plain-text line has only `content`. JSON escapes every control character.
+ * `asEvent`: the line is a waiting command's `log` event (`submit -f --json`).
  * `e`: parseLogEntry's answer for the line.
  */
-export function renderLogJson(line: string, e: LogEntry | undefined): string {
-  return JSON.stringify(e ? { timestamp: e.timestamp, source: e.source, stage: e.stage, content: e.content } : { content: line });
+export function renderLogJson(line: string, e: LogEntry | undefined, asEvent = false): string {
+  const entry = e ? { timestamp: e.timestamp, source: e.source, stage: e.stage, content: e.content } : { content: line };
+  return JSON.stringify(asEvent ? { event: "log", ...entry } : entry);
 }
 
 /** The JSON form of a log line, or undefined for plain text or any other shape. */

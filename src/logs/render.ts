@@ -19,6 +19,8 @@ export interface LogRenderOptions {
   fast: boolean;
   /** NDJSON of normalised entries instead of text (general path only). */
   json?: boolean;
+  /** With json: each entry is a waiting command's `log` event (`{"event":"log",…entry}`). */
+  logEvents?: boolean;
   /** Folds the platform's setup and turndown lines for a CI log viewer. */
   sections?: CiSections;
   /** In GitHub Actions: build output cannot start a line with a workflow command. */
@@ -91,7 +93,7 @@ export class LogRenderer {
   /** A decoded line, the general way (`entry`: parseLogEntry's answer for it). */
   parsed(line: string, entry: LogEntry | undefined, out: ByteBatch): void {
     if (this.opts.json) {
-      out.text(renderLogJson(line, entry));
+      out.text(renderLogJson(line, entry, this.opts.logEvents));
       out.byte(NEWLINE);
       return;
     }

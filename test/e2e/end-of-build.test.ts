@@ -109,6 +109,17 @@ describe("the end of a waiting command (sandbox)", () => {
     expect(typeof result.durationSeconds).toBe("number");
   });
 
+  it("--json on submit -f: every log entry is a log event among the others, the result last", async () => {
+    const r = await runValar(["builds", "submit", project("echo first; echo second"), "-c", "shell", "-f", "--json"], { env: sb.env({ VALAR_POLL_MS: "100" }) });
+    expect(r.exitCode).toBe(0);
+    const events = r.stdout.split("\n").map((l) => JSON.parse(l));
+    expect(events[0]).toMatchObject({ event: "submitted", id: expect.any(String), artifact: expect.any(String) });
+    const logs = events.filter((e) => e.event === "log");
+    expect(logs.filter((e) => e.source === "PROCESS").map((e) => e.content)).toEqual(["first", "second"]);
+    for (const e of logs) expect(Object.keys(e)).toEqual(["event", "timestamp", "source", "stage", "content"]);
+    expect(events.at(-1)).toMatchObject({ event: "result", build: events[0].id, status: "done", exitCode: 0 });
+  });
+
   it("--json on watch: a timeout still ends in a result event with the error (exit 124)", async () => {
     const sub = await submitFiles(sb, { "build.sh": "sleep 5\n" });
     const r = await runValar(["builds", "watch", sub.id, "--json", "--timeout", "1s"], { env: sb.env() });

@@ -238,13 +238,6 @@ describe("builds submit (fault server)", () => {
     expect(requestsTo("POST", ARTIFACTS)).toEqual([]);
   });
 
-  it("exits 2 for --json with --follow (the logs would follow the JSON)", async () => {
-    const dir = sourceTree({ "a.txt": "a" });
-    const r = await runValar(["builds", "submit", dir, "-c", "golang", "--json", "-f"], { env: env() });
-    expect(r.exitCode).toBe(2);
-    expect(server.requests).toEqual([]);
-  });
-
   it("exits 1 and packs nothing when every file is ignored", async () => {
     const dir = sourceTree({ "a.log": "a", ".gitignore": "*\n" });
     const r = await runValar(["builds", "submit", dir, "-c", "golang"], { env: env() });

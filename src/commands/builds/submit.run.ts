@@ -80,6 +80,8 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
   }
   return waitForBuild(ctx, api, submitted.id, {
     mode: opts.follow ? "follow" : "spinner",
+    // With --json every log entry is an event among the others: {"event":"log",…entry}.
+    view: opts.json ? { json: true, events: true } : undefined,
     timeout: opts.timeout,
     abortOnInterrupt: opts.abortOnInterrupt,
     failedLines: opts.failedLines,
@@ -139,11 +141,6 @@ function checkFlagCombinations(opts: SubmitOptions): void {
   if (opts.artifact !== undefined) {
     if (opts.dryRun) throw new UsageError("--dry-run packages nothing when --artifact is given");
     if (opts.ignore?.length) throw new UsageError("--ignore has no effect with --artifact: nothing is packaged");
-  }
-  if (opts.json && opts.follow) {
-    throw new UsageError("--json cannot be combined with -f/--follow: the logs would follow the JSON on stdout", {
-      hint: "use -w/--wait to wait without logs, or drop --json",
-    });
   }
 }
 
