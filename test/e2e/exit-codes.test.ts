@@ -53,6 +53,6 @@ describe("stdin from a real pipe", () => {
     server.on("GET /users/info", (req, res) => json(res, req.headers.authorization === `Bearer ${TOKEN}` ? 200 : 401, { name: "ada", projects: [] }));
     const r = await runValar(["auth", "login"], { env: envFor(server, { VALAR_TOKEN: undefined }), stdin: "pipe", input: `${TOKEN}\n` });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`Logged in to ${server.endpoint} as ada`);
+    expect(r.stderr).toContain(`logged in to ${server.endpoint} as ada`);
   });
 });

@@ -44,7 +44,7 @@ describe("which .valar.yml counts", () => {
     const { env, repo } = repository();
     const r = await runValar(["builds", "submit", "examples/hello"], { env, cwd: repo });
     // No warning or error: only the packing lines and the submission.
-    expect(r.stderr).toMatch(/^packing examples\/hello · ignore rules: none\npacked 2 files, [^\n]*\nsubmitted build 1234abcd from artifact art-1$/);
+    expect(r.stderr).toMatch(/^packing examples\/hello \(ignore rules: none\)\npacked 2 files, [^\n]*\nsubmitted build 1234abcd from artifact art-1$/);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(BUILD_ID);
     const submit = server.requests.find((q) => q.method === "POST" && q.path.endsWith("/builds"));

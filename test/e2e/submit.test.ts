@@ -143,7 +143,7 @@ describe("builds submit (fault server)", () => {
     );
     // Off a terminal: a line as packing starts, one as it ends, and the artifact submitted.
     expect(r.stderr.split("\n")).toEqual([
-      "packing . · ignore rules: build.ignore, --ignore",
+      "packing . (ignore rules: build.ignore, --ignore)",
       expect.stringMatching(/^packed 3 files, \d+ B → \d+ B compressed$/),
       "submitted build 1234abcd from artifact art-1; it will deploy as v13",
     ]);

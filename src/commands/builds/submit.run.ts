@@ -263,7 +263,7 @@ function shortKey(key: string): string {
 
 async function packSource(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined, archive: string): Promise<PackResult> {
   const { root, rules } = await loadRules(ctx, dir, opts, yml);
-  const line = startPackingLine(ctx.io, `${dir} · ignore rules: ${rules.describeSources()}`, () => ctx.clock.now());
+  const line = startPackingLine(ctx.io, `${dir} (ignore rules: ${rules.describeSources()})`, () => ctx.clock.now());
   let packed: PackResult;
   try {
     packed = await packTree(root, rules, archive, { signal: ctx.signal, onProgress: (p) => line.update(p.files, p.bytes) });
