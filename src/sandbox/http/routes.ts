@@ -13,7 +13,7 @@ import { streamLog } from "./log-follow.js";
 import { listServices } from "./service-list.js";
 import { refuseUnimplemented } from "./unimplemented.js";
 import { archiveNameProblem } from "../run/archive-names.js";
-import type { SandboxCore } from "./server.js";
+import type { SandboxCore } from "../core.js";
 import { UploadCheck } from "./upload-check.js";
 import { isDiskFull } from "../store/atomic-files.js";
 

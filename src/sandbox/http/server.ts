@@ -16,6 +16,7 @@ import { isDiskFull } from "../store/atomic-files.js";
 import { recoverInterrupted } from "../store/recover.js";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "../run/unpack.js";
 import { defaultWorkRoot } from "../store/workroot.js";
+import type { SandboxCore } from "../core.js";
 
 export interface SandboxOptions {
   dataDir: string;
@@ -47,19 +48,6 @@ export interface RunningSandbox {
   /** Where builds run. */
   workRoot: string;
   close(): Promise<void>;
-}
-
-/** What the route handlers work with. */
-export interface SandboxCore {
-  store: Store;
-  logs: LogBook;
-  runner: Runner;
-  deploys: Deploys;
-  token: string;
-  archiveLimits: ArchiveLimits;
-  /** Turns a finished build whose logs are older than the TTL into `expired`; returns it. */
-  freshen(build: BuildRecord): BuildRecord;
-  note(line: string): void;
 }
 
 export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {

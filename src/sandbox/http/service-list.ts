@@ -1,4 +1,4 @@
-import type { SandboxCore } from "./server.js";
+import type { SandboxCore } from "../core.js";
 
 /** An element of GET /projects/{p}/services/{prefix}, the shape Valar's Go client reads. */
 export interface ServiceSummary {
