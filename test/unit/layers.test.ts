@@ -62,9 +62,6 @@ const KNOWN: Record<string, string> = {
     "text helpers shared by api and output",
   "api/users.ts -> output/text.ts": "text helpers shared by api and output",
   "api/validate.ts -> output/text.ts": "text helpers shared by api and output",
-  // Completion turns the command tree into shell scripts: part of the command world.
-  "completion/index.ts -> commands/completion.ts": "the Shell type",
-  "completion/spec.ts -> commands/help.ts": "the help topics",
 };
 
 /** Every module under src/, as paths relative to src/ with "/" separators. */
