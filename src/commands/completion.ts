@@ -2,9 +2,9 @@ import { Argument, Command } from "commander";
 import type { Runtime } from "../app/runtime.js";
 import { withExamples } from "./shared/options.js";
 import { localCommand } from "./shared/help-layout.js";
+import type { Shell } from "../completion/index.js";
 
-export const SHELLS = ["bash", "zsh", "fish"] as const;
-export type Shell = (typeof SHELLS)[number];
+export const SHELLS = ["bash", "zsh", "fish"] as const satisfies readonly Shell[];
 
 export function defineCompletion(rt: Runtime): Command {
   const cmd = localCommand(new Command("completion"))

@@ -3,9 +3,9 @@ import envPaths from "env-paths";
 import type { Ctx } from "../app/context.js";
 import { OperationError, UsageError } from "../errors.js";
 import { parseDuration } from "../util/duration.js";
-import { parseSize } from "../sandbox/size.js";
-import { CONTAINMENT_CHOICES } from "../sandbox/contain.js";
-import { startSandbox } from "../sandbox/server.js";
+import { parseSize } from "./shared/parse-size.js";
+import { CONTAINMENT_CHOICES } from "../sandbox/run/contain.js";
+import { startSandbox } from "../sandbox/http/server.js";
 import type { SandboxFlags } from "./sandbox.js";
 
 function integer(text: string, flag: string, min: number, max: number): number {

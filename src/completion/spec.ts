@@ -2,7 +2,6 @@ import { Help, type Argument, type Command, type Option } from "commander";
 import { BUILD_STATUSES } from "../api/types.js";
 import { constructorNames } from "../builds/constructor.js";
 import { CONFIG_KEYS } from "../settings/settings-types.js";
-import { HELP_TOPICS } from "../commands/help.js";
 
 /**
  * What a completion script needs to know about the command tree, read from commander's
@@ -62,7 +61,7 @@ function optionValues(long: string | undefined): ValueSource {
 }
 
 /** Values of positional arguments: their declared choices, else by name (and, for `help`, the tree itself). */
-function argumentValues(arg: Argument, cmd: Command, parent: Command | undefined, root: Command): ValueSource {
+function argumentValues(arg: Argument, cmd: Command, parent: Command | undefined, root: Command, helpTopics: string[]): ValueSource {
   if (arg.argChoices) return { kind: "words", words: [...arg.argChoices] };
   switch (arg.name()) {
     case "prefix":
@@ -77,7 +76,7 @@ function argumentValues(arg: Argument, cmd: Command, parent: Command | undefined
       if (cmd.name() === "help" && parent) {
         // A group's own `help [command]` names its siblings; the root's adds topics.
         const names = visibleSubcommands(parent).map((c) => c.name()).filter((n) => n !== "help");
-        return { kind: "words", words: parent === root ? [...names, ...Object.keys(HELP_TOPICS)] : names };
+        return { kind: "words", words: parent === root ? [...names, ...helpTopics] : names };
       }
       return { kind: "any" };
   }
@@ -99,8 +98,11 @@ function optionSpec(o: Option, global: boolean): OptionSpec {
   };
 }
 
-/** The completion view of the whole tree; hidden commands (e.g. `__complete`) are left out. */
-export function commandSpec(root: Command): CommandSpec {
+/**
+ * The completion view of the whole tree; hidden commands (e.g. `__complete`) are left out.
+ * helpTopics: what `help` takes besides commands (the command world owns them).
+ */
+export function commandSpec(root: Command, helpTopics: string[]): CommandSpec {
   const globals = help
     .visibleOptions(root)
     .filter((o) => o.long !== "--version" && o.long !== "--help")
@@ -122,7 +124,7 @@ export function commandSpec(root: Command): CommandSpec {
       args: cmd.registeredArguments.map((a) => ({
         name: a.name(),
         variadic: a.variadic,
-        value: argumentValues(a, cmd, parent, root),
+        value: argumentValues(a, cmd, parent, root, helpTopics),
       })),
     };
   };

@@ -1,4 +1,4 @@
-import type { BuildRecord } from "../../src/sandbox/store.js";
+import type { BuildRecord } from "../../src/sandbox/store/build-store.js";
 
 /** A sandbox build record of project p, service s (a deployment reserved unless `skipDeploy`). */
 export function buildRecord(id: string, status: BuildRecord["status"] = "pending", skipDeploy = true): BuildRecord {
