@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Build, BuildInspect, EnvironmentEntry } from "../../api/types.js";
-import type { DeployRecord } from "./deploy-records.js";
+import type { DeployRecord } from "./deploy-types.js";
 import { writeFileAtomic, writeFileAtomicAsync } from "./atomic-files.js";
 import type { BuildDirs } from "../run/contain.js";
 

@@ -1,22 +1,9 @@
 import type { EnvironmentEntry } from "../../api/types.js";
 import { HttpError } from "../http/responses.js";
 import type { BuildRecord, Store } from "./build-store.js";
+import type { DeployRecord, SandboxDeploy } from "./deploy-types.js";
 
-/** A deployment as the API shows it: `version` is an integer (Valar's Go client reads int64). */
-export interface SandboxDeploy {
-  version: number;
-  createdAt: string;
-  error: string;
-  status: string;
-  build: string;
-}
-
-/** What is kept: the environment too, which is never sent back (secret values are write-only). */
-export interface DeployRecord extends SandboxDeploy {
-  environment: EnvironmentEntry[];
-  /** When a pending deployment of a done build goes live (ms since the epoch); never sent. */
-  liveAt?: number;
-}
+export type { DeployRecord, SandboxDeploy };
 
 export function toDeploy(d: DeployRecord): SandboxDeploy {
   return { version: d.version, createdAt: d.createdAt, error: d.error, status: d.status, build: d.build };
