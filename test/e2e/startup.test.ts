@@ -102,7 +102,7 @@ const HEAVY = [
 ];
 
 /** The modules of a command that sends requests. */
-const NETWORK = [/node_modules\/undici\//, /^src\/api\/client\.ts$/, /^src\/ctx\.ts$/];
+const NETWORK = [/node_modules\/undici\//, /^src\/api\/client\.ts$/, /^src\/app\/online-context\.ts$/];
 
 const bundledSources = Object.values(meta.outputs).flatMap((o) => Object.keys(o.inputs));
 
