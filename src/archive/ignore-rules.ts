@@ -58,8 +58,8 @@ export class IgnoreRules {
     this.flagLayer = patterns.length > 0 ? { base: "", matcher: newMatcher().add([...patterns]) } : undefined;
   }
 
-  static async load(dir: string, options: IgnoreRuleOptions = {}): Promise<IgnoreRules> {
-    return IgnoreRules.loadSync(dir, options);
+  static load(dir: string, options: IgnoreRuleOptions = {}): Promise<IgnoreRules> {
+    return new Promise((resolve) => resolve(IgnoreRules.loadSync(dir, options)));
   }
 
   /** The rules of `dir`'s root; file system errors other than a missing file are thrown. */
@@ -75,10 +75,6 @@ export class IgnoreRules {
   }
 
   /** Reads the ignore files of a directory the walk is about to list (relative path, "" = root). */
-  async enterDirectory(relDir: string): Promise<void> {
-    this.enterDirectorySync(relDir);
-  }
-
   enterDirectorySync(relDir: string): void {
     // One matcher for both files, `.valarignore` added last: a `!dir/` in it re-includes a
     // directory `.gitignore` leaves out, with its contents (separate matchers would each

@@ -3,7 +3,7 @@ import type { Ctx } from "../context.js";
 import { completionScript } from "../completion/index.js";
 import type { Shell } from "./completion.js";
 
-export async function run(ctx: Ctx, args: string[], _opts: unknown, cmd: Command): Promise<number> {
+export function run(ctx: Ctx, args: string[], _opts: unknown, cmd: Command): number {
   // The script is generated from the whole tree: the root this command hangs from.
   let root = cmd;
   while (root.parent) root = root.parent;

@@ -90,10 +90,10 @@ export function defineHelp(rt: Runtime, program: Command): Command {
     .description("show help for a command, or a topic: exit-codes")
     .argument("[command...]", "a command, e.g. builds ls; or exit-codes");
   withExamples(cmd, ["valar help builds ls", "valar help exit-codes"]);
-  return cmd.action(rt.action(async () => ({ run: (ctx, words) => run(ctx, words, program) }), { offline: true }));
+  return cmd.action(rt.action(() => Promise.resolve({ run: (ctx, words) => run(ctx, words, program) }), { offline: true }));
 }
 
-export async function run(ctx: Ctx, words: string[], program: Command): Promise<number> {
+export function run(ctx: Ctx, words: string[], program: Command): number {
   const topic = words.length === 1 ? HELP_TOPICS[words[0]!] : undefined;
   if (topic) {
     ctx.io.write(topic.split("\n").map((line) => wrapTopicLine(line, ctx.io.columns ?? 80)).join("\n"));
