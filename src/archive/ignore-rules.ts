@@ -10,7 +10,7 @@ export type IgnoreFileName = ".valarignore" | ".gitignore";
  * leaves out. `.gitignore` always counts: a `.valarignore` written for one folder must
  * not silently pack `node_modules/` or `secret.env` that git was told to keep out.
  */
-export const IGNORE_FILE_NAMES: readonly IgnoreFileName[] = [".gitignore", ".valarignore"];
+const IGNORE_FILE_NAMES: readonly IgnoreFileName[] = [".gitignore", ".valarignore"];
 
 export interface IgnoreRuleOptions {
   /** `.valar.yml` `build.ignore`: plain path prefixes relative to the packed directory. */

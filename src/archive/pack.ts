@@ -13,7 +13,6 @@ import { describeFsError, type ArchiveEntry, type SkippedEntry } from "./entries
 import { archiveOverLimit } from "./limit.js";
 import { walkTree } from "./walk.js";
 
-export type { ArchiveEntry, EntryType, FileList, SkippedEntry } from "./entries.js";
 export { describeFsError, readDirectory } from "./entries.js";
 export { linkPointsOutside, listFiles } from "./walk.js";
 

@@ -3,7 +3,7 @@ import type { Runtime } from "../runtime.js";
 import { withExamples } from "./shared/options.js";
 import { localCommand } from "./shared/help-layout.js";
 
-export const SHELLS = ["bash", "zsh", "fish"] as const;
+const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
 
 export function defineCompletion(rt: Runtime): Command {

@@ -16,7 +16,7 @@ function configKey(key: string | undefined): ConfigKey {
 }
 
 /** A value as it will be stored, or exit 2 saying what is wrong with it. */
-export function checkConfigValue(key: ConfigKey, value: string): string {
+function checkConfigValue(key: ConfigKey, value: string): string {
   const trimmed = value.trim();
   if (key === "endpoint") return normalizeEndpoint(trimmed);
   checkTargetName(key, trimmed, { shown: value });

@@ -6,7 +6,7 @@ import { withExamples } from "./shared/options.js";
 import { hanging, localCommand, withParagraph, wrapShellLine, wrapWords } from "./shared/help-layout.js";
 
 /** The contract's exit codes, in the words `--help` and `valar help exit-codes` use. */
-export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
+const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.OK, "success; for a command that waits for a build: the build is done"],
   [ExitCode.FAILURE, "the operation failed (e.g. abort of a finished build)"],
   [ExitCode.USAGE, "usage error: unknown command or flag, missing or malformed argument"],
@@ -93,7 +93,7 @@ export function defineHelp(rt: Runtime, program: Command): Command {
   return cmd.action(rt.action(() => Promise.resolve({ run: (ctx, words) => run(ctx, words, program) }), { offline: true }));
 }
 
-export function run(ctx: Ctx, words: string[], program: Command): number {
+function run(ctx: Ctx, words: string[], program: Command): number {
   const topic = words.length === 1 ? HELP_TOPICS[words[0]!] : undefined;
   if (topic) {
     ctx.io.write(topic.split("\n").map((line) => wrapTopicLine(line, ctx.io.columns ?? 80)).join("\n"));
