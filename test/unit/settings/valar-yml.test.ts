@@ -6,18 +6,9 @@ import { loadValarYml, parseValarYml } from "../../../src/settings/valar-yml.js"
 import { findValarYml } from "../../../src/settings/find-valar-yml.js";
 import { UsageError } from "../../../src/errors.js";
 import { tempDir } from "../../helpers/cli.js";
+import { errorOf } from "../../helpers/error-of.js";
 
 const P = "/work/x/.valar.yml";
-
-/** What `parse` throws; the test fails when it throws nothing. */
-function thrown(parse: () => unknown): UsageError {
-  try {
-    parse();
-  } catch (err) {
-    return err as UsageError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("parseValarYml", () => {
   it("reads the original CLI's format with both environment forms", () => {
@@ -87,11 +78,11 @@ describe("parseValarYml", () => {
 
   it("cuts a long quoted value in an error (one line, at most 60 characters of it)", () => {
     const huge = "A B".repeat(100_000);
-    const err = thrown(() => parseValarYml(`build:\n  environment:\n    - "${huge}=1"\n`, P));
+    const err = errorOf<UsageError>(() => parseValarYml(`build:\n  environment:\n    - "${huge}=1"\n`, P));
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message.length).toBeLessThan(200);
     expect(err.message).toMatch(/"A BA BA B.*…" is not a variable name/);
-    const noEq = thrown(() => parseValarYml(`build:\n  environment: ["${"x".repeat(5000)}"]\n`, P));
+    const noEq = errorOf<UsageError>(() => parseValarYml(`build:\n  environment: ["${"x".repeat(5000)}"]\n`, P));
     expect(noEq.message).toMatch(/must be KEY=VALUE \(got "x{59}…"\)$/);
   });
 
@@ -109,7 +100,7 @@ describe("parseValarYml", () => {
     ["build:\n  ignore: node_modules", /build.ignore must be a list/],
     ["project: {a: 1}", /project must be a string/],
   ])("rejects %j with one line naming the file (exit 2)", (text, message) => {
-    const err = thrown(() => parseValarYml(text, P));
+    const err = errorOf<UsageError>(() => parseValarYml(text, P));
     expect(err).toBeInstanceOf(UsageError);
     expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(message);
