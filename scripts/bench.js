@@ -6,7 +6,7 @@
 //   --quick: fewer runs, a 100k-line log and smaller trees; --logs: only the log rows (3–5);
 //   --submit: only the rows of `builds submit` (6 and 8)
 import { spawn, spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { randomBytes } from "node:crypto";

@@ -36,7 +36,7 @@ const TOKEN_CHARS = /^[\x21-\x7e]*$/;
  * The largest JSON answer read: far above any list the API sends, far below what would
  * exhaust memory or a string's length. Counted as the bytes arrive, never buffered past it.
  */
-export const MAX_JSON_BYTES = 32 * 1024 * 1024;
+const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
 export interface ProxySettings {
   httpProxy?: string;

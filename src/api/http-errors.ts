@@ -10,7 +10,7 @@ const ENDPOINT_HINT = "check the endpoint (valar config get endpoint) and your n
  * when the body has none. A server that echoes the bearer token back must not make us
  * print it: `secret` is masked.
  */
-export function apiErrorMessage(bodyText: string, secret?: string): string | undefined {
+function apiErrorMessage(bodyText: string, secret?: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(bodyText);
     if (isRecord(parsed) && typeof parsed.error === "string") {
@@ -192,7 +192,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   return Math.max(0, date - now);
 }
 
-export function formatSeconds(ms: number): string {
+function formatSeconds(ms: number): string {
   const s = ms / 1000;
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }

@@ -21,9 +21,9 @@ export interface ClientOverride {
 }
 
 export interface Clock {
-  now(): number;
+  now: () => number;
   /** Resolves after ms, or rejects with the signal's reason when it aborts first. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**

@@ -44,7 +44,7 @@ async function loadSettings(rt: Runtime, globals: GlobalOptions, from: string): 
   const goConfigFound = hasGoConfig(rt.env);
   // The YAML parser costs every command ~10 ms to load: only where there is YAML to read.
   const yaml = yml || goConfigFound ? await import("../settings/yaml-settings.js") : undefined;
-  const valarYml = yml ? await yaml!.parseValarYml(yml.text, yml.path, warn) : undefined;
+  const valarYml = yml ? yaml!.parseValarYml(yml.text, yml.path, warn) : undefined;
   // Valar's Go CLI config is the layer below the stored one, read only when a setting reaches it.
   const goConfig = goConfigFound ? () => yaml!.readGoConfig(rt.env, warn) : undefined;
   return resolveSettings({ flags: globals, env: rt.env, valarYml, stored: readStoredSettings(rt.env, warn), goConfig });

@@ -5,7 +5,7 @@ import { sleep } from "../util/sleep.js";
 
 /** A command's implementation: the module its action loads when it runs. */
 export interface CommandModule<O = never> {
-  run(ctx: Ctx, args: string[], opts: O, cmd: Command): Promise<number | void>;
+  run(ctx: Ctx, args: string[], opts: O, cmd: Command): number | void | Promise<number | void>;
 }
 
 /** What one process run shares among its commands: the injected world before parsing. */
@@ -65,8 +65,8 @@ export function createRuntime(base: Omit<Runtime, "action">, state: RuntimeState
       return async (...a: unknown[]) => {
         const cmd = a[a.length - 1] as Command;
         const opts = cmd.opts();
-        const positionals = a.slice(0, -2).flatMap((x) => (Array.isArray(x) ? x : x === undefined ? [] : [x])) as string[];
-        const globals = globalOptions(rt, cmd.optsWithGlobals() as GlobalOptions);
+        const positionals = a.slice(0, -2).flatMap((x): unknown[] => (Array.isArray(x) ? x : x === undefined ? [] : [x])) as string[];
+        const globals = globalOptions(rt, cmd.optsWithGlobals<GlobalOptions>());
         let mod: CommandModule<never>;
         let ctx: Ctx;
         if (options.offline) {

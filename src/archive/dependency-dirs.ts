@@ -5,7 +5,7 @@ import type { ArchiveEntry } from "./entries.js";
  * large (often over the limit) for nothing. Go's vendor/ is sometimes packed on purpose,
  * which an ignore file that mentions it (even as `!vendor/`) says.
  */
-export const DEPENDENCY_DIRS: ReadonlySet<string> = new Set(["node_modules", "bower_components", ".venv", "venv", "__pycache__", "vendor"]);
+const DEPENDENCY_DIRS: ReadonlySet<string> = new Set(["node_modules", "bower_components", ".venv", "venv", "__pycache__", "vendor"]);
 
 export interface PackedDependencyDir {
   /** Its path in the archive, e.g. "web/node_modules". */

@@ -10,7 +10,7 @@ export type IgnoreFileName = ".valarignore" | ".gitignore";
  * leaves out. `.gitignore` always counts: a `.valarignore` written for one folder must
  * not silently pack `node_modules/` or `secret.env` that git was told to keep out.
  */
-export const IGNORE_FILE_NAMES: readonly IgnoreFileName[] = [".gitignore", ".valarignore"];
+const IGNORE_FILE_NAMES: readonly IgnoreFileName[] = [".gitignore", ".valarignore"];
 
 export interface IgnoreRuleOptions {
   /** `.valar.yml` `build.ignore`: plain path prefixes relative to the packed directory. */
@@ -58,8 +58,8 @@ export class IgnoreRules {
     this.flagLayer = patterns.length > 0 ? { base: "", matcher: newMatcher().add([...patterns]) } : undefined;
   }
 
-  static async load(dir: string, options: IgnoreRuleOptions = {}): Promise<IgnoreRules> {
-    return IgnoreRules.loadSync(dir, options);
+  static load(dir: string, options: IgnoreRuleOptions = {}): Promise<IgnoreRules> {
+    return new Promise((resolve) => resolve(IgnoreRules.loadSync(dir, options)));
   }
 
   /** The rules of `dir`'s root; file system errors other than a missing file are thrown. */
@@ -75,10 +75,6 @@ export class IgnoreRules {
   }
 
   /** Reads the ignore files of a directory the walk is about to list (relative path, "" = root). */
-  async enterDirectory(relDir: string): Promise<void> {
-    this.enterDirectorySync(relDir);
-  }
-
   enterDirectorySync(relDir: string): void {
     // One matcher for both files, `.valarignore` added last: a `!dir/` in it re-includes a
     // directory `.gitignore` leaves out, with its contents (separate matchers would each

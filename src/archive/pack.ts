@@ -13,7 +13,6 @@ import { describeFsError, type ArchiveEntry, type SkippedEntry } from "./entries
 import { archiveOverLimit } from "./limit.js";
 import { walkTree } from "./walk.js";
 
-export type { ArchiveEntry, EntryType, FileList, SkippedEntry } from "./entries.js";
 export { describeFsError, readDirectory } from "./entries.js";
 export { linkPointsOutside, listFiles } from "./walk.js";
 
@@ -90,7 +89,7 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
   // The writer may fail (limit, disk full, Ctrl-C) while entries are still being added:
   // the pack is destroyed, the entry being added fails, and the writer's error is the one
   // told. A file that cannot be read is told as itself.
-  let readFailure: unknown;
+  let readFailure: { err: unknown } | undefined;
   try {
     await walkTree(dir, rules, async (item) => {
       signal?.throwIfAborted();
@@ -112,7 +111,7 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
     }, { statFiles: false });
     pack.finalize();
   } catch (err) {
-    readFailure = err;
+    readFailure = { err };
     pack.destroy();
   }
   const writeFailure = await out.then(
@@ -123,9 +122,9 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
   // remove its directory next, and must find it empty.
   if (!file.closed) await new Promise<void>((resolve) => file.once("close", () => resolve()));
   if (signal?.aborted) throw signal.reason;
-  if (readFailure instanceof OperationError) throw readFailure;
+  if (readFailure?.err instanceof OperationError) throw readFailure.err;
   if (writeFailure !== undefined) throw writeFailure instanceof OperationError ? writeFailure : packError(writeFailure);
-  if (readFailure !== undefined) throw readFailure;
+  if (readFailure) throw readFailure.err;
   return { ...progress, archiveBytes, digest: digest.hex(), skipped, dependencyDirs: dependencyDirs.dirs() };
 }
 

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import { join, posix } from "node:path";
 import type { IgnoreRules } from "./ignore-rules.js";
-import { readDirectory, readDirectorySync, type ArchiveEntry, type FileList, type SkippedEntry } from "./entries.js";
+import { readDirectorySync, type ArchiveEntry, type FileList, type SkippedEntry } from "./entries.js";
 
 export type WalkItem = { entry: ArchiveEntry } | { skipped: SkippedEntry };
 
@@ -50,7 +50,7 @@ export async function walkTree(
     // The rules read a folder's ignore file themselves; most folders have none, and asking
     // for a file the listing shows is not there cost a thread-pool round trip per folder.
     if (relDir !== "" && children.some((c) => IGNORE_FILES.has(c.name))) {
-      await readDirectory(relDir, () => rules.enterDirectory(relDir));
+      readDirectorySync(relDir, () => rules.enterDirectorySync(relDir));
     }
     for (const { dirent, name } of children) {
       if (performance.now() - sliceStart >= SLICE_MS) {

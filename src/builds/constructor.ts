@@ -8,7 +8,7 @@ import { truncate } from "../output/text.js";
  * call that lists constructors, so the CLI knows the documented ones and this one; a real
  * Valar server refuses `shell` itself.
  */
-export const SANDBOX_CONSTRUCTOR = "shell";
+const SANDBOX_CONSTRUCTOR = "shell";
 
 /** Every name -c accepts: the documented constructors, their aliases, and `shell`. */
 export function constructorNames(): string[] {

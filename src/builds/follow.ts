@@ -24,7 +24,7 @@ export function stringSink(onLine: (line: string) => void): LineSink {
   return { line: (b, s, e) => onLine(b.toString("utf8", s, e)), flush() {} };
 }
 
-export function logsExpired(buildId: string): NotFoundError {
+function logsExpired(buildId: string): NotFoundError {
   return new NotFoundError(`the logs of build ${buildId} have expired`);
 }
 
@@ -100,7 +100,7 @@ export interface FollowLogOptions {
  * The contract's silence: 15 s without a complete line, and the CLI asks whether the build
  * has ended (bytes that end no line, a space every few seconds, do not keep it waiting).
  */
-export const SILENCE_MS = 15_000;
+const SILENCE_MS = 15_000;
 
 
 export type FollowResult =

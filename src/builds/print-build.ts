@@ -26,7 +26,7 @@ export interface LogPrinter extends LineSink {
 }
 
 /** How build text may reach stdout: byte for byte only with --raw into a pipe or a file. */
-export function logCleanMode(io: IOStreams, raw: boolean): CleanMode {
+function logCleanMode(io: IOStreams, raw: boolean): CleanMode {
   if (raw && !io.stdoutIsTTY) return "bytes";
   return io.out.level > 0 ? "sgr" : "strip";
 }

@@ -4,7 +4,7 @@ import { completionScript } from "../completion/index.js";
 import type { Shell } from "../completion/index.js";
 import { HELP_TOPICS } from "./help.js";
 
-export async function run(ctx: Ctx, args: string[], _opts: unknown, cmd: Command): Promise<number> {
+export function run(ctx: Ctx, args: string[], _opts: unknown, cmd: Command): number {
   // The script is generated from the whole tree: the root this command hangs from.
   let root = cmd;
   while (root.parent) root = root.parent;

@@ -16,14 +16,14 @@ function configKey(key: string | undefined): ConfigKey {
 }
 
 /** A value as it will be stored, or exit 2 saying what is wrong with it. */
-export function checkConfigValue(key: ConfigKey, value: string): string {
+function checkConfigValue(key: ConfigKey, value: string): string {
   const trimmed = value.trim();
   if (key === "endpoint") return normalizeEndpoint(trimmed);
   checkTargetName(key, trimmed, { shown: value });
   return trimmed;
 }
 
-async function runGet(ctx: Ctx, args: string[]): Promise<number> {
+function runGet(ctx: Ctx, args: string[]): number {
   const key = configKey(args[0]);
   const value = openSettingsStore(ctx.env, (m) => ctx.io.warn(m)).read()[key];
   if (value === undefined) {
@@ -39,7 +39,7 @@ async function runGet(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
-async function runSet(ctx: Ctx, args: string[]): Promise<number> {
+function runSet(ctx: Ctx, args: string[]): number {
   const key = configKey(args[0]);
   const value = checkConfigValue(key, args[1] ?? "");
   const s = openSettingsStore(ctx.env, (m) => ctx.io.warn(m));
@@ -53,16 +53,16 @@ async function runSet(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
-async function runUnset(ctx: Ctx, args: string[]): Promise<number> {
+function runUnset(ctx: Ctx, args: string[]): number {
   const key = configKey(args[0]);
   openSettingsStore(ctx.env, (m) => ctx.io.warn(m)).update({ [key]: undefined });
   return 0;
 }
 
-async function runList(ctx: Ctx, _args: string[], opts: { json?: boolean }): Promise<number> {
+function runList(ctx: Ctx, _args: string[], opts: { json?: boolean }): number {
   const s = openSettingsStore(ctx.env, (m) => ctx.io.warn(m));
   const stored = s.read();
-  const entries = CONFIG_KEYS.flatMap((k) => (stored[k] === undefined ? [] : [[k, stored[k]!] as const]));
+  const entries = CONFIG_KEYS.flatMap((k) => (stored[k] === undefined ? [] : [[k, stored[k]] as const]));
   if (opts.json) {
     ctx.io.printJson(Object.fromEntries(entries));
     return 0;

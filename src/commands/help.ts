@@ -7,7 +7,7 @@ import { hanging, localCommand, withParagraph, wrapShellLine, wrapWords } from "
 import { waitingTopic } from "./waiting-topic.js";
 
 /** The contract's exit codes, in the words `--help` and `valar help exit-codes` use. */
-export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
+const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.OK, "success; for a command that waits for a build: the build is done"],
   [ExitCode.FAILURE, "the operation failed (e.g. abort of a finished build)"],
   [ExitCode.USAGE, "usage error: unknown command or flag, missing or malformed argument"],
@@ -92,10 +92,10 @@ export function defineHelp(rt: Runtime, program: Command): Command {
     .description("show help for a command, or a topic: exit-codes, waiting")
     .argument("[command...]", "a command, e.g. builds ls; or exit-codes, waiting");
   withExamples(cmd, ["valar help builds ls", "valar help exit-codes", "valar help waiting"]);
-  return cmd.action(rt.action(async () => ({ run: (ctx, words) => run(ctx, words, program) }), { offline: true }));
+  return cmd.action(rt.action(() => Promise.resolve({ run: (ctx, words) => run(ctx, words, program) }), { offline: true }));
 }
 
-export async function run(ctx: Ctx, words: string[], program: Command): Promise<number> {
+function run(ctx: Ctx, words: string[], program: Command): number {
   const topic = words.length === 1 ? HELP_TOPICS[words[0]!] : undefined;
   if (topic) {
     ctx.io.write(topic.split("\n").map((line) => wrapTopicLine(line, ctx.io.columns ?? 80)).join("\n"));

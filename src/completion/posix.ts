@@ -12,7 +12,7 @@ export interface CaseArm {
   body: string;
 }
 
-export function shCaseFunction(name: string, subject: string, arms: CaseArm[], fallback = "return 1"): string {
+function shCaseFunction(name: string, subject: string, arms: CaseArm[], fallback = "return 1"): string {
   const lines = [`${name}() {`, `    case ${subject} in`];
   for (const arm of arms) lines.push(`        ${arm.patterns.join("|")}) ${arm.body} ;;`);
   lines.push(`        *) ${fallback} ;;`, "    esac", "}");

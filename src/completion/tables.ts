@@ -31,7 +31,7 @@ export interface CompletionTables {
 /** Flags whose values the scripts hand on to `valar __complete`, so it asks the right project. */
 export const PASS_THROUGH_FLAGS = ["-p", "--project", "-s", "--service", "--endpoint"];
 
-export function encodeSource(v: ValueSource): string {
+function encodeSource(v: ValueSource): string {
   if (v.kind === "words") return `${v.commaList ? "csv" : "words"}:${v.words.join(" ")}`;
   return v.kind;
 }

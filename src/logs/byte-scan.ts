@@ -38,7 +38,7 @@ function hasByte(w: number, pattern: number): number {
 /** What scanJsonText found in a range: not a plain JSON string value, plain ASCII, or plain with DEL or bytes beyond ASCII. */
 export const NOT_PLAIN = -1;
 export const PLAIN_ASCII = 0;
-export const PLAIN_HIGH = 1;
+const PLAIN_HIGH = 1;
 
 /**
  * Whether bytes[start, end) holds no byte below 0x20, no `"` and no `\` — such a range is a

@@ -99,7 +99,7 @@ export function parseLogEntry(line: string): LogEntry | undefined {
 }
 
 /** HH:MM:SSZ: UTC, the same on every machine like every absolute time valar shows, and marked as such. */
-export function formatClock(ms: number): string {
+function formatClock(ms: number): string {
   const d = new Date(ms);
   return [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].map((n) => String(n).padStart(2, "0")).join(":") + "Z";
 }

@@ -116,7 +116,7 @@ export class LineSplitter {
 }
 
 /** Where the line bytes[start, nl) ends without its line ending: a CR before the newline is left out. */
-export function lineEnd(bytes: Uint8Array, start: number, nl: number): number {
+function lineEnd(bytes: Uint8Array, start: number, nl: number): number {
   return nl > start && bytes[nl - 1] === CR ? nl - 1 : nl;
 }
 

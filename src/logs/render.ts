@@ -153,7 +153,7 @@ export class LogRenderer {
     }
     const wrapper = equalBytes(b, s.start[SOURCE]!, s.end[SOURCE]!, WRAPPER);
     if (wrapper && !plainAscii(b, s.start[STAGE]!, s.end[STAGE]!)) return false;
-    this.opts.sections?.enter(wrapper ? sectionOfStage(b.toString("latin1", s.start[STAGE]!, s.end[STAGE]!)) : undefined, out);
+    this.opts.sections?.enter(wrapper ? sectionOfStage(b.toString("latin1", s.start[STAGE], s.end[STAGE])) : undefined, out);
     const ts = s.start[TIMESTAMP]!;
     if (this.color) out.bytes(DIM_OPEN, 0, DIM_OPEN.length);
     out.bytes(b, ts + 11, ts + 19);

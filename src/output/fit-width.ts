@@ -5,7 +5,6 @@
  */
 
 // SGR colour codes are the only escape codes in our own live lines (terminal-safe.ts strips the rest).
-// eslint-disable-next-line no-control-regex
 const SGR = /\u001b\[[0-9;]*m/y;
 const UUID = /\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 

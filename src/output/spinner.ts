@@ -54,7 +54,7 @@ export function startSpinner(io: IOStreams, text: string): Spinner {
   (oraModule ??= import("ora")).then(
     ({ default: ora }) => {
       if (stopped) return;
-      shown = ora({ text: fitted(current), stream: io.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+      shown = ora({ text: fitted(current), stream: io.stderr, discardStdin: false }).start();
       io.stderr.on("resize", onResize);
     },
     // No spinner is no loss: the command goes on and its lines still come.

@@ -9,9 +9,9 @@ export interface Column<Row> {
   /** The plain text of the cell; colour is added by `style`, after widths are known. */
   value(row: Row): string;
   /** A shorter text for the cell (`3m ago`, an ID's first 8 characters), used when the table is too wide. */
-  compact?(row: Row): string;
+  compact?: (row: Row) => string;
   /** Colours the cell's text (e.g. status colours); must not change its visible width. */
-  style?(text: string, row: Row): string;
+  style?: (text: string, row: Row) => string;
   /** The column that gives up width first when the table is wider than `maxWidth` (at most one). */
   shrink?: boolean;
   /**
@@ -61,7 +61,7 @@ export function formatTable<Row>(columns: Column<Row>[], rows: Row[], opts: Tabl
   if (excess() > 0 && shrinkAt >= 0) {
     const floor = Math.min(widths[shrinkAt]!, Math.max(opts.minShrinkWidth ?? 10, displayWidth(columns[shrinkAt]!.header)));
     widths[shrinkAt] = Math.max(floor, widths[shrinkAt]! - excess());
-    for (const r of cells) r[shrinkAt] = shorten(r[shrinkAt]!, widths[shrinkAt]!);
+    for (const r of cells) r[shrinkAt] = shorten(r[shrinkAt]!, widths[shrinkAt]);
     if (excess() > 0 && columns[shrinkAt]!.drop !== undefined) dropColumn(shrinkAt);
   }
   const ranked = shown.filter((i) => columns[i]!.drop !== undefined).sort((a, b) => columns[a]!.drop! - columns[b]!.drop!);

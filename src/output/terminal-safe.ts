@@ -14,9 +14,7 @@ export type CleanMode = "bytes" | "strip" | "sgr";
 
 // One escape sequence: CSI (ESC [ params intermediates final), OSC / DCS / SOS / PM / APC
 // strings up to BEL or ST (or the end of the text), or any other two-byte ESC sequence.
-// eslint-disable-next-line no-control-regex
 const ESCAPE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[ -/]*[0-~]?)/g;
-// eslint-disable-next-line no-control-regex
 const SGR = /^\u001b\[[0-9;:]*m$/;
 // C0 controls but tab and newline, DEL, C1 controls: the characters stripControl removes.
 const SPECIAL = new RegExp(CONTROL_CHARS.source);

@@ -15,7 +15,6 @@ export function displayWidth(text: string): number {
  * name or a log line can read as something it is not. The log's byte path asks cleanText
  * about each character it has not seen yet (src/logs/needs-cleaning.ts), so it holds the same set.
  */
-// eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -44,7 +44,7 @@ export function cleanStored(raw: unknown): StoredSettings {
   return out;
 }
 
-export function storeError(path: string, reason: string, cause?: unknown): UsageError {
+function storeError(path: string, reason: string, cause?: unknown): UsageError {
   return new UsageError(`cannot use the stored settings in ${path}: ${reason}`, {
     hint: "fix or delete that file (then log in again with `valar auth login`)",
     cause,

@@ -10,7 +10,7 @@ import { findValarYml } from "./find-valar-yml.js";
 type Warn = (message: string) => void;
 
 /** The `.valar.yml` that applies to `start` (see ./find-valar-yml.ts), parsed. */
-export async function loadValarYml(start: string, env: NodeJS.ProcessEnv, warn: Warn): Promise<ValarYml | undefined> {
+export function loadValarYml(start: string, env: NodeJS.ProcessEnv, warn: Warn): ValarYml | undefined {
   const file = findValarYml(start, env, warn);
   return file ? parseValarYml(file.text, file.path, warn) : undefined;
 }
@@ -84,7 +84,7 @@ function yamlProblem(problem: YAMLError): string {
   return `not valid YAML: ${truncate(text, 120)}`;
 }
 
-export async function parseValarYml(text: string, path: string, warn: Warn = () => {}): Promise<ValarYml> {
+export function parseValarYml(text: string, path: string, warn: Warn = () => {}): ValarYml {
   let doc: unknown;
   try {
     // parseDocument, not parse: parse prints its warnings (an unknown tag such as

@@ -23,7 +23,6 @@ const available: Record<Shell, boolean> = {
   fish: await hasShell("fish"),
 };
 for (const shell of ["zsh", "fish"] as const) {
-  // eslint-disable-next-line no-console
   if (!available[shell]) console.warn(`completion tests for ${shell} SKIPPED: ${shell} is not installed`);
 }
 
@@ -193,7 +192,6 @@ ${lines.map((l) => `typeit ${l.map(quote).join(" ")}`).join("\nprint -- '====='\
 zpty -d z
 `;
   const r = await execa("zsh", ["-f", "-c", program], { reject: false, extendEnv: false, env: shellEnv(env) });
-  // eslint-disable-next-line no-control-regex
   return r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]|\r/g, "").split("=====");
 }
 

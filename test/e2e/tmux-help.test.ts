@@ -7,7 +7,6 @@ import { openPane, tmuxMissing, type Pane } from "../helpers/tmux.js";
  * line is ever long enough for the terminal to break it mid-word.
  */
 
-// eslint-disable-next-line no-console
 if (tmuxMissing) console.warn(tmuxMissing);
 
 const words = (text: string) => text.split(/\s+/).filter((w) => w && w !== "\\");

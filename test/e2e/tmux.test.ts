@@ -13,14 +13,11 @@ import { ESC, SPINNER_FRAMES, openPane, tmuxMissing, type Pane } from "../helper
  * Ctrl-C, as a person sees them; and plain text where the terminal asks for it.
  */
 
-// eslint-disable-next-line no-console
 if (tmuxMissing) console.warn(tmuxMissing);
 
 const SHOW_CURSOR = "\u001b[?25h";
 const HIDE_CURSOR = "\u001b[?25l";
-// eslint-disable-next-line no-control-regex
 const SGR_COLOUR = /\u001b\[[0-9;]*3[0-7](;[0-9]+)*m|\u001b\[[0-9;]*9[0-7]m/;
-// eslint-disable-next-line no-control-regex
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "");
 
 /** A directory a build can look into: as root, namespace builds run as nobody. */

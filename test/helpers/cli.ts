@@ -8,7 +8,7 @@ import { isolatedEnv } from "./test-env.js";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const BIN = join(ROOT, "bin", "valar.js");
 
-export { removeTempDirs, tempDir } from "./temp-dirs.js";
+export { tempDir } from "./temp-dirs.js";
 export { isolatedEnv } from "./test-env.js";
 
 /** A fresh directory holding a `valar` that runs this checkout's bin, as an installed one would: put it on PATH. */

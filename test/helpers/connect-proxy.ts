@@ -39,7 +39,7 @@ export async function startConnectProxy(behaviour: ConnectBehaviour = "tunnel") 
       client.end("HTTP/1.1 200 Connection Established\r\n\r\n");
       return;
     }
-    const upstream = connect(Number(port), host!, () => {
+    const upstream = connect(Number(port), host, () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       upstream.write(head);
       upstream.pipe(client);

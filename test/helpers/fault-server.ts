@@ -39,7 +39,7 @@ export async function startFaultServer(): Promise<FaultServer> {
   const counts = new Map<string, number>();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
-  const server: Server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -57,7 +57,8 @@ export async function startFaultServer(): Promise<FaultServer> {
       if (!res.headersSent) json(res, 500, { error: "internal error" });
       else res.destroy();
     }
-  });
+  };
+  const server: Server = createServer((req, res) => void handle(req, res));
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));

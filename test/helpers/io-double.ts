@@ -18,12 +18,12 @@ export interface IODoubleOptions {
 export interface IODouble {
   io: IOStreams;
   /** Everything written to stdout so far. */
-  stdout(): string;
-  stderr(): string;
+  stdout: () => string;
+  stderr: () => string;
 }
 
 /** A stream that keeps what is written to it, and says whether it is a terminal. */
-function captured(isTTY: boolean, columns: number): { stream: PassThrough & { isTTY: boolean; columns: number }; text(): string } {
+function captured(isTTY: boolean, columns: number): { stream: PassThrough & { isTTY: boolean; columns: number }; text: () => string } {
   const chunks: Buffer[] = [];
   const stream = Object.assign(new PassThrough(), { isTTY, columns });
   stream.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -140,7 +140,6 @@ export async function openPane(opts: PaneOptions): Promise<Pane> {
   };
 }
 
-// eslint-disable-next-line no-control-regex
 export const ESC = /\u001b/;
 /** The frames of ora's default spinner. */
 export const SPINNER_FRAMES = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 /** A file tree for one test: "path": content, or { link: target }, or { content, mode }. */
 export type Tree = Record<string, string | { link: string } | { content: string; mode: number }>;
 
-export function makeTree(tree: Tree): { dir: string; cleanup(): void } {
+export function makeTree(tree: Tree): { dir: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), "valar-archive-"));
   const dir = join(root, "src");
   mkdirSync(dir);

@@ -24,7 +24,7 @@ export function parseLimit(value: string): number {
  * Known statuses, or any other plain word: the API may add statuses, so an unknown word
  * is a warning at run time, while an empty or malformed list is a usage error.
  */
-export function parseStatuses(value: string): string[] {
+function parseStatuses(value: string): string[] {
   const words = value.split(",").map((w) => w.trim().toLowerCase());
   if (words.some((w) => !/^[a-z][a-z_-]*$/.test(w))) {
     throw new InvalidArgumentError(`expected status names separated by commas, e.g. failed,expired (known: ${BUILD_STATUSES.join(", ")})`);

@@ -13,7 +13,6 @@ import { BUILD_ID, startWaitServer, type WaitServer } from "../../fixtures/wait-
  * an ID that is not letters, digits and dashes is refused, exit 6).
  */
 
-// eslint-disable-next-line no-console
 if (tmuxMissing) console.warn(tmuxMissing);
 
 const HOSTILE = "\u001b]0;PWNED\u0007\u001b[2J\u202eevil\u2066";

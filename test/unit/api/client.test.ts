@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -207,7 +207,7 @@ describe("upload", () => {
     // A server of its own (the fault server reads a body whole before its handler runs),
     // pausing 10 ms every 128 KiB: the bytes keep moving, the whole takes a few deadlines,
     // and what the sockets buffer (a few MiB) drains well within one.
-    const slow = createServer(async (req, res) => {
+    const answerSlowly = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       let got = 0;
       let sincePause = 0;
       for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -218,7 +218,8 @@ describe("upload", () => {
         await new Promise((r) => setTimeout(r, 10));
       }
       json(res, 200, { artifact: `got ${got}` });
-    });
+    };
+    const slow = createServer((req, res) => void answerSlowly(req, res));
     await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
     try {
       const c = client({ endpoint: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v2`, timeoutMs: 1000 });

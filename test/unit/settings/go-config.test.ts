@@ -11,7 +11,7 @@ function files(texts: Record<string, string>): { dir: string; paths: Record<stri
   const paths: Record<string, string> = {};
   for (const [name, text] of Object.entries(texts)) {
     paths[name] = join(dir, name);
-    writeFileSync(paths[name]!, text);
+    writeFileSync(paths[name], text);
   }
   return { dir, paths };
 }

@@ -5,21 +5,13 @@ import { openSettingsStore } from "../../../src/settings/settings-writer.js";
 import { readStoredSettings } from "../../../src/settings/settings-reader.js";
 import { UsageError } from "../../../src/errors.js";
 import { tempDir } from "../../helpers/cli.js";
+import { errorOf } from "../../helpers/error-of.js";
 
 function warnings(): { warn: (m: string) => void; seen: string[] } {
   const seen: string[] = [];
   return { warn: (m) => seen.push(m), seen };
 }
 const quiet = () => {};
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("settings store", () => {
   it("lives in VALAR_CONFIG_DIR, with mode 0600", async () => {

@@ -6,12 +6,13 @@ import { loadValarYml, parseValarYml } from "../../../src/settings/valar-yml.js"
 import { findValarYml } from "../../../src/settings/find-valar-yml.js";
 import { UsageError } from "../../../src/errors.js";
 import { tempDir } from "../../helpers/cli.js";
+import { errorOf } from "../../helpers/error-of.js";
 
 const P = "/work/x/.valar.yml";
 
 describe("parseValarYml", () => {
-  it("reads the original CLI's format with both environment forms", async () => {
-    const y = await parseValarYml(
+  it("reads the original CLI's format with both environment forms", () => {
+    const y = parseValarYml(
       [
         "project: myproject",
         "service: web",
@@ -56,16 +57,16 @@ describe("parseValarYml", () => {
     });
   });
 
-  it("accepts an empty file and minimal files", async () => {
-    expect(await parseValarYml("", P)).toMatchObject({ project: undefined, build: { ignore: [], environment: [] } });
-    const y = await parseValarYml("project: p\nbuild:\n  ignore:\n", P);
+  it("accepts an empty file and minimal files", () => {
+    expect(parseValarYml("", P)).toMatchObject({ project: undefined, build: { ignore: [], environment: [] } });
+    const y = parseValarYml("project: p\nbuild:\n  ignore:\n", P);
     expect(y.build.constructor).toBeUndefined(); // not Object.prototype.constructor
     expect(y.deployment.skip).toBeUndefined();
   });
 
-  it("warns about keys it does not know, naming the nearest known one (newer files keep working)", async () => {
+  it("warns about keys it does not know, naming the nearest known one (newer files keep working)", () => {
     const seen: string[] = [];
-    const y = await parseValarYml("project: p\nfuture: {a: 1}\nbulid:\n  constructor: go\nbuild:\n  enviroment: [A=1]\ndeployment:\n  Skip: true\n", P, (m) => seen.push(m));
+    const y = parseValarYml("project: p\nfuture: {a: 1}\nbulid:\n  constructor: go\nbuild:\n  enviroment: [A=1]\ndeployment:\n  Skip: true\n", P, (m) => seen.push(m));
     expect(y.project).toBe("p");
     expect(seen).toEqual([
       `${P}: unknown key "future" is not used; known keys: project, service, build, deployment`,
@@ -75,13 +76,13 @@ describe("parseValarYml", () => {
     ]);
   });
 
-  it("cuts a long quoted value in an error (one line, at most 60 characters of it)", async () => {
+  it("cuts a long quoted value in an error (one line, at most 60 characters of it)", () => {
     const huge = "A B".repeat(100_000);
-    const err = await parseValarYml(`build:\n  environment:\n    - "${huge}=1"\n`, P).catch((e) => e);
+    const err = errorOf<UsageError>(() => parseValarYml(`build:\n  environment:\n    - "${huge}=1"\n`, P));
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message.length).toBeLessThan(200);
     expect(err.message).toMatch(/"A BA BA B.*…" is not a variable name/);
-    const noEq = await parseValarYml(`build:\n  environment: ["${"x".repeat(5000)}"]\n`, P).catch((e) => e);
+    const noEq = errorOf<UsageError>(() => parseValarYml(`build:\n  environment: ["${"x".repeat(5000)}"]\n`, P));
     expect(noEq.message).toMatch(/must be KEY=VALUE \(got "x{59}…"\)$/);
   });
 
@@ -98,8 +99,8 @@ describe("parseValarYml", () => {
     ["deployment:\n  skip: 'false'", /deployment.skip must be true or false/],
     ["build:\n  ignore: node_modules", /build.ignore must be a list/],
     ["project: {a: 1}", /project must be a string/],
-  ])("rejects %j with one line naming the file (exit 2)", async (text, message) => {
-    const err = await parseValarYml(text, P).catch((e) => e);
+  ])("rejects %j with one line naming the file (exit 2)", (text, message) => {
+    const err = errorOf<UsageError>(() => parseValarYml(text, P));
     expect(err).toBeInstanceOf(UsageError);
     expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(message);
@@ -117,14 +118,14 @@ describe("finding .valar.yml", () => {
     return { home: dir, env: { HOME: dir } };
   }
 
-  it("walks up from a subdirectory to the nearest file", async () => {
+  it("walks up from a subdirectory to the nearest file", () => {
     const { home: root, env } = home();
     const sub = join(root, "a", "b");
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(root, ".valar.yml"), "project: outer\n");
     expect(findValarYml(sub, env, quiet)?.path).toBe(join(root, ".valar.yml"));
     writeFileSync(join(root, "a", ".valar.yml"), "project: inner\n");
-    expect((await loadValarYml(sub, env, quiet))?.project).toBe("inner");
+    expect(loadValarYml(sub, env, quiet)?.project).toBe("inner");
   });
 
   it("stops at the repository root (a directory holding .git)", () => {
