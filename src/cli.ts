@@ -194,7 +194,8 @@ function reportError(err: unknown, io: IOStreams, debug: boolean): number {
   }
   if (err instanceof ValarError) {
     const deliberate = err instanceof InterruptedError || err instanceof WaitTimeoutError;
-    if (err.message) (deliberate ? io.stopped(err.message, err.hint) : io.error(err.message, err.hint));
+    if (err.message && deliberate) io.stopped(err.message, err.hint);
+    else if (err.message) io.error(err.message, err.hint);
     if (debug && err.stack && err.message) io.note(io.err.dim(err.stack));
     return err.exitCode;
   }

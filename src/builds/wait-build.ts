@@ -177,7 +177,7 @@ function logHint(w: Waiter, build: Build, logShown: boolean): string | undefined
 async function logTail(w: Waiter, count: number): Promise<LogTail | undefined> {
   try {
     return await readLogTail(w.api, w.buildId, count, w.signal);
-  } catch (err) {
+  } catch {
     if (w.signal.aborted) throw w.signal.reason;
     return undefined;
   }
@@ -203,7 +203,7 @@ function deploysApi(w: Waiter): DeploysApi {
 async function reservedVersion(w: Waiter): Promise<number | null | undefined> {
   try {
     return reservedDeployment(await abortable(deploysApi(w).list(), w.signal), w.buildId)?.version ?? null;
-  } catch (err) {
+  } catch {
     if (w.signal.aborted) throw w.signal.reason;
     return undefined;
   }

@@ -54,11 +54,11 @@ describe.each([["-w"], ["-f"]])("submit %s", (mode) => {
       const onData = (d: Buffer) => {
         out += d.toString();
         if (!out.includes("\n")) return;
-        child.stdout!.off("data", onData);
+        child.stdout.off("data", onData);
         // Before or after the wait has begun, Ctrl-C must end it the same way.
         setTimeout(() => child.kill("SIGINT"), 100);
       };
-      child.stdout!.on("data", onData);
+      child.stdout.on("data", onData);
       const r = await child;
       expect(r.exitCode).toBe(130);
       expect(r.stdout).toBe(BUILD_ID);

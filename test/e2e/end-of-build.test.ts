@@ -61,7 +61,7 @@ describe("the end of a waiting command (sandbox)", () => {
 
   it("--failed-lines N picks how many lines, 0 turns the excerpt off; -f prints only the error", async () => {
     const one = await runValar(["builds", "submit", project(FAILING), "-c", "shell", "-w", "--failed-lines", "1"], { env: sb.env() });
-    expect(one.stderr).toMatch(/the last line of its output:\n  bell\n/);
+    expect(one.stderr).toMatch(/the last line of its output:\n {2}bell\n/);
     const none = await runValar(["builds", "submit", project(FAILING), "-c", "shell", "-w", "--failed-lines", "0"], { env: sb.env() });
     expect(none.stderr).not.toContain("of its output");
     const followed = await runValar(["builds", "submit", project(FAILING), "-c", "shell", "-f"], { env: sb.env() });
@@ -194,7 +194,7 @@ describe("a sandbox that goes away during a wait", () => {
     const sub = await submitFiles(local, { "build.sh": "sleep 30\n" });
     const child = runValar(["builds", "watch", sub.id], { env: local.env() });
     let err = "";
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     await waitForBuild(local, sub.id, { until: (s) => s === "running" });
     // Killed once the wait has begun (its first status line), not while the CLI starts.
     while (!err.includes(`build ${sub.id}: `)) await new Promise((resolve) => setTimeout(resolve, 50));

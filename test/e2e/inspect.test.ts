@@ -53,9 +53,9 @@ describe("builds inspect", () => {
     );
     const r = await runValar(["builds", "inspect", "a1"], { env: envFor(server) });
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^Deployment:  v13 \(done\)$/m);
+    expect(r.stdout).toMatch(/^Deployment: {2}v13 \(done\)$/m);
     const none = await runValar(["builds", "inspect", "f0"], { env: envFor(server) });
-    expect(none.stdout).toMatch(/^Deployment:  v14 \(failed\)$/m);
+    expect(none.stdout).toMatch(/^Deployment: {2}v14 \(failed\)$/m);
   });
 
   it("leaves the deployment out when the list cannot be read, and still shows the build", async () => {

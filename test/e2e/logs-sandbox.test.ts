@@ -62,7 +62,7 @@ describe("aborting sandbox builds", () => {
     const { id } = await submitFiles(sb, script("echo started; sleep 30"), { skipDeploy: true });
     const child = runValar(["builds", "logs", "-f", id, "--raw", "--abort-on-interrupt"], { env: env() });
     let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
+    child.stdout.on("data", (d: Buffer) => {
       const first = !out.includes("started");
       out += d.toString();
       if (first && out.includes("started")) child.kill("SIGINT");

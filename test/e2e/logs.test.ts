@@ -119,7 +119,7 @@ describe("builds logs", () => {
     const child = runValar(args, { env: s.env() });
     let seen = "";
     let openWhenSeen: boolean | undefined;
-    child.stdout!.on("data", (d: Buffer) => {
+    child.stdout.on("data", (d: Buffer) => {
       seen += d.toString();
       if (openWhenSeen === undefined && seen.includes(shown(1) + "\n")) {
         openWhenSeen = open;
@@ -250,7 +250,7 @@ describe("builds logs", () => {
       res.end();
     });
     const child = runValar(["builds", "logs", "-f", "b1"], { env: s.env() });
-    child.stdout!.once("data", () => child.stdout!.destroy());
+    child.stdout.once("data", () => child.stdout.destroy());
     const r = await child;
     expect(r.stderr).not.toMatch(/EPIPE|error/);
     expect(r.exitCode).toBe(0);
@@ -274,7 +274,7 @@ describe("Ctrl-C while following", () => {
     });
     const child = runValar(["builds", "logs", "-f", "b1", ...args], { env: s.env() });
     let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
+    child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
       if (out.includes("\n")) child.kill("SIGINT");
     });

@@ -56,10 +56,10 @@ describe.skipIf(!SCRIPT)("builds watch on a terminal", () => {
     });
     const child = onTerminal(["builds", "watch", "b1"], s.env({ TERM: "xterm" }));
     let seen = "";
-    child.stdout!.on("data", (d: Buffer) => {
+    child.stdout.on("data", (d: Buffer) => {
       const before = seen;
       seen += d.toString();
-      if (!before.includes("compiling") && seen.includes("compiling")) child.stdin!.write("\u0003");
+      if (!before.includes("compiling") && seen.includes("compiling")) child.stdin.write("\u0003");
     });
     const r = await child;
     expect(r.exitCode).toBe(130);

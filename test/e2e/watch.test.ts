@@ -88,7 +88,7 @@ describe("builds watch (not a terminal)", () => {
       const s = await scripted(["running"]);
       const child = runValar(["builds", "watch", "b1", ...(abort ? ["--abort-on-interrupt"] : [])], { env: s.env() });
       let err = "";
-      child.stderr!.on("data", (d: Buffer) => {
+      child.stderr.on("data", (d: Buffer) => {
         if (!err) child.kill("SIGINT");
         err += d.toString();
       });

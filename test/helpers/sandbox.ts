@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { BIN, isolatedEnv, tempDir } from "./cli.js";
 
@@ -159,8 +161,6 @@ export async function sandboxRequest(
 
 /** A .tar.gz of the given files (build.sh, *.sh and those named in `executable` are executable). */
 export async function packFiles(files: Record<string, string>, executable: string[] = []): Promise<Buffer> {
-  const { mkdirSync, writeFileSync } = await import("node:fs");
-  const { dirname, join } = await import("node:path");
   const tar = await import("tar");
   const dir = tempDir("valar-src-");
   for (const [name, content] of Object.entries(files)) {
@@ -168,7 +168,7 @@ export async function packFiles(files: Record<string, string>, executable: strin
     writeFileSync(join(dir, name), content, { mode: name.endsWith(".sh") || executable.includes(name) ? 0o755 : 0o644 });
   }
   const chunks: Buffer[] = [];
-  for await (const chunk of tar.c({ gzip: true, cwd: dir, portable: true }, Object.keys(files))) chunks.push(chunk as Buffer);
+  for await (const chunk of tar.c({ gzip: true, cwd: dir, portable: true }, Object.keys(files))) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 

@@ -2,7 +2,7 @@ import type { Ctx } from "../../app/context.js";
 import { openSettingsStore } from "../../settings/settings-writer.js";
 
 /** `valar auth logout`: forgets the stored token (the stored endpoint stays). */
-export async function run(ctx: Ctx): Promise<number> {
+export function run(ctx: Ctx): number {
   const store = openSettingsStore(ctx.env, (m) => ctx.io.warn(m));
   if (store.read().token) {
     store.update({ token: undefined, tokenEndpoint: undefined });

@@ -25,7 +25,7 @@ export interface SandboxOptions {
   maxParallel: number;
   logTtlMs: number;
   /** The sandbox's own notes and unexpected errors (stderr). */
-  note?(line: string): void;
+  note?: (line: string) => void;
   /** Grace between SIGTERM and SIGKILL when builds are stopped. */
   killGraceMs?: number;
   /** Caps on what one artifact may unpack to. */

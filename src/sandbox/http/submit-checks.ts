@@ -58,12 +58,12 @@ function environmentEntry(e: unknown, where: string): EnvironmentEntry {
   }
   if (e.value !== undefined && typeof e.value !== "string") throw new HttpError(400, `${where}.value must be a string`);
   if (e.secret !== undefined && typeof e.secret !== "boolean") throw new HttpError(400, `${where}.secret must be a boolean`);
-  const value = (e.value as string | undefined) ?? "";
+  const value = (e.value) ?? "";
   if (value.includes("\0")) throw new HttpError(400, `${where} (${e.key}): the value holds a NUL byte, which no environment variable can`);
   const size = Buffer.byteLength(e.key) + Buffer.byteLength(value) + 1;
   if (size > MAX_ENV_ENTRY_BYTES) throw new HttpError(400, `${where} (${e.key}) is ${size} bytes; the limit for one entry is ${MAX_ENV_ENTRY_BYTES}`);
   const entry: EnvironmentEntry = { key: e.key, value };
-  if (e.secret !== undefined) entry.secret = e.secret as boolean;
+  if (e.secret !== undefined) entry.secret = e.secret;
   return entry;
 }
 
@@ -87,7 +87,8 @@ export function parseSubmit(body: unknown): SubmitInput {
   if (!isObject(body.build) || typeof body.build.constructor !== "string" || !body.build.constructor) {
     throw new HttpError(400, `"build.constructor" is required; known constructors: ${knownConstructorNames().join(", ")}`);
   }
-  const constructor = body.build.constructor;
+  // Typed as Object's own `constructor` (a Function) by TypeScript; checked a string above.
+  const constructor = body.build.constructor as unknown as string;
   if (!canonicalConstructor(constructor)) {
     throw new HttpError(400, `unknown constructor "${constructor}"; known constructors: ${knownConstructorNames().join(", ")}`);
   }

@@ -82,9 +82,9 @@ const PLANNERS: Record<string, Planner> = {
 };
 
 const ALIASES: Record<string, string> = Object.fromEntries(
-  Object.entries({ ...CONSTRUCTORS, shell: [] as readonly string[] }).flatMap(([name, aliases]) => [
+  Object.entries({ ...CONSTRUCTORS, shell: [] as readonly string[] }).flatMap(([name, aliases]): Array<[string, string]> => [
     [name, name],
-    ...aliases.map((a) => [a, name]),
+    ...aliases.map((a): [string, string] => [a, name]),
   ]),
 );
 

@@ -147,7 +147,7 @@ export function scanArchive(file: string, limits: ArchiveLimits): Promise<Archiv
       settle();
     });
     input.on("error", (err) => settle(err));
-    input.pipe(parser as unknown as NodeJS.WritableStream);
+    input.pipe(parser);
   });
 }
 

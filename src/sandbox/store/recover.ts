@@ -77,7 +77,7 @@ function endInLog(path: string): { status: "done" | "failed"; error: string } | 
   for (const line of tail.split("\n").reverse()) {
     let entry: { source?: unknown; stage?: unknown; content?: unknown };
     try {
-      entry = JSON.parse(line);
+      entry = JSON.parse(line) as typeof entry;
     } catch {
       continue;
     }

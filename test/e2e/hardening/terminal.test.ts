@@ -8,10 +8,10 @@ import { BUILDS_PATH, PROJECT, SERVICE, build, envFor, startBuildsServer } from 
 import { ESC, SPINNER_FRAMES, openPane, tmuxMissing, type Pane } from "../../helpers/tmux.js";
 import { BUILD_ID, startWaitServer, type WaitServer } from "../../fixtures/wait-server.js";
 
-// eslint-disable-next-line no-console
+ 
 if (tmuxMissing) console.warn(tmuxMissing);
 
-// eslint-disable-next-line no-control-regex
+ 
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "");
 const linesOf = (raw: string) => stripAnsi(raw).split("\r\n").filter((l) => l !== "");
 const width = (line: string) => [...line].length;

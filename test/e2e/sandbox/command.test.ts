@@ -44,11 +44,11 @@ describe("valar sandbox (the command)", () => {
     });
     let out = "";
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on("data", (b: Buffer) => {
+      child.stdout.on("data", (b: Buffer) => {
         out += b.toString();
         if (/VALAR_TOKEN=/.test(out)) resolve();
       });
-      child.then(() => reject(new Error(`exited early: ${out}`)));
+      void child.then(() => reject(new Error(`exited early: ${out}`)));
     });
     const lines = out.trimEnd().split("\n");
     expect(lines).toHaveLength(3);

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../../helpers/sandbox.js";
 
@@ -91,8 +93,6 @@ describe("sandbox constructors", () => {
     const b = await waitForBuild(sb, sub.json.id);
     expect(b.status).toBe("failed");
     expect(b.error).toMatch(/^artifact refused: entry "\.\.\/\.\.\/evil\.sh" has a "\.\." segment/);
-    const { existsSync } = await import("node:fs");
-    const { join } = await import("node:path");
     expect(existsSync(join(sb.dataDir, "evil.sh"))).toBe(false);
   });
 });

@@ -82,7 +82,7 @@ describe("sandbox on a full disk", () => {
 
     // A sandbox that must write its first token there exits with one line naming the file.
     const fresh = join(dataDir, "fresh");
-    const err = await startSandbox({ dataDir: fresh }).catch((e: Error) => e);
+    const err = await startSandbox({ dataDir: fresh }).then(() => "it did not fail", (e: Error) => e.message);
     expect(String(err)).toMatch(/exited early \(code 1\)/);
     const stderr = String(err).split("stderr: ")[1]!;
     expect(stderr).toMatch(new RegExp(`^error: no space left on the disk: cannot write ${fresh}/token\n`));

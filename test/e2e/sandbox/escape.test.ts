@@ -125,7 +125,7 @@ describe("loader variables are refused at submit", () => {
   it.each(["LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "GCONV_PATH"])("%s: 400 naming the key", async (key) => {
     const sb = await startSandbox();
     started.push(sb);
-    const err = await submitFiles(sb, { "build.sh": "echo hi\n" }, { environment: [{ key: "A", value: "1" }, { key, value: "./evil.so" }] }).catch((e: Error) => e);
+    const err = await submitFiles(sb, { "build.sh": "echo hi\n" }, { environment: [{ key: "A", value: "1" }, { key, value: "./evil.so" }] }).then(() => "it did not fail", (e: Error) => e.message);
     expect(String(err)).toContain("submit failed: 400");
     expect(String(err)).toContain(`build.environment[1] (${key}): dynamic-loader variables (LD_*, DYLD_*, GCONV_PATH) are refused`);
     expect((await sandboxRequest(sb, "GET", `${base}/builds`)).json).toEqual([]);
@@ -135,7 +135,7 @@ describe("loader variables are refused at submit", () => {
 describe("group isolation as root", () => {
   it("refuses to start, naming the modes to use instead", async (ctx) => {
     if (!isRoot) return ctx.skip("only root is refused");
-    const err = await startSandbox({ args: ["--isolation", "group"] }).catch((e: Error) => e);
+    const err = await startSandbox({ args: ["--isolation", "group"] }).then(() => "it did not fail", (e: Error) => e.message);
     expect(String(err)).toMatch(/exited early \(code 1\)/);
     expect(String(err)).toContain(`error: build isolation "group" cannot take root's capabilities from builds: use --isolation bwrap or namespace`);
   });

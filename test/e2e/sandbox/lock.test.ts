@@ -23,7 +23,7 @@ async function deadPid(): Promise<number> {
 async function zombiePid(): Promise<number> {
   const parent = execa("sh", ["-c", "sleep 0.1 & echo $!; exec sleep 30"], { reject: false, buffer: false });
   cleanup.push(() => parent.kill("SIGKILL"));
-  const pid = await new Promise<number>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(Number(String(d).trim()))));
+  const pid = await new Promise<number>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim()))));
   await new Promise((r) => setTimeout(r, 500));
   return pid;
 }
