@@ -20,7 +20,7 @@ const P99_GOAL_MS = 100;
 const SERVICE = "/projects/bench/services/load";
 // Each build prints 200 lines over about 10 s (ten at a time: a fork per line would load
 // the machine more than the server does).
-const BUILD_SH = "for i in $(seq 20); do for j in $(seq 10); do echo \"line $i.$j of the load test\"; done; sleep 0.5; done\n";
+const BUILD_SH = 'for i in $(seq 20); do for j in $(seq 10); do echo "line $i.$j of the load test"; done; sleep 0.5; done\n';
 
 /** A one-file .tar.gz (ustar), built here so the bench needs nothing but Node. */
 function archive(name, text) {
@@ -31,7 +31,12 @@ function archive(name, text) {
   header.write("0000000\0", 108);
   header.write("0000000\0", 116);
   header.write(`${body.length.toString(8).padStart(11, "0")}\0`, 124);
-  header.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, "0")}\0`, 136);
+  header.write(
+    `${Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, "0")}\0`,
+    136,
+  );
   header.write("0", 156);
   header.write("ustar\0" + "00", 257);
   header.fill(" ", 148, 156);
@@ -121,7 +126,9 @@ async function bench() {
     // Latency on a shared machine says as much about its other work as about the server.
     console.log(`load average before: ${loadBefore.toFixed(2)}, after: ${loadavg()[0].toFixed(2)} (${cpus} CPUs)`);
     console.log(`list requests: ${latencies.length}`);
-    console.log(`list latency ms: p50 ${percentile(latencies, 50).toFixed(1)}  p99 ${p99.toFixed(1)}  max ${latencies.at(-1).toFixed(1)}  (goal p99 <= ${P99_GOAL_MS})`);
+    console.log(
+      `list latency ms: p50 ${percentile(latencies, 50).toFixed(1)}  p99 ${p99.toFixed(1)}  max ${latencies.at(-1).toFixed(1)}  (goal p99 <= ${P99_GOAL_MS})`,
+    );
     console.log(`errors: ${errors.length}`);
     for (const e of errors.slice(0, 10)) console.log(`  ${e}`);
     return errors.length === 0 && p99 <= P99_GOAL_MS ? 0 : 1;

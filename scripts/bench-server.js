@@ -85,7 +85,11 @@ const server = createServer((req, res) => {
   const one = path.match(/^\/v2\/projects\/demo\/services\/web\/builds\/([^/]+)$/);
   if (one && req.method === "GET") {
     const all = [...extra.values(), ...builds];
-    json(res, 200, all.filter((b) => b.id.startsWith(one[1])));
+    json(
+      res,
+      200,
+      all.filter((b) => b.id.startsWith(one[1])),
+    );
     // A followed build ends once per run: the status read after its log says done, and the
     // next run finds it running again.
     for (const b of [extra.get(FOLLOWED), extra.get(LIVE)]) if (b.status === "done" && b.id.startsWith(one[1])) b.status = "running";

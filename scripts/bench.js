@@ -47,11 +47,19 @@ async function writeLog(file, lines) {
   for (let i = 0; i < lines; i++) {
     const ts = new Date(t0 + i * 7).toISOString();
     let line;
-    if (i % 50 === 0) line = JSON.stringify({ timestamp: ts, source: "WRAPPER", stage: i % 100 ? "TURNDOWN" : "SETUP", content: `platform step ${i}` });
+    if (i % 50 === 0)
+      line = JSON.stringify({ timestamp: ts, source: "WRAPPER", stage: i % 100 ? "TURNDOWN" : "SETUP", content: `platform step ${i}` });
     else if (i % 97 === 0) line = `plain text line ${i} from a tool that ignores the format`;
-    else if (i % 89 === 0) line = JSON.stringify({ timestamp: ts, source: "PROCESS", stage: "", content: `escapes: "quoted" \\ back\ttab \u001b[32mgreen\u001b[0m ${i}` });
+    else if (i % 89 === 0)
+      line = JSON.stringify({ timestamp: ts, source: "PROCESS", stage: "", content: `escapes: "quoted" \\ back\ttab \u001b[32mgreen\u001b[0m ${i}` });
     else if (i % 997 === 0) line = JSON.stringify({ timestamp: ts, source: "PROCESS", stage: "", content: "long ".repeat(2000) });
-    else line = JSON.stringify({ timestamp: ts, source: "PROCESS", stage: "", content: `${words[i % words.length]} package ${i} of the build, some ordinary output` });
+    else
+      line = JSON.stringify({
+        timestamp: ts,
+        source: "PROCESS",
+        stage: "",
+        content: `${words[i % words.length]} package ${i} of the build, some ordinary output`,
+      });
     if (!out.write(line + "\n")) await once(out, "drain");
   }
   out.end();
@@ -143,7 +151,9 @@ function row(what, valar, reference, ratio, goal, ok) {
 }
 
 try {
-  console.error(`bench: writing a ${LOG_LINES.toLocaleString("en")}-line log, a ~100 MB tree and trees of ${SMALL.toLocaleString("en")} and ${LARGE.toLocaleString("en")} small files…`);
+  console.error(
+    `bench: writing a ${LOG_LINES.toLocaleString("en")}-line log, a ~100 MB tree and trees of ${SMALL.toLocaleString("en")} and ${LARGE.toLocaleString("en")} small files…`,
+  );
   const logFile = join(work, "build.log");
   await writeLog(logFile, LOG_LINES);
   const tree = join(work, "tree");
@@ -196,11 +206,30 @@ try {
       const lines = `${(LOG_LINES / 1e6).toString()}M-line`;
       const curlCat = `${curl} "${logUrl}" | cat >/dev/null`;
       const raw = pair(`${valar} builds logs --raw ${big} | cat >/dev/null`, curlCat, RUNS.long, env);
-      row(`3. valar builds logs --raw | cat, ${lines} log`, fmt(raw.a), `curl | cat ${fmt(raw.b)}`, `${raw.ratio.toFixed(1)}×`, "≤ 8×", raw.ratio <= 8);
-      const jq = pair(`${valar} builds logs --raw ${big} | cat >/dev/null`, `${curl} "${logUrl}" | jq -R -r 'fromjson? // . | if type == "object" then .content else . end' >/dev/null`, RUNS.long, env);
+      row(
+        `3. valar builds logs --raw | cat, ${lines} log`,
+        fmt(raw.a),
+        `curl | cat ${fmt(raw.b)}`,
+        `${raw.ratio.toFixed(1)}×`,
+        "≤ 8×",
+        raw.ratio <= 8,
+      );
+      const jq = pair(
+        `${valar} builds logs --raw ${big} | cat >/dev/null`,
+        `${curl} "${logUrl}" | jq -R -r 'fromjson? // . | if type == "object" then .content else . end' >/dev/null`,
+        RUNS.long,
+        env,
+      );
       row(`3. the same vs curl | jq -r .content`, fmt(jq.a), `curl | jq ${fmt(jq.b)}`, `${jq.ratio.toFixed(2)}×`, "≤ 0.5×", jq.ratio <= 0.5);
       const formatted = pair(`${valar} builds logs ${big} | cat >/dev/null`, curlCat, RUNS.long, env);
-      row(`4. valar builds logs (formatted) | cat, ${lines} log`, fmt(formatted.a), `curl | cat ${fmt(formatted.b)}`, `${formatted.ratio.toFixed(1)}×`, "≤ 10×", formatted.ratio <= 10);
+      row(
+        `4. valar builds logs (formatted) | cat, ${lines} log`,
+        fmt(formatted.a),
+        `curl | cat ${fmt(formatted.b)}`,
+        `${formatted.ratio.toFixed(1)}×`,
+        "≤ 10×",
+        formatted.ratio <= 10,
+      );
       const follow = pair(`${valar} builds logs -f ${followed} | cat >/dev/null`, curlCat, RUNS.long, env);
       const rss = Math.max(raw.rssA, formatted.rssA, follow.rssA);
       row("5. peak RSS of builds logs (--raw, formatted, -f)", `${rss.toFixed(0)} MiB`, "", "", "≤ 80 MiB", rss <= 80);
@@ -209,10 +238,18 @@ try {
     const upload = `${endpoint}/projects/demo/services/web/artifacts`;
     // --no-reuse: every run packs and uploads (the same tree would otherwise be reused).
     const submitOf = (dir) => `cd "${dir}" && ${valar} builds submit . -c static --no-deploy --no-reuse >/dev/null 2>&1`;
-    const tarCurlOf = (dir) => `tar czf - -C "${dir}" . | ${curl} -H "content-type: application/octet-stream" --data-binary @- "${upload}" >/dev/null`;
+    const tarCurlOf = (dir) =>
+      `tar czf - -C "${dir}" . | ${curl} -H "content-type: application/octet-stream" --data-binary @- "${upload}" >/dev/null`;
     if (!logsOnly) {
       const submit = pair(submitOf(tree), tarCurlOf(tree), RUNS.long, env);
-      row(`6. valar builds submit, ${quick ? "10 MB" : "~100 MB"} tree`, fmt(submit.a), `tar czf | curl ${fmt(submit.b)}`, `${submit.ratio.toFixed(2)}×`, "≤ 1.3×", submit.ratio <= 1.3);
+      row(
+        `6. valar builds submit, ${quick ? "10 MB" : "~100 MB"} tree`,
+        fmt(submit.a),
+        `tar czf | curl ${fmt(submit.b)}`,
+        `${submit.ratio.toFixed(2)}×`,
+        "≤ 1.3×",
+        submit.ratio <= 1.3,
+      );
       row("6. peak RSS of builds submit", `${submit.rssA.toFixed(0)} MiB`, "", "", "≤ 150 MiB", submit.rssA <= 150);
     }
 
@@ -224,13 +261,27 @@ try {
     if (!logsOnly) {
       const files = (n) => `${(n / 1000).toLocaleString("en")}k files`;
       const many = pair(submitOf(small), tarCurlOf(small), RUNS.long, env);
-      row(`8. valar builds submit, ${files(SMALL)}`, fmt(many.a), `tar czf | curl ${fmt(many.b)}`, `${many.ratio.toFixed(2)}×`, "≤ 2.0×", many.ratio <= 2.0);
+      row(
+        `8. valar builds submit, ${files(SMALL)}`,
+        fmt(many.a),
+        `tar czf | curl ${fmt(many.b)}`,
+        `${many.ratio.toFixed(2)}×`,
+        "≤ 2.0×",
+        many.ratio <= 2.0,
+      );
       const dry = pair(`cd "${small}" && ${valar} builds submit . --dry-run >/dev/null 2>&1`, node0, RUNS.long, env);
       row(`8. valar builds submit --dry-run, ${files(SMALL)}`, fmt(dry.a), `node -e 0 ${fmt(dry.b)}`, "", "≤ 0.8 s", dry.a <= 0.8);
       row(`8. peak RSS of builds submit, ${files(SMALL)}`, `${many.rssA.toFixed(0)} MiB`, "", "", "≤ 120 MiB", many.rssA <= 120);
       const most = pair(submitOf(large), tarCurlOf(large), RUNS.long, env);
       const growth = most.rssA / many.rssA;
-      row(`8. valar builds submit, ${files(LARGE)}`, fmt(most.a), `tar czf | curl ${fmt(most.b)}`, `${most.ratio.toFixed(2)}×`, "≤ 2.0×", most.ratio <= 2.0);
+      row(
+        `8. valar builds submit, ${files(LARGE)}`,
+        fmt(most.a),
+        `tar czf | curl ${fmt(most.b)}`,
+        `${most.ratio.toFixed(2)}×`,
+        "≤ 2.0×",
+        most.ratio <= 2.0,
+      );
       row(
         `8. peak RSS of builds submit, ${files(LARGE)}`,
         `${most.rssA.toFixed(0)} MiB`,
@@ -245,7 +296,9 @@ try {
   }
 
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  console.log(`valar bench · ${new Date().toISOString().slice(0, 10)} · node ${process.version} · ${cpus().length} × ${cpu}${quick ? " · --quick" : ""}`);
+  console.log(
+    `valar bench · ${new Date().toISOString().slice(0, 10)} · node ${process.version} · ${cpus().length} × ${cpu}${quick ? " · --quick" : ""}`,
+  );
   console.log("medians of interleaved runs (valar, reference, valar, …); ratio = median of the pairwise ratios\n");
   const head = ["target", "valar", "reference", "ratio", "goal", "met"];
   // A pipe inside a cell would split it in Markdown.

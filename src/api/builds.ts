@@ -1,11 +1,5 @@
 import type { ApiClient, StreamResponse } from "./client.js";
-import type {
-  ArtifactResponse,
-  Build,
-  BuildInspect,
-  SubmitBuildRequest,
-  SubmitBuildResponse,
-} from "./types.js";
+import type { ArtifactResponse, Build, BuildInspect, SubmitBuildRequest, SubmitBuildResponse } from "./types.js";
 import { arrayOf, isRecord, invalidResponse, objectWithStrings } from "./validate.js";
 
 const validateBuild = objectWithStrings<Build>("a build", ["id", "status", "createdAt"], ["error"], ["id"]);
@@ -16,12 +10,7 @@ const validateInspect = objectWithStrings<BuildInspect>(
   ["error", "constructor", "flags", "owner"],
   ["id"],
 );
-const validateSubmit = objectWithStrings<SubmitBuildResponse>(
-  "the submit answer",
-  ["id", "status"],
-  ["createdAt", "deployment"],
-  ["id"],
-);
+const validateSubmit = objectWithStrings<SubmitBuildResponse>("the submit answer", ["id", "status"], ["createdAt", "deployment"], ["id"]);
 const validateArtifact = objectWithStrings<ArtifactResponse>("the artifact answer", ["artifact"]);
 const validateEmptyObject = (value: unknown): void => {
   if (!isRecord(value)) throw invalidResponse("the abort answer is not an object");

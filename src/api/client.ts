@@ -299,7 +299,10 @@ export class ApiClient {
       return await untilAborted(sent, signal);
     } catch (err) {
       if (!signal.aborted) throw err;
-      sent.then((res) => res.body.destroy(), () => undefined);
+      sent.then(
+        (res) => res.body.destroy(),
+        () => undefined,
+      );
       if (proxy) this.dropProxy(proxy);
       throw deadline.signal.aborted && !x.signal?.aborted ? deadline.signal.reason : err;
     } finally {

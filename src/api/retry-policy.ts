@@ -55,12 +55,7 @@ export function isRefusalStatus(status: number): boolean {
  * Milliseconds to wait after failed attempt number `attempt` (1-based). `random` is
  * injectable so tests can pin the jitter.
  */
-export function backoffDelay(
-  policy: RetryPolicy,
-  attempt: number,
-  retryAfterMs?: number,
-  random: () => number = Math.random,
-): number {
+export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?: number, random: () => number = Math.random): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
   const exponential = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
   return Math.round(exponential * (1 - random() * 0.25));

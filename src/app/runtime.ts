@@ -54,7 +54,18 @@ function globalOptions(rt: Runtime, g: GlobalOptions): GlobalOptions {
 /** The world of a command declared offline: asking it for settings or the API is a bug. */
 function offlineCtx(rt: Runtime, globals: GlobalOptions): Ctx {
   const offline = () => Promise.reject(new Error("an offline command asked for settings or the API"));
-  const ctx: Ctx = { io: rt.io, env: rt.env, cwd: rt.cwd, clock: rt.clock, signal: rt.signal, globals, settings: offline, client: offline, builds: offline, withValarYmlFrom: () => ctx };
+  const ctx: Ctx = {
+    io: rt.io,
+    env: rt.env,
+    cwd: rt.cwd,
+    clock: rt.clock,
+    signal: rt.signal,
+    globals,
+    settings: offline,
+    client: offline,
+    builds: offline,
+    withValarYmlFrom: () => ctx,
+  };
   return ctx;
 }
 

@@ -154,5 +154,8 @@ function newMatcher(): Ignore {
  * compatibility. A leading `./` or `/` is dropped so both spellings mean the same.
  */
 function normalizePrefix(prefix: string): string {
-  return posix.normalize(prefix.replace(/\\/g, "/")).replace(/^(\.\/|\/)+/, "").replace(/^\.$/, "");
+  return posix
+    .normalize(prefix.replace(/\\/g, "/"))
+    .replace(/^(\.\/|\/)+/, "")
+    .replace(/^\.$/, "");
 }

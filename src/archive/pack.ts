@@ -91,24 +91,29 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
   // told. A file that cannot be read is told as itself.
   let readFailure: { err: unknown } | undefined;
   try {
-    await walkTree(dir, rules, async (item) => {
-      signal?.throwIfAborted();
-      if ("skipped" in item) {
-        skipped.push(item.skipped);
-        return;
-      }
-      const entry = item.entry;
-      if (entry.type === "symlink") {
-        digest.entry(entry);
-        await addEntry(pack, { name: entry.path, type: "symlink", linkname: entry.target, mode: entry.mode, mtime: new Date(entry.mtimeMs) });
-      } else {
-        await addFile(pack, join(dir, entry.path), entry, digest);
-      }
-      dependencyDirs.add(entry);
-      progress.files++;
-      progress.bytes += entry.size;
-      onProgress?.(progress);
-    }, { statFiles: false });
+    await walkTree(
+      dir,
+      rules,
+      async (item) => {
+        signal?.throwIfAborted();
+        if ("skipped" in item) {
+          skipped.push(item.skipped);
+          return;
+        }
+        const entry = item.entry;
+        if (entry.type === "symlink") {
+          digest.entry(entry);
+          await addEntry(pack, { name: entry.path, type: "symlink", linkname: entry.target, mode: entry.mode, mtime: new Date(entry.mtimeMs) });
+        } else {
+          await addFile(pack, join(dir, entry.path), entry, digest);
+        }
+        dependencyDirs.add(entry);
+        progress.files++;
+        progress.bytes += entry.size;
+        onProgress?.(progress);
+      },
+      { statFiles: false },
+    );
     pack.finalize();
   } catch (err) {
     readFailure = { err };
@@ -174,7 +179,7 @@ async function addFile(pack: tarStream.Pack, path: string, entry: ArchiveEntry, 
     });
     // Awaited below unless a piece fails first; then the pack's failure is told instead.
     finish.catch(() => undefined);
-    for (let left = st.size; left > 0; ) {
+    for (let left = st.size; left > 0;) {
       const piece = readPiece(fd, entry.path, Math.min(READ_PIECE, left));
       left -= piece.length;
       digest.content(piece);

@@ -74,7 +74,10 @@ export function writeGithubOutput(env: NodeJS.ProcessEnv, io: IOStreams, out: { 
   // Values are IDs, status words and integers: no newline can reach the file's key=value lines.
   const line = (k: string, v: string) => `${k}=${v.replace(/[\r\n]/g, " ")}\n`;
   try {
-    appendFileSync(file, line("build-id", out.buildId) + line("status", out.status) + line("deployment", out.deployment === undefined ? "" : String(out.deployment)));
+    appendFileSync(
+      file,
+      line("build-id", out.buildId) + line("status", out.status) + line("deployment", out.deployment === undefined ? "" : String(out.deployment)),
+    );
   } catch (err) {
     io.warn(`could not write the step outputs to ${file}: ${(err as Error).message}`);
   }

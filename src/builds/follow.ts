@@ -102,7 +102,6 @@ export interface FollowLogOptions {
  */
 const SILENCE_MS = 15_000;
 
-
 export type FollowResult =
   | { kind: "ended"; status: string; lines: number }
   /** The stream could not be restored; the build may still be running. */

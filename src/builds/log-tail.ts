@@ -40,7 +40,11 @@ export async function readLogTail(source: LogSource, buildId: string, count: num
  * An ended build's duration by the waiting commands' rule for a build that ended before
  * they looked: its log's last timestamp − createdAt; undefined without one (or without a log).
  */
-export async function endedBuildDuration(source: LogSource, build: { id: string; createdAt: string }, signal: AbortSignal): Promise<number | undefined> {
+export async function endedBuildDuration(
+  source: LogSource,
+  build: { id: string; createdAt: string },
+  signal: AbortSignal,
+): Promise<number | undefined> {
   const created = Date.parse(build.createdAt);
   try {
     const { lastTimestamp } = await readLogTail(source, build.id, 0, signal);

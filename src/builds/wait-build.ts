@@ -21,7 +21,18 @@ import { colorStatus, statusPhrase } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
 import { parseDuration } from "../util/duration.js";
 import { followBuildLog, stringSink } from "./follow.js";
-import { abortable, silenceInterval, reconnectDelay, describeError, isLoopbackEndpoint, isPermanent, LOOPBACK_GIVE_UP_MS, pollInterval, waitRetryPolicy, type RetryPolicy } from "./wait-policy.js";
+import {
+  abortable,
+  silenceInterval,
+  reconnectDelay,
+  describeError,
+  isLoopbackEndpoint,
+  isPermanent,
+  LOOPBACK_GIVE_UP_MS,
+  pollInterval,
+  waitRetryPolicy,
+  type RetryPolicy,
+} from "./wait-policy.js";
 
 export interface WaitForBuildOptions {
   /** follow: the log on stdout; spinner: a spinner only; watch: status, elapsed time and the latest log lines. */
@@ -61,8 +72,7 @@ export interface WaitForBuildOptions {
 export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, opts: WaitForBuildOptions): Promise<number> {
   const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout);
   const waiting = new AbortController();
-  const onInterrupt = () =>
-    waiting.abort(ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason : new InterruptedError());
+  const onInterrupt = () => waiting.abort(ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason : new InterruptedError());
   if (ctx.signal.aborted) onInterrupt();
   else ctx.signal.addEventListener("abort", onInterrupt, { once: true });
   const w: Waiter = {
@@ -77,11 +87,9 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     settings: typeof ctx.settings === "function" ? await ctx.settings().catch(() => undefined) : undefined,
   };
   w.loopback = w.settings !== undefined && isLoopbackEndpoint(w.settings.endpoint.value);
-  const timer =
-    timeoutMs === undefined ? undefined : setTimeout(() => waiting.abort(timedOut(w, opts.timeout!)), timeoutMs);
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => waiting.abort(timedOut(w, opts.timeout!)), timeoutMs);
   try {
-    const build =
-      opts.mode === "follow" ? await followToEnd(w, opts.view ?? {}, opts.skipLines) : await pollToEnd(w, opts.mode);
+    const build = opts.mode === "follow" ? await followToEnd(w, opts.view ?? {}, opts.skipLines) : await pollToEnd(w, opts.mode);
     return await reportOutcome(w, build, opts);
   } catch (caught) {
     let err = caught;
@@ -189,7 +197,14 @@ function reportToGitHub(ctx: Ctx, build: Build, summary: BuildSummary, lastLines
   const file = ctx.env.GITHUB_STEP_SUMMARY;
   if (!file) return;
   try {
-    appendStepSummary(file, { id: build.id, status: build.status, duration: summary.duration, deployment: summary.deployment, error: build.error, lastLines });
+    appendStepSummary(file, {
+      id: build.id,
+      status: build.status,
+      duration: summary.duration,
+      deployment: summary.deployment,
+      error: build.error,
+      lastLines,
+    });
   } catch (err) {
     ctx.io.warn(`could not add to the job summary ${file}: ${(err as Error).message}`);
   }
@@ -270,7 +285,10 @@ async function readBuild(w: Waiter): Promise<Build> {
       if (isPermanent(err)) throw err;
       if (failures >= w.policy.attempts || stoppedLocalServer(w, err, failures)) {
         // Never contradicts a final status already seen: this read only came after it.
-        const outcome = w.latest && isFinalStatus(w.latest.status) ? `build ${w.buildId} ${statusPhrase(w.latest.status)}` : `the outcome of build ${w.buildId} is unknown`;
+        const outcome =
+          w.latest && isFinalStatus(w.latest.status)
+            ? `build ${w.buildId} ${statusPhrase(w.latest.status)}`
+            : `the outcome of build ${w.buildId} is unknown`;
         throw new ApiUnreachableError(`lost the connection to the API (${describeError(err)}); ${outcome}`, {
           hint: `the build may still be running; check later with \`${hintCommand(w.ctx, w.settings, `builds status ${w.buildId}`)}\``,
         });

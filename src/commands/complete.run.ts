@@ -37,13 +37,15 @@ async function buildIdCandidates(ctx: Ctx, prefix: string): Promise<string[]> {
   // The deadline holds even if the request does not heed its signal.
   const builds = await abortable(api.list(prefix || undefined), deadline);
   const now = ctx.clock.now();
-  return [...builds]
-    .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
-    .slice(0, 50)
-    // Candidates are server text the shell shows: an ID is only ever letters, digits and
-    // dashes, and the description loses its control characters.
-    .filter((b) => BUILD_PREFIX.test(b.id))
-    .map((b) => `${b.id}\t${oneLine(`${b.status}, ${relativeTime(b.createdAt, now)}`)}`);
+  return (
+    [...builds]
+      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+      .slice(0, 50)
+      // Candidates are server text the shell shows: an ID is only ever letters, digits and
+      // dashes, and the description loses its control characters.
+      .filter((b) => BUILD_PREFIX.test(b.id))
+      .map((b) => `${b.id}\t${oneLine(`${b.status}, ${relativeTime(b.createdAt, now)}`)}`)
+  );
 }
 
 /** `12<TAB>done, build a1b2c3d4, 3 minutes ago` lines; a word typed as `v1` gets `v12`. */

@@ -6,15 +6,10 @@ import { addJsonOption, withExamples } from "./shared/options.js";
 export function defineConfig(rt: Runtime): Command {
   const config = new CommandGroup("config").description("get and set stored settings (endpoint, project, service)");
   withExamples(config, ["valar config set project myproject", "valar config get endpoint", "valar config list"]);
-  const get = new Command("get")
-    .description("print a stored setting (exit 1 when it is not set)")
-    .argument("<key>", "endpoint, project or service");
+  const get = new Command("get").description("print a stored setting (exit 1 when it is not set)").argument("<key>", "endpoint, project or service");
   withExamples(get, ["valar config get project"]);
   get.action(rt.action(() => import("./config.run.js").then((m) => m.get), { offline: true }));
-  const set = new Command("set")
-    .description("store a setting")
-    .argument("<key>", "endpoint, project or service")
-    .argument("<value>", "the value");
+  const set = new Command("set").description("store a setting").argument("<key>", "endpoint, project or service").argument("<value>", "the value");
   withExamples(set, ["valar config set project myproject", "valar config set endpoint http://127.0.0.1:8080/v2"]);
   set.action(rt.action(() => import("./config.run.js").then((m) => m.set), { offline: true }));
   const unset = new Command("unset").description("forget a stored setting").argument("<key>", "endpoint, project or service");

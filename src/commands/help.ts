@@ -98,7 +98,12 @@ export function defineHelp(rt: Runtime, program: Command): Command {
 function run(ctx: Ctx, words: string[], program: Command): number {
   const topic = words.length === 1 ? HELP_TOPICS[words[0]!] : undefined;
   if (topic) {
-    ctx.io.write(topic.split("\n").map((line) => wrapTopicLine(line, ctx.io.columns ?? 80)).join("\n"));
+    ctx.io.write(
+      topic
+        .split("\n")
+        .map((line) => wrapTopicLine(line, ctx.io.columns ?? 80))
+        .join("\n"),
+    );
     return 0;
   }
   let target = program;

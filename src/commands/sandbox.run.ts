@@ -10,7 +10,8 @@ import type { SandboxFlags } from "./sandbox.js";
 
 function integer(text: string, flag: string, min: number, max: number): number {
   const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`invalid value "${text}" for ${flag}: expected a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`invalid value "${text}" for ${flag}: expected a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -18,7 +19,10 @@ export async function run(ctx: Ctx, _args: string[], opts: SandboxFlags): Promis
   const port = integer(opts.port, "--port", 0, 65535);
   const maxParallel = integer(opts.maxParallel, "--max-parallel", 1, 64);
   const logTtlMs = parseDuration(opts.logTtl, "--log-ttl");
-  const archiveLimits = { maxUnpackedBytes: parseSize(opts.maxUnpackedSize, "--max-unpacked-size"), maxEntries: integer(opts.maxEntries, "--max-entries", 1, 10_000_000) };
+  const archiveLimits = {
+    maxUnpackedBytes: parseSize(opts.maxUnpackedSize, "--max-unpacked-size"),
+    maxEntries: integer(opts.maxEntries, "--max-entries", 1, 10_000_000),
+  };
   const maxLogBytes = parseSize(opts.maxLogSize, "--max-log-size");
   const containment = CONTAINMENT_CHOICES.find((c) => c === opts.isolation);
   if (!containment) throw new UsageError(`invalid value "${opts.isolation}" for --isolation: expected ${CONTAINMENT_CHOICES.join(", ")}`);
@@ -33,13 +37,19 @@ export async function run(ctx: Ctx, _args: string[], opts: SandboxFlags): Promis
       throw new OperationError(err.message, { hint: "stop it first, or pass another --data-dir" });
     }
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new OperationError(`port ${port} is already in use`, { hint: "choose another with --port, or --port 0 for any free port" });
+    if (code === "EADDRINUSE")
+      throw new OperationError(`port ${port} is already in use`, { hint: "choose another with --port, or --port 0 for any free port" });
     if (code === "ENOSPC" || code === "EDQUOT") {
-      throw new OperationError(`no space left on the disk: cannot write ${(err as NodeJS.ErrnoException).path ?? dataDir}`, { hint: "free some space, or pass another --data-dir" });
+      throw new OperationError(`no space left on the disk: cannot write ${(err as NodeJS.ErrnoException).path ?? dataDir}`, {
+        hint: "free some space, or pass another --data-dir",
+      });
     }
-    if (err instanceof Error && err.name === "ContainmentUnavailableError") throw new OperationError(err.message, { hint: "use --isolation auto to take the best this machine allows" });
+    if (err instanceof Error && err.name === "ContainmentUnavailableError")
+      throw new OperationError(err.message, { hint: "use --isolation auto to take the best this machine allows" });
     if (code === "EACCES" || code === "EPERM" || code === "ENOTDIR") {
-      throw new OperationError(`cannot use ${code === "EACCES" && port ? `port ${port}` : `the data directory ${dataDir}`}: ${(err as Error).message}`);
+      throw new OperationError(
+        `cannot use ${code === "EACCES" && port ? `port ${port}` : `the data directory ${dataDir}`}: ${(err as Error).message}`,
+      );
     }
     throw err;
   }

@@ -36,10 +36,20 @@ ${switchFunction(
 )}
 
 # The subcommands offered at a path.
-${switchFunction("__valar_subcommands", `"$argv[1]"`, t.subcommands.map((s) => ({ patterns: [s.path], body: described(s.items) })), "return 0")}
+${switchFunction(
+  "__valar_subcommands",
+  `"$argv[1]"`,
+  t.subcommands.map((s) => ({ patterns: [s.path], body: described(s.items) })),
+  "return 0",
+)}
 
 # The flags offered at a path.
-${switchFunction("__valar_flags", `"$argv[1]"`, t.flags.map((s) => ({ patterns: [s.path], body: described(s.items) })), "return 0")}
+${switchFunction(
+  "__valar_flags",
+  `"$argv[1]"`,
+  t.flags.map((s) => ({ patterns: [s.path], body: described(s.items) })),
+  "return 0",
+)}
 
 # Where a flag's value comes from; fails for a flag that takes no value.
 ${switchFunction(

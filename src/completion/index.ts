@@ -8,11 +8,7 @@ import { completionTables } from "./tables.js";
 export type Shell = "bash" | "zsh" | "fish";
 
 /** The completion script of a shell for the command tree under root (and `help`'s topics). */
-export function completionScript(
-  shell: Shell,
-  root: Command,
-  helpTopics: string[],
-): string {
+export function completionScript(shell: Shell, root: Command, helpTopics: string[]): string {
   const tables = completionTables(commandSpec(root, helpTopics));
   switch (shell) {
     case "bash":

@@ -36,10 +36,20 @@ export function shLookupFunctions(prefix: string, t: CompletionTables, items: (l
     ),
     "",
     "# The subcommands offered at a path.",
-    shCaseFunction(`${prefix}_subcommands`, `"$1"`, t.subcommands.map((s) => ({ patterns: [q(s.path)], body: items(s.items) })), "return 0"),
+    shCaseFunction(
+      `${prefix}_subcommands`,
+      `"$1"`,
+      t.subcommands.map((s) => ({ patterns: [q(s.path)], body: items(s.items) })),
+      "return 0",
+    ),
     "",
     "# The flags offered at a path.",
-    shCaseFunction(`${prefix}_flags`, `"$1"`, t.flags.map((s) => ({ patterns: [q(s.path)], body: items(s.items) })), "return 0"),
+    shCaseFunction(
+      `${prefix}_flags`,
+      `"$1"`,
+      t.flags.map((s) => ({ patterns: [q(s.path)], body: items(s.items) })),
+      "return 0",
+    ),
     "",
     "# Where a flag's value comes from; fails for a flag that takes no value.",
     shCaseFunction(

@@ -45,7 +45,6 @@ export interface CommandSpec {
   args: ArgSpec[];
 }
 
-
 /** Values the scripts complete, by option long name: commander knows arity, not meaning. */
 function optionValues(long: string | undefined): ValueSource {
   switch (long) {
@@ -75,7 +74,9 @@ function argumentValues(arg: Argument, cmd: Command, parent: Command | undefined
     default:
       if (cmd.name() === "help" && parent) {
         // A group's own `help [command]` names its siblings; the root's adds topics.
-        const names = visibleSubcommands(parent).map((c) => c.name()).filter((n) => n !== "help");
+        const names = visibleSubcommands(parent)
+          .map((c) => c.name())
+          .filter((n) => n !== "help");
         return { kind: "words", words: parent === root ? [...names, ...helpTopics] : names };
       }
       return { kind: "any" };

@@ -2,8 +2,7 @@ import { PASS_THROUGH_PATTERN, shLookupFunctions, shQuote } from "./posix.js";
 import type { CompletionTables, Item } from "./tables.js";
 
 /** `name:description` lines for _describe (a colon in a name would need escaping; ours have none). */
-const described = (items: Item[]) =>
-  `printf '%s\\n' ${items.map((i) => shQuote(`${i.name}:${i.description.replace(/\s+/g, " ")}`)).join(" ")}`;
+const described = (items: Item[]) => `printf '%s\\n' ${items.map((i) => shQuote(`${i.name}:${i.description.replace(/\s+/g, " ")}`)).join(" ")}`;
 
 export function zshScript(t: CompletionTables): string {
   return `#compdef valar

@@ -16,7 +16,12 @@ export function deployColumns(ctx: Pick<Ctx, "io" | "clock">): Column<Deploy>[] 
     { header: "BUILD", value: (d) => d.build, compact: (d) => d.build.slice(0, 8), drop: 2 },
     createdColumn(ctx.io, now, (d) => d.createdAt),
     // The BUILD column names the build: the error need not repeat its full ID.
-    { header: "ERROR", value: (d) => shorten(d.build ? d.error.split(d.build).join(d.build.slice(0, 8)) : d.error, ERROR_WIDTH), shrink: true, drop: 0 },
+    {
+      header: "ERROR",
+      value: (d) => shorten(d.build ? d.error.split(d.build).join(d.build.slice(0, 8)) : d.error, ERROR_WIDTH),
+      shrink: true,
+      drop: 0,
+    },
   ];
 }
 

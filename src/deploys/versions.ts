@@ -55,7 +55,10 @@ export function pickRollbackTarget(deploys: readonly Deploy[], target: RollbackT
 function live(target: Deploy, sorted: readonly Deploy[]): Deploy {
   if (target.status === "done") return target;
   const ok = sorted.filter((d) => d.status === "done").map((d) => `v${d.version}`);
-  throw new OperationError(`deployment v${target.version} ${statusPhrase(oneLine(target.status))}: only a deployment that went live can be rolled back to`, {
-    hint: ok.length ? `versions that can be rolled back to: ${ok.join(", ")}` : "no earlier deployment went live",
-  });
+  throw new OperationError(
+    `deployment v${target.version} ${statusPhrase(oneLine(target.status))}: only a deployment that went live can be rolled back to`,
+    {
+      hint: ok.length ? `versions that can be rolled back to: ${ok.join(", ")}` : "no earlier deployment went live",
+    },
+  );
 }

@@ -71,7 +71,15 @@ export async function waitForNewDeploy(ctx: Ctx, api: DeploysApi, created: Deplo
       err = reason instanceof InterruptedError ? reason.with(`stopped waiting; deployment ${label} goes on`) : reason;
     }
     const exitCode = err instanceof ValarError ? err.exitCode : 1;
-    events.result({ build: latest.build, status: "done", durationSeconds: null, deployment: latest, failure: null, exitCode, error: (err as Error).message });
+    events.result({
+      build: latest.build,
+      status: "done",
+      durationSeconds: null,
+      deployment: latest,
+      failure: null,
+      exitCode,
+      error: (err as Error).message,
+    });
     throw err;
   } finally {
     clearTimeout(timer);

@@ -51,7 +51,10 @@ const RESET = "\u001b[0m";
  */
 function closeStyles(text: string, clean: CleanMode): string {
   if (clean !== "sgr" || !text.includes("\u001b")) return text;
-  return text.split("\n").map((segment) => (segment.includes("\u001b") ? segment + RESET : segment)).join("\n");
+  return text
+    .split("\n")
+    .map((segment) => (segment.includes("\u001b") ? segment + RESET : segment))
+    .join("\n");
 }
 
 /** A line of bytes decoded: its text and, for the JSON form, its entry. */

@@ -11,7 +11,7 @@ const UUID = /\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b
 /** How many columns `line` takes, colour codes not counted. */
 export function visibleWidth(line: string): number {
   let n = 0;
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     SGR.lastIndex = i;
     const m = SGR.exec(line);
     if (m) {
@@ -36,7 +36,7 @@ export function fitLine(line: string, width: number): string {
   let out = "";
   let n = 0;
   let coloured = false;
-  for (let i = 0; i < short.length; ) {
+  for (let i = 0; i < short.length;) {
     SGR.lastIndex = i;
     const m = SGR.exec(short);
     if (m) {

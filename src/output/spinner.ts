@@ -24,7 +24,11 @@ export function startSpinner(io: IOStreams, text: string): Spinner {
   const columns = () => io.stderr.columns || 80;
   // Every line fits the width it is drawn at (ora's frame and a space come before the first;
   // the last column stays free, as a full line makes some terminals wrap early).
-  const fitted = (t: string) => t.split("\n").map((line, i) => fitLine(line, columns() - 1 - (i === 0 ? 2 : 0))).join("\n");
+  const fitted = (t: string) =>
+    t
+      .split("\n")
+      .map((line, i) => fitLine(line, columns() - 1 - (i === 0 ? 2 : 0)))
+      .join("\n");
   // Redrawn at once at the new width, so no frame drawn for the old width stays up to wrap.
   // (Moving up further to clear what a reflowing terminal re-wrapped would, on one that
   // does not reflow, such as tmux or xterm, erase the user's own lines above the area.)

@@ -22,7 +22,10 @@ const SPECIAL = new RegExp(CONTROL_CHARS.source);
 /** Text made safe for a terminal in the given mode (newlines are left to the caller's layout). */
 export function cleanText(text: string, mode: CleanMode): string {
   if (mode === "bytes" || !SPECIAL.test(text)) return text;
-  return text.split("\n").map((segment) => cleanSegment(segment, mode)).join("\n");
+  return text
+    .split("\n")
+    .map((segment) => cleanSegment(segment, mode))
+    .join("\n");
 }
 
 function cleanSegment(segment: string, mode: CleanMode): string {
@@ -41,4 +44,3 @@ function cleanSegment(segment: string, mode: CleanMode): string {
   }
   return out + text.slice(last).replace(CONTROL_CHARS, "");
 }
-

@@ -48,7 +48,12 @@ export function truncate(text: string, max: number): string {
   if (max <= 0) return "";
   const chars = [...text];
   if (chars.length <= max) return text;
-  return chars.slice(0, max - 1).join("").trimEnd() + "…";
+  return (
+    chars
+      .slice(0, max - 1)
+      .join("")
+      .trimEnd() + "…"
+  );
 }
 
 /** A message squeezed into one line of at most `max` characters. */

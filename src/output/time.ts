@@ -40,7 +40,10 @@ export function compactRelativeTime(iso: string, now: number): string {
 export function absoluteTime(iso: string): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
-  return new Date(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return new Date(t)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 }
 
 /** "2025-06-01T14:20:00Z": ISO 8601 in UTC to the second; the raw text when it is not a date. */

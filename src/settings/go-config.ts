@@ -70,7 +70,11 @@ export function readGoConfig(env: NodeJS.ProcessEnv, warn: (message: string) => 
     // No ~/.valar/config is the common case (not a Go CLI user): nothing to say.
     if (read.kind === "missing" && !listed) continue;
     const reason = read.kind === "missing" ? "ENOENT" : read.reason;
-    warn(listed ? `VALARCONFIG names ${file}, which cannot be read (${reason}); skipped` : `Valar's Go CLI config ${file} cannot be read (${reason}); skipped`);
+    warn(
+      listed
+        ? `VALARCONFIG names ${file}, which cannot be read (${reason}); skipped`
+        : `Valar's Go CLI config ${file} cannot be read (${reason}); skipped`,
+    );
   }
   if (merged.files.length === 0) return undefined;
   return activeValues(merged, env);
@@ -90,7 +94,12 @@ function scalar(value: unknown): string | undefined {
 }
 
 /** `{name: {field: scalar}}`, each entry checked against the fields the Go CLI decodes. */
-function entries<K extends string>(file: string, doc: Record<string, unknown>, key: string, fields: readonly K[]): Map<string, Partial<Record<K, string>>> {
+function entries<K extends string>(
+  file: string,
+  doc: Record<string, unknown>,
+  key: string,
+  fields: readonly K[],
+): Map<string, Partial<Record<K, string>>> {
   const out = new Map<string, Partial<Record<K, string>>>();
   const raw = doc[key];
   if (raw === undefined || raw === null) return out;

@@ -64,12 +64,7 @@ export function resolveSettings({ flags, env, valarYml, stored, goConfig }: Reso
   const project =
     first([flags.project, "flag"], [env.VALAR_PROJECT, "env"], [valarYml?.project, "valar.yml"], [stored.project, "stored"]) ??
     fromGo(goLayer().project);
-  const service = first(
-    [flags.service, "flag"],
-    [env.VALAR_SERVICE, "env"],
-    [valarYml?.service, "valar.yml"],
-    [stored.service, "stored"],
-  );
+  const service = first([flags.service, "flag"], [env.VALAR_SERVICE, "env"], [valarYml?.service, "valar.yml"], [stored.service, "stored"]);
   return {
     endpoint,
     token,

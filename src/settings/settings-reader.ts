@@ -88,7 +88,9 @@ function protectTokenFile(path: string, mode: number, warn: (message: string) =>
     chmodSync(path, 0o600);
     warn(`${path} holds the token and was open to other users (${was}); it is now 0600`);
   } catch (err) {
-    warn(`${path} holds the token and is open to other users (${was}); cannot make it 0600 (${(err as NodeJS.ErrnoException).code ?? "failed"}): run chmod 600 on it`);
+    warn(
+      `${path} holds the token and is open to other users (${was}); cannot make it 0600 (${(err as NodeJS.ErrnoException).code ?? "failed"}): run chmod 600 on it`,
+    );
   }
 }
 

@@ -10,11 +10,6 @@ export function nearestValidName(kind: "project" | "service", name: string): str
   const from = name.search(/[A-Za-z]/);
   if (from < 0) return undefined;
   const rest = name.slice(from);
-  const candidate =
-    kind === "service"
-      ? rest.replace(/[^A-Za-z0-9]/g, "")
-      : rest
-          .replace(/[^A-Za-z0-9]+/g, "-")
-          .replace(/-+$/, "");
+  const candidate = kind === "service" ? rest.replace(/[^A-Za-z0-9]/g, "") : rest.replace(/[^A-Za-z0-9]+/g, "-").replace(/-+$/, "");
   return (kind === "service" ? SERVICE_NAME : PROJECT_NAME).test(candidate) ? candidate : undefined;
 }

@@ -38,8 +38,7 @@ function parseEnvironment(path: string, where: string, raw: unknown): Environmen
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) fail(path, `${where} must be a list`);
   // Keys follow --build-env's rule: one the server would refuse is found before packaging.
-  const badKey = (i: number, key: string): never =>
-    fail(path, `${where}[${i}]: ${quoted(key)} is not a variable name (no spaces or NUL characters)`);
+  const badKey = (i: number, key: string): never => fail(path, `${where}[${i}]: ${quoted(key)} is not a variable name (no spaces or NUL characters)`);
   return raw.map((entry, i): EnvironmentEntry => {
     if (typeof entry === "string") {
       const eq = entry.indexOf("=");

@@ -24,8 +24,7 @@ function env(extra: Record<string, string | undefined> = {}) {
   });
 }
 
-const status = (extra?: Record<string, string | undefined>, args: string[] = []) =>
-  runValar(["auth", "status", ...args], { env: env(extra) });
+const status = (extra?: Record<string, string | undefined>, args: string[] = []) => runValar(["auth", "status", ...args], { env: env(extra) });
 
 const user = { name: "ada", projects: ["alpha", "beta"] };
 

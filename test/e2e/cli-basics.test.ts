@@ -22,16 +22,13 @@ describe("cli basics", () => {
     expect(r.stderr).toBe("");
   });
 
-  it.each([[["builds", "ls", "--help"]], [["builds", "help", "ls"]]])(
-    "%j prints the command's help with examples on stdout",
-    async (args) => {
-      const r = await runValar(args);
-      expect(r.exitCode).toBe(0);
-      expect(r.stdout).toMatch(/^Usage: valar builds (ls|list)\|?(ls|list)? \[options\] \[prefix\]/);
-      expect(r.stdout).toContain("--limit");
-      expect(r.stdout).toContain("$ valar builds ls");
-    },
-  );
+  it.each([[["builds", "ls", "--help"]], [["builds", "help", "ls"]]])("%j prints the command's help with examples on stdout", async (args) => {
+    const r = await runValar(args);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: valar builds (ls|list)\|?(ls|list)? \[options\] \[prefix\]/);
+    expect(r.stdout).toContain("--limit");
+    expect(r.stdout).toContain("$ valar builds ls");
+  });
 
   // Like `gh`: a bare command group is a request for orientation, not a mistake: help
   // asked for goes to stdout (so `valar | less` shows it) and exits 0.

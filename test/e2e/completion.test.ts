@@ -50,7 +50,7 @@ async function complete(shell: Shell, words: string[], env = isolatedEnv()): Pro
       // -V (an unsorted group) and its siblings take no argument; -t does.
       '_describe() { while [[ $1 == -* ]]; do if [[ $1 == -[12JVx] ]]; then shift; else shift 2; fi; done; print -rl -- "${(@P)2}"; }',
       'compset() { if [[ $1 == -P ]]; then local rest=${PREFIX##${~2}}; IPREFIX+=${PREFIX%"$rest"}; PREFIX=$rest; fi; return 0; }',
-      "_files() { print -r -- \"<files $*>\"; }",
+      '_files() { print -r -- "<files $*>"; }',
       `source '${script}'`,
       `words=(${quoted}); CURRENT=$#words; PREFIX=\${words[CURRENT]}`,
       "_valar",
@@ -65,7 +65,10 @@ async function complete(shell: Shell, words: string[], env = isolatedEnv()): Pro
     cwd: ROOT,
   });
   expect(r.stderr).toBe("");
-  const names = r.stdout.split("\n").filter(Boolean).map((l) => l.split(shell === "fish" ? "\t" : shell === "zsh" ? ":" : "\0")[0]!);
+  const names = r.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.split(shell === "fish" ? "\t" : shell === "zsh" ? ":" : "\0")[0]!);
   // zsh and the stubs leave prefix filtering to zle: apply it here as zle would.
   const word = words[words.length - 1]!;
   const tail = word.includes("=") ? word.slice(word.indexOf("=") + 1) : word.includes(",") ? word.slice(word.lastIndexOf(",") + 1) : word;
@@ -103,9 +106,7 @@ describe.each(["bash", "zsh", "fish"] as const)("%s completion of commands, flag
     expect(await run(["valar", ""])).toEqual(expect.arrayContaining(["builds", "auth", "config", "sandbox", "completion", "help"]));
     expect(await run(["valar", ""])).not.toContain("__complete");
     expect(await run(["valar", "bu"])).toEqual(["builds"]);
-    expect(await run(["valar", "builds", ""])).toEqual(
-      expect.arrayContaining(["ls", "submit", "inspect", "logs", "abort", "watch", "status"]),
-    );
+    expect(await run(["valar", "builds", ""])).toEqual(expect.arrayContaining(["ls", "submit", "inspect", "logs", "abort", "watch", "status"]));
     expect(await run(["valar", "config", ""])).toEqual(expect.arrayContaining(["get", "set", "unset", "list"]));
     expect(await run(["valar", ""])).toContain("deploys");
     expect((await run(["valar", "deploys", ""])).sort()).toEqual(["create", "help", "ls", "rollback"]);
@@ -196,33 +197,41 @@ zpty -d z
 }
 
 describe("zsh: the real completion system (compinit, zle in a pseudo-terminal)", () => {
-  it.skipIf(!available.zsh)("finds _valar on $fpath through #compdef and completes with TAB", async () => {
-    const [first, second] = await zshTab(
-      [
-        ["valar builds ls --status fa", "failed"],
-        ["valar builds ", "watch"],
-      ],
-      isolatedEnv(),
-    );
-    expect(first).toContain("--status failed");
-    expect(second).toMatch(/logs +-- print a build's log/);
-    expect(second).toMatch(/submit +-- package a directory/);
-  }, 40_000);
+  it.skipIf(!available.zsh)(
+    "finds _valar on $fpath through #compdef and completes with TAB",
+    async () => {
+      const [first, second] = await zshTab(
+        [
+          ["valar builds ls --status fa", "failed"],
+          ["valar builds ", "watch"],
+        ],
+        isolatedEnv(),
+      );
+      expect(first).toContain("--status failed");
+      expect(second).toMatch(/logs +-- print a build's log/);
+      expect(second).toMatch(/submit +-- package a directory/);
+    },
+    40_000,
+  );
 
-  it.skipIf(!available.zsh)("lists build IDs newest first, as the API orders them, not alphabetically", async () => {
-    const newest = build("f0e1d2c3-0000-4000-8000-000000000000", "running", 1);
-    const older = build("a1b2c3d4-e5f6-7890-abcd-ef1234567890", "done", 30);
-    const server = await startBuildsServer([newest, older]);
-    try {
-      const [out] = await zshTab([["valar builds logs ", newest.id, older.id]], envFor(server));
-      const shown = out!.slice(out!.indexOf("valar builds logs"));
-      expect(shown).toContain(older.id);
-      expect(shown.indexOf(newest.id)).toBeGreaterThan(-1);
-      expect(shown.indexOf(newest.id)).toBeLessThan(shown.indexOf(older.id));
-    } finally {
-      await server.close();
-    }
-  }, 40_000);
+  it.skipIf(!available.zsh)(
+    "lists build IDs newest first, as the API orders them, not alphabetically",
+    async () => {
+      const newest = build("f0e1d2c3-0000-4000-8000-000000000000", "running", 1);
+      const older = build("a1b2c3d4-e5f6-7890-abcd-ef1234567890", "done", 30);
+      const server = await startBuildsServer([newest, older]);
+      try {
+        const [out] = await zshTab([["valar builds logs ", newest.id, older.id]], envFor(server));
+        const shown = out!.slice(out!.indexOf("valar builds logs"));
+        expect(shown).toContain(older.id);
+        expect(shown.indexOf(newest.id)).toBeGreaterThan(-1);
+        expect(shown.indexOf(newest.id)).toBeLessThan(shown.indexOf(older.id));
+      } finally {
+        await server.close();
+      }
+    },
+    40_000,
+  );
 });
 
 describe("bash: --flag=value split by COMP_WORDBREAKS", () => {
@@ -308,7 +317,10 @@ describe("deployment version completion against the sandbox", () => {
     expect(lines.map((l) => l.split("\t")[0])).toEqual(["2", "1"]);
     expect(lines[0]).toMatch(/^2\tdone, build [0-9a-f]{8}, /);
     // A word typed with the v of `v12` keeps it; anything else that is not a version gets nothing.
-    expect((await runValar(["__complete", "deploy-versions", "v"], { env: sb.env() })).stdout.split("\n").map((l) => l.split("\t")[0])).toEqual(["v2", "v1"]);
+    expect((await runValar(["__complete", "deploy-versions", "v"], { env: sb.env() })).stdout.split("\n").map((l) => l.split("\t")[0])).toEqual([
+      "v2",
+      "v1",
+    ]);
     expect((await runValar(["__complete", "deploy-versions", "1"], { env: sb.env() })).stdout).toMatch(/^1\t/);
     const bad = await runValar(["__complete", "deploy-versions", "x/y"], { env: sb.env() });
     expect([bad.exitCode, bad.stdout, bad.stderr]).toEqual([0, "", ""]);
@@ -405,9 +417,7 @@ describe("__complete build-ids prints nothing and exits 0 on any failure", () =>
   it("never hands server text with control sequences to the shell", async () => {
     const now = new Date().toISOString();
     server.on("GET /projects/demo/services/web/builds", (_req, res) =>
-      json(res, 200, [
-        { id: "abc-2", status: "done\u001b]0;PWNED\u0007\u001b[2J", error: "", createdAt: now },
-      ]),
+      json(res, 200, [{ id: "abc-2", status: "done\u001b]0;PWNED\u0007\u001b[2J", error: "", createdAt: now }]),
     );
     const r = await runValar(["__complete", "build-ids"], { env: env() });
     expect(r.exitCode).toBe(0);

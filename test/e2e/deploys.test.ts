@@ -69,7 +69,11 @@ describe("valar deploys against the sandbox", () => {
   });
 
   it("answers to the Go CLI's names: deploy, deployment (and list)", async () => {
-    for (const args of [["deploy", "ls", "-q"], ["deployment", "list", "-q"], ["deployment", "ls", "-q"]]) {
+    for (const args of [
+      ["deploy", "ls", "-q"],
+      ["deployment", "list", "-q"],
+      ["deployment", "ls", "-q"],
+    ]) {
       const r = await runValar(args, { env: sb.env() });
       expect([r.exitCode, r.stdout]).toEqual([0, "2\n1"]);
     }
@@ -92,7 +96,13 @@ describe("valar deploys against the sandbox", () => {
     // The API answers a new deployment `pending`; the sandbox makes it `done` shortly after.
     expect(r.stderr).toBe(`ok created deployment v3 of build ${built[0]}; it is pending`);
     const list = await sandboxRequest(sb, "GET", "/projects/demo/services/create/deploys");
-    expect(list.json[0]).toEqual({ version: 3, status: expect.stringMatching(/^(pending|done)$/), build: built[0], error: "", createdAt: expect.any(String) });
+    expect(list.json[0]).toEqual({
+      version: 3,
+      status: expect.stringMatching(/^(pending|done)$/),
+      build: built[0],
+      error: "",
+      createdAt: expect.any(String),
+    });
     const j = await runValar(["deploy", "create", built[1]!, "--json"], { env: sb.env({ VALAR_SERVICE: "create" }) });
     expect(JSON.parse(j.stdout)).toEqual({ version: 4, status: "pending", build: built[1], error: "", createdAt: expect.any(String) });
   });

@@ -28,7 +28,9 @@ describe("the end of a waiting command (sandbox)", () => {
   it("submit -w waits until the deployment is live, then says so with the build's true duration", async () => {
     const out = join(tempDir("valar-gh-"), "output");
     dirs.push(out);
-    const r = await runValar(["builds", "submit", project("echo hi"), "-c", "shell", "-w"], { env: sb.env({ GITHUB_OUTPUT: out, VALAR_POLL_MS: "100" }) });
+    const r = await runValar(["builds", "submit", project("echo hi"), "-c", "shell", "-w"], {
+      env: sb.env({ GITHUB_OUTPUT: out, VALAR_POLL_MS: "100" }),
+    });
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toMatch(/^deployment v\d+: pending$/m);
     expect(r.stderr).toMatch(/^ok build [0-9a-f]{8} done in \d+\.\ds - deployment v\d+ live$/m);
@@ -50,7 +52,12 @@ describe("the end of a waiting command (sandbox)", () => {
     const r = await runValar(["builds", "submit", project(FAILING), "-c", "shell", "-w"], { env: sb.env() });
     expect(r.exitCode).toBe(3);
     const short = r.stdout.slice(0, 8);
-    expect(r.stderr).toMatch(new RegExp(`^build ${short} failed: .*; the last 4 lines of its output:\\n  one\\n  two\\n  ERROR: tests failed: 3 of 12\\n  bell\\nFAILED build ${short} failed after \\d+\\.\\ds: `, "m"));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^build ${short} failed: .*; the last 4 lines of its output:\\n  one\\n  two\\n  ERROR: tests failed: 3 of 12\\n  bell\\nFAILED build ${short} failed after \\d+\\.\\ds: `,
+        "m",
+      ),
+    );
     expect(r.stderr).not.toMatch(/[\u0007\u001b]/);
     expect(r.stderr).not.toContain("deployment");
     const hint = /^hint: the whole log: (valar .*)$/m.exec(r.stderr)![1]!;
@@ -84,7 +91,9 @@ describe("the end of a waiting command (sandbox)", () => {
       env: sb.env({ GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary }),
     });
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(/^::error title=Valar build failed::build [0-9a-f]{8} failed after [^\n]*%0Aone%0Atwo%0AERROR: tests failed: 3 of 12%0Abell$/m);
+    expect(r.stderr).toMatch(
+      /^::error title=Valar build failed::build [0-9a-f]{8} failed after [^\n]*%0Aone%0Atwo%0AERROR: tests failed: 3 of 12%0Abell$/m,
+    );
     const md = readFileSync(summary, "utf8");
     expect(md).toContain("```\none\ntwo\nERROR: tests failed: 3 of 12\nbell\n```");
     expect(md).toContain("| not deployed |");
@@ -101,7 +110,12 @@ describe("the end of a waiting command (sandbox)", () => {
     expect(r.exitCode).toBe(0);
     const events = r.stdout.split("\n").map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ event: "submitted", id: expect.any(String) });
-    expect(events.filter((e) => e.event === "status").map((e) => e.status).at(-1)).toBe("done");
+    expect(
+      events
+        .filter((e) => e.event === "status")
+        .map((e) => e.status)
+        .at(-1),
+    ).toBe("done");
     expect(events.filter((e) => e.event === "deployment").map((e) => e.status)).toEqual(["pending", "done"]);
     const result = events.at(-1);
     expect(result).toMatchObject({ event: "result", build: events[0].id, status: "done", failure: null, exitCode: 0 });
@@ -110,7 +124,9 @@ describe("the end of a waiting command (sandbox)", () => {
   });
 
   it("--json on submit -f: every log entry is a log event among the others, the result last", async () => {
-    const r = await runValar(["builds", "submit", project("echo first; echo second"), "-c", "shell", "-f", "--json"], { env: sb.env({ VALAR_POLL_MS: "100" }) });
+    const r = await runValar(["builds", "submit", project("echo first; echo second"), "-c", "shell", "-f", "--json"], {
+      env: sb.env({ VALAR_POLL_MS: "100" }),
+    });
     expect(r.exitCode).toBe(0);
     const events = r.stdout.split("\n").map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ event: "submitted", id: expect.any(String), artifact: expect.any(String) });

@@ -17,7 +17,10 @@ describe("builds inspect", () => {
     server = await startBuildsServer([A, F], { [A.id]: inspectOf(A, { flags: "no-cache", owner: "ada" }) });
     const r = await runValar(["builds", "inspect", "a1b"], { env: envFor(server) });
     expect(r.exitCode).toBe(0);
-    const created = new Date(Date.parse(A.createdAt)).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+    const created = new Date(Date.parse(A.createdAt))
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d+Z$/, " UTC");
     expect(r.stdout.split("\n")).toEqual([
       `ID:          ${A.id}`,
       "Status:      done",
@@ -31,7 +34,12 @@ describe("builds inspect", () => {
     expect(created).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     expect(r.stderr).toBe("");
     // The log is read once for an ended build's duration: here it fails (500), so none is shown.
-    expect(paths(server)).toEqual([`GET ${BUILDS_PATH}/a1b`, `GET ${BUILDS_PATH}/${A.id}/inspect`, `GET ${DEPLOYS_PATH}`, `GET ${BUILDS_PATH}/${A.id}/logs`]);
+    expect(paths(server)).toEqual([
+      `GET ${BUILDS_PATH}/a1b`,
+      `GET ${BUILDS_PATH}/${A.id}/inspect`,
+      `GET ${DEPLOYS_PATH}`,
+      `GET ${BUILDS_PATH}/${A.id}/logs`,
+    ]);
     for (const req of server.requests) expect(req.headers.authorization).toBe(`Bearer ${TOKEN}`);
   });
 

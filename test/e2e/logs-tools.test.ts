@@ -65,7 +65,10 @@ describe("builds logs: choosing entries", () => {
     );
     expect((await logs(srv, ["--since", "1m", "--raw"])).stdout).toBe("");
     const now = Date.now();
-    const recent = [JSON.stringify({ timestamp: new Date(now - 3_600_000).toISOString(), source: "PROCESS", stage: "", content: "an hour ago" }), JSON.stringify({ timestamp: new Date(now - 5_000).toISOString(), source: "PROCESS", stage: "", content: "just now" })];
+    const recent = [
+      JSON.stringify({ timestamp: new Date(now - 3_600_000).toISOString(), source: "PROCESS", stage: "", content: "an hour ago" }),
+      JSON.stringify({ timestamp: new Date(now - 5_000).toISOString(), source: "PROCESS", stage: "", content: "just now" }),
+    ];
     await srv.close();
     srv = await logServer("done", recent);
     expect((await logs(srv, ["--since", "10m", "--raw"])).stdout).toBe("just now");
@@ -90,7 +93,12 @@ describe("builds logs: choosing entries", () => {
 
   it("bad values are usage errors, and nothing is read", async () => {
     srv = await logServer("done", LOG);
-    for (const args of [["--tail", "x"], ["--since", "yesterday"], ["--source", "stdout"], ["--raw", "--json"]]) {
+    for (const args of [
+      ["--tail", "x"],
+      ["--since", "yesterday"],
+      ["--source", "stdout"],
+      ["--raw", "--json"],
+    ]) {
       const r = await logs(srv, args);
       expect(r.exitCode, args.join(" ")).toBe(2);
       expect(r.stderr).toMatch(/^error: /);
@@ -223,7 +231,9 @@ describe("CI-native output", () => {
     srv.build.error = "go build: exit 2";
     const r = await runValar(["builds", "watch", SHORT], { env: srv.env({ GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary }) });
     expect(r.exitCode).toBe(3);
-    expect(r.stderr.split("\n")).toContainEqual(expect.stringMatching(new RegExp(`^::error title=Valar build failed::build ${SHORT} failed( after \\S+)?: go build: exit 2(%0A.*)?$`)));
+    expect(r.stderr.split("\n")).toContainEqual(
+      expect.stringMatching(new RegExp(`^::error title=Valar build failed::build ${SHORT} failed( after \\S+)?: go build: exit 2(%0A.*)?$`)),
+    );
     const md = readFileSync(summary, "utf8");
     expect(md.startsWith("earlier step\n")).toBe(true);
     expect(md).toContain(`### ❌ Valar build \`${SHORT}\` failed`);

@@ -9,8 +9,7 @@ afterEach(async () => {
   srv = undefined;
 });
 
-const wrapper = (stage: string, content: string) =>
-  JSON.stringify({ timestamp: "2026-01-02T03:04:05Z", source: "WRAPPER", stage, content });
+const wrapper = (stage: string, content: string) => JSON.stringify({ timestamp: "2026-01-02T03:04:05Z", source: "WRAPPER", stage, content });
 
 /** What the CLI prints for jsonLine(i) with TZ=UTC. */
 const shown = (i: number) => `03:04:05Z line ${i}`;
@@ -53,7 +52,10 @@ describe("builds logs", () => {
       res.writeHead(204);
       res.end();
     });
-    for (const args of [["builds", "logs", "b1"], ["builds", "logs", "-f", "b1"]]) {
+    for (const args of [
+      ["builds", "logs", "b1"],
+      ["builds", "logs", "-f", "b1"],
+    ]) {
       const r = await runValar(args, { env: srv.env() });
       expect(r.exitCode).toBe(5);
       expect(r.stderr).toMatch(/^error: the logs of build b1c2d3e4\S* have expired$/m);

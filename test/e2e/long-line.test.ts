@@ -56,35 +56,27 @@ function ends(file: string, n: number): { head: string; tail: string; size: numb
 }
 
 describe("a log line without end (600 MB, no newline)", () => {
-  it(
-    "--raw into a file streams it through byte for byte, in bounded memory",
-    async () => {
-      const { result, out, peakMb } = await logsOfLongLine(["--raw"]);
-      console.log(`builds logs --raw peak RSS over a ${LINE_BYTES / 2 ** 20} MiB line: ${peakMb.toFixed(1)} MiB`);
-      expect(result.stderr).toBe("");
-      expect(result.exitCode).toBe(0);
-      const { head, tail, size } = ends(out, 64);
-      expect(size).toBe("line 0\n".length + LINE_BYTES + 1);
-      expect(head).toBe("line 0\n" + "a".repeat(57));
-      expect(tail).toBe("a".repeat(63) + "\n");
-      expect(peakMb).toBeLessThan(PEAK_LIMIT_MB);
-    },
-    180_000,
-  );
+  it("--raw into a file streams it through byte for byte, in bounded memory", async () => {
+    const { result, out, peakMb } = await logsOfLongLine(["--raw"]);
+    console.log(`builds logs --raw peak RSS over a ${LINE_BYTES / 2 ** 20} MiB line: ${peakMb.toFixed(1)} MiB`);
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    const { head, tail, size } = ends(out, 64);
+    expect(size).toBe("line 0\n".length + LINE_BYTES + 1);
+    expect(head).toBe("line 0\n" + "a".repeat(57));
+    expect(tail).toBe("a".repeat(63) + "\n");
+    expect(peakMb).toBeLessThan(PEAK_LIMIT_MB);
+  }, 180_000);
 
-  it(
-    "rendered, it is cut with a note of its length, in bounded memory",
-    async () => {
-      const { result, out, peakMb } = await logsOfLongLine([]);
-      console.log(`builds logs peak RSS over a ${LINE_BYTES / 2 ** 20} MiB line: ${peakMb.toFixed(1)} MiB`);
-      expect(result.exitCode).toBe(0);
-      const note = ` … [line cut: ${LINE_BYTES} bytes]\n`;
-      const { head, tail, size } = ends(out, 64);
-      expect(head.startsWith("03:04:05Z line 0\naaaa")).toBe(true);
-      expect(tail.endsWith("a" + note)).toBe(true);
-      expect(size).toBe("03:04:05Z line 0\n".length + CUT_AT + Buffer.byteLength(note));
-      expect(peakMb).toBeLessThan(PEAK_LIMIT_MB);
-    },
-    180_000,
-  );
+  it("rendered, it is cut with a note of its length, in bounded memory", async () => {
+    const { result, out, peakMb } = await logsOfLongLine([]);
+    console.log(`builds logs peak RSS over a ${LINE_BYTES / 2 ** 20} MiB line: ${peakMb.toFixed(1)} MiB`);
+    expect(result.exitCode).toBe(0);
+    const note = ` … [line cut: ${LINE_BYTES} bytes]\n`;
+    const { head, tail, size } = ends(out, 64);
+    expect(head.startsWith("03:04:05Z line 0\naaaa")).toBe(true);
+    expect(tail.endsWith("a" + note)).toBe(true);
+    expect(size).toBe("03:04:05Z line 0\n".length + CUT_AT + Buffer.byteLength(note));
+    expect(peakMb).toBeLessThan(PEAK_LIMIT_MB);
+  }, 180_000);
 });

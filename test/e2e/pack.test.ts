@@ -89,7 +89,7 @@ describe("npm pack → npm install -g", () => {
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as Record<string, unknown>;
     expect(manifest.dependencies).toBeUndefined();
     // The bundle is built before packing: nothing runs at install time (npm 11's allowScripts).
-    const scripts = Object.keys((manifest.scripts ?? {}));
+    const scripts = Object.keys(manifest.scripts ?? {});
     expect(scripts.filter((s) => /^(pre|post)?(install|prepare)$/.test(s))).toEqual([]);
     expect(existsSync(join(installed, "node_modules"))).toBe(false);
     expect(existsSync(join(installed, "dist", "cli.js"))).toBe(true);

@@ -44,7 +44,9 @@ describe("which .valar.yml counts", () => {
     const { env, repo } = repository();
     const r = await runValar(["builds", "submit", "examples/hello"], { env, cwd: repo });
     // No warning or error: only the packing lines and the submission.
-    expect(r.stderr).toMatch(/^packing examples\/hello \(ignore rules: none\)\npacked 2 files, [^\n]*\nsubmitted build 1234abcd from artifact art-1$/);
+    expect(r.stderr).toMatch(
+      /^packing examples\/hello \(ignore rules: none\)\npacked 2 files, [^\n]*\nsubmitted build 1234abcd from artifact art-1$/,
+    );
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(BUILD_ID);
     const submit = server.requests.find((q) => q.method === "POST" && q.path.endsWith("/builds"));
@@ -108,7 +110,9 @@ describe("files that are not regular files never hang valar", () => {
     symlinkSync("/dev/zero", config);
     const zero = await runValar(["config", "list"], { env });
     expect(zero.exitCode).toBe(2);
-    expect(zero.stderr).toMatch(/^error: cannot use the stored settings in .*config\.json: not a valid settings file \(it is a character device, not a regular file\)$/m);
+    expect(zero.stderr).toMatch(
+      /^error: cannot use the stored settings in .*config\.json: not a valid settings file \(it is a character device, not a regular file\)$/m,
+    );
     const shadow = join(tempDir(), "shadow");
     writeFileSync(shadow, "root:$6$SECRETHASH$abcdef:19000:0:99999:7:::\n");
     spawnSync("rm", [config]);

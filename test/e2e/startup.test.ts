@@ -121,7 +121,11 @@ afterAll(async () => {
 
 describe("start-up stays lean", () => {
   it("every heavy module the checks look for is in the bundle (a rename cannot make them pass unseen)", () => {
-    for (const re of [...HEAVY, ...NETWORK]) expect(bundledSources.some((m) => re.test(m)), re.source).toBe(true);
+    for (const re of [...HEAVY, ...NETWORK])
+      expect(
+        bundledSources.some((m) => re.test(m)),
+        re.source,
+      ).toBe(true);
     expect(bundledSources).toContain("src/cli.ts");
   });
 
@@ -214,11 +218,18 @@ describe("start-up stays lean", () => {
     const copy = tempDir("valar-no-wasm-");
     for (const part of ["bin", "dist"]) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
     for (const wasm of readdirSync(join(copy, "dist")).filter((f) => f.endsWith(".wasm"))) rmSync(join(copy, "dist", wasm));
-    const without = await execa("node", [join(copy, "bin", "valar.js"), "builds", "ls", "-q", "--debug"], { reject: false, extendEnv: false, env: envFor(server), stdin: "ignore" });
+    const without = await execa("node", [join(copy, "bin", "valar.js"), "builds", "ls", "-q", "--debug"], {
+      reject: false,
+      extendEnv: false,
+      env: envFor(server),
+      stdin: "ignore",
+    });
     expect(without.exitCode).not.toBe(0);
     expect(without.stderr).toMatch(/llhttp(_simd)?\.wasm/);
     rmSync(copy, { recursive: true, force: true });
-    const chunks = readdirSync(join(ROOT, "dist", "chunks")).map((f) => readFileSync(join(ROOT, "dist", "chunks", f), "utf8")).join("\n");
+    const chunks = readdirSync(join(ROOT, "dist", "chunks"))
+      .map((f) => readFileSync(join(ROOT, "dist", "chunks", f), "utf8"))
+      .join("\n");
     expect(chunks).toContain("valar reached undici's HTTP/2 client");
     expect(chunks).toContain("valar reached undici's FormData body encoder");
   });

@@ -36,10 +36,17 @@ afterEach(() => {
 
 /** demo/web on this server, with a cache directory of the test's own. */
 const env = (extra: Record<string, string | undefined> = {}) =>
-  isolatedEnv({ VALAR_TOKEN: "secret-token", VALAR_PROJECT: "demo", VALAR_SERVICE: "web", VALAR_ENDPOINT: server.endpoint, VALAR_CACHE_DIR: cache, ...extra });
+  isolatedEnv({
+    VALAR_TOKEN: "secret-token",
+    VALAR_PROJECT: "demo",
+    VALAR_SERVICE: "web",
+    VALAR_ENDPOINT: server.endpoint,
+    VALAR_CACHE_DIR: cache,
+    ...extra,
+  });
 
 function source(): string {
-  const tree = makeTree({ "main.go": "package main\n", "run.sh": { content: "#!/bin/sh\n", mode: 0o755 }, "l": { link: "main.go" } });
+  const tree = makeTree({ "main.go": "package main\n", "run.sh": { content: "#!/bin/sh\n", mode: 0o755 }, l: { link: "main.go" } });
   cleanups.push(tree.cleanup);
   return tree.dir;
 }
@@ -115,7 +122,9 @@ describe("builds submit: an unchanged source is not uploaded again", () => {
       const r = await submit(dir, [], { VALAR_ENDPOINT: forgetful.endpoint });
       expect(r.exitCode).toBe(0);
       expect(r.stdout).toBe(BUILD_ID);
-      const posts = forgetful.requests.filter((q) => q.method === "POST").map((q) => [q.path, JSON.parse(q.path === BUILDS ? q.body.toString() : "{}")]);
+      const posts = forgetful.requests
+        .filter((q) => q.method === "POST")
+        .map((q) => [q.path, JSON.parse(q.path === BUILDS ? q.body.toString() : "{}")]);
       expect(posts).toEqual([
         [BUILDS, { artifact: remembered, build: { constructor: "golang" } }],
         [ARTIFACTS, {}],
@@ -137,7 +146,9 @@ describe("builds submit: an unchanged source is not uploaded again", () => {
       const r = await submit(source(), [], { VALAR_ENDPOINT: flaky.endpoint });
       expect(r.exitCode).toBe(6);
       expect(flaky.requests.filter((q) => q.path === BUILDS)).toHaveLength(1);
-      expect(r.stderr).toMatch(/^hint: the build may have been submitted \(valar builds ls\); if not, retry with --artifact art-9 \(it is uploaded\)$/m);
+      expect(r.stderr).toMatch(
+        /^hint: the build may have been submitted \(valar builds ls\); if not, retry with --artifact art-9 \(it is uploaded\)$/m,
+      );
     } finally {
       await flaky.close();
     }

@@ -31,14 +31,9 @@ function project(script: string, extra: Record<string, string | { link: string }
 describe("builds submit (sandbox)", () => {
   it("builds a real directory through to done: modes, symlinks and ignore rules survive the trip", async () => {
     const dir = project(
-      [
-        "./tool.sh",
-        'test "$(cat link.txt)" = real-content',
-        "test -L link.txt",
-        "test ! -e secret.env",
-        "test ! -e .git",
-        "echo checks-passed",
-      ].join("\n"),
+      ["./tool.sh", 'test "$(cat link.txt)" = real-content', "test -L link.txt", "test ! -e secret.env", "test ! -e .git", "echo checks-passed"].join(
+        "\n",
+      ),
       {
         "tool.sh": "#!/bin/sh\necho tool-ran\n",
         "data/real.txt": "real-content",
@@ -51,7 +46,9 @@ describe("builds submit (sandbox)", () => {
     chmodSync(join(dir, "tool.sh"), 0o755);
     const r = await runValar(["builds", "submit", dir, "-c", "shell"], { env: sb.env() });
     // Off a terminal: packing's first and last lines, then the build and its artifact.
-    expect(r.stderr).toMatch(/^packing \S+ \(ignore rules: \.gitignore\)\npacked 5 files, \d+ B → \d+ B compressed\nsubmitted build \w{8} from artifact [0-9a-f]+; it will deploy as v\d+$/);
+    expect(r.stderr).toMatch(
+      /^packing \S+ \(ignore rules: \.gitignore\)\npacked 5 files, \d+ B → \d+ B compressed\nsubmitted build \w{8} from artifact [0-9a-f]+; it will deploy as v\d+$/,
+    );
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^[A-Za-z0-9-]+$/);
     const build = await waitForBuild(sb, r.stdout);

@@ -84,8 +84,8 @@ describe("builds submit (fault server)", () => {
       ".git/HEAD": "ref: refs/heads/main\n",
       ".gitignore": "*.log\n",
       "debug.log": "noise",
-      "alias": { link: "src" },
-      "escape": { link: "../../etc/passwd" },
+      alias: { link: "src" },
+      escape: { link: "../../etc/passwd" },
     });
     const r = await runValar(["builds", "submit", dir, "-c", "golang"], { env: env() });
     expect(r.stderr).not.toContain("error");
@@ -215,7 +215,9 @@ describe("builds submit (fault server)", () => {
     const r = await runValar(["builds", "submit", dir], { env: env() });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/^error: no constructor given$/m);
-    expect(r.stderr).toMatch(/^hint: .*golang \(go, golang-1\.17\), python, node, node-static, static, docker \(dockerfile, kaniko\), shell \(valar sandbox only\)$/m);
+    expect(r.stderr).toMatch(
+      /^hint: .*golang \(go, golang-1\.17\), python, node, node-static, static, docker \(dockerfile, kaniko\), shell \(valar sandbox only\)$/m,
+    );
     expect(r.stdout).toBe("");
     expect(server.requests).toEqual([]);
   });
@@ -247,7 +249,7 @@ describe("builds submit (fault server)", () => {
   });
 
   it("--dry-run lists the files and their size, uploads nothing, and needs no token or project", async () => {
-    const dir = sourceTree({ "b.txt": "bb", "a/x.sh": { content: "#!/bin/sh\n", mode: 0o755 }, ".git/config": "x", "l": { link: "b.txt" } });
+    const dir = sourceTree({ "b.txt": "bb", "a/x.sh": { content: "#!/bin/sh\n", mode: 0o755 }, ".git/config": "x", l: { link: "b.txt" } });
     const r = await runValar(["builds", "submit", dir, "--dry-run"], { env: isolatedEnv({ VALAR_ENDPOINT: server.endpoint }) });
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split("\n")).toEqual(["a/x.sh", "b.txt", "l"]);
@@ -256,7 +258,7 @@ describe("builds submit (fault server)", () => {
   });
 
   it("--dry-run --json prints one JSON document of the files", async () => {
-    const dir = sourceTree({ "x.sh": { content: "#!/bin/sh\n", mode: 0o755 }, "l": { link: "x.sh" } });
+    const dir = sourceTree({ "x.sh": { content: "#!/bin/sh\n", mode: 0o755 }, l: { link: "x.sh" } });
     const r = await runValar(["builds", "submit", dir, "--dry-run", "--json"], { env: env() });
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({

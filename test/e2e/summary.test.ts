@@ -35,7 +35,9 @@ describe("the summary line", () => {
   it("submit -w: outcome, short ID, duration since createdAt and the announced deployment, live", async () => {
     srv = await doneServer();
     const s = srv;
-    s.server.on(`GET ${DEPLOYS}`, (_req, res) => json(res, 200, [{ version: 7, status: "done", build: BUILD_ID, error: "", createdAt: s.build.createdAt }]));
+    s.server.on(`GET ${DEPLOYS}`, (_req, res) =>
+      json(res, 200, [{ version: 7, status: "done", build: BUILD_ID, error: "", createdAt: s.build.createdAt }]),
+    );
     const r = await runValar(["builds", "submit", "--artifact", "a", "-c", "shell", "-w"], { env: srv.env() });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(BUILD_ID);

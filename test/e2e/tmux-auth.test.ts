@@ -8,7 +8,6 @@ import { openPane, tmuxMissing, type Pane } from "../helpers/tmux.js";
  * it, and the terminal's mode is restored however the prompt ends.
  */
 
- 
 if (tmuxMissing) console.warn(tmuxMissing);
 
 describe.skipIf(Boolean(tmuxMissing))("auth login at a terminal (tmux)", () => {
@@ -41,7 +40,7 @@ describe.skipIf(Boolean(tmuxMissing))("auth login at a terminal (tmux)", () => {
     await pane.keys("Enter");
     const r = await login.done;
     // A loopback endpoint: the token is the sandbox's, and the prompt says where to find it.
-     
+
     expect(r.raw.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/`valar sandbox` prints its token when it starts, and writes it to DATA_DIR\/token/);
     expect(r.exitCode).toBe(0);
     const screen = await pane.screen();

@@ -37,16 +37,23 @@ describe.skipIf(Boolean(tmuxMissing))("fitting the terminal (tmux)", () => {
     [40, /^c3d4e5f6 {2}running {2}\d+s ago$/, false],
     [80, /^b2c3d4e5 {2}failed {3}1h ago {3}bash build\.sh exited with code 1: ERROR: tests fail…$/, true],
     [200, /^b2c3d4e5-f6a7-8901-bcde-f12345678901 {2}failed {3}1 hour ago +bash build\.sh exited/, true],
-  ])("builds ls at %i columns: no row wraps, STATUS stays, shortening comes first", async (cols, row, withError) => {
-    server = await startBuildsServer(BUILDS);
-    pane = await openPane({ cols, rows: 20, env: envFor(server, { TZ: "UTC" }) });
-    const r = await pane.run("valar builds ls").done;
-    expect(r.exitCode).toBe(0);
-    const lines = plain(r.raw).replace(/\r\n$/, "").split("\r\n");
-    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(cols);
-    expect(JSON.stringify(lines[0])).toMatch(withError ? /^"ID +STATUS +CREATED +ERROR"$/ : /^"ID +STATUS +CREATED/);
-    expect(lines.some((l) => row.test(l)), lines.join("\n")).toBe(true);
-  }, 30_000);
+  ])(
+    "builds ls at %i columns: no row wraps, STATUS stays, shortening comes first",
+    async (cols, row, withError) => {
+      server = await startBuildsServer(BUILDS);
+      pane = await openPane({ cols, rows: 20, env: envFor(server, { TZ: "UTC" }) });
+      const r = await pane.run("valar builds ls").done;
+      expect(r.exitCode).toBe(0);
+      const lines = plain(r.raw).replace(/\r\n$/, "").split("\r\n");
+      for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(cols);
+      expect(JSON.stringify(lines[0])).toMatch(withError ? /^"ID +STATUS +CREATED +ERROR"$/ : /^"ID +STATUS +CREATED/);
+      expect(
+        lines.some((l) => row.test(l)),
+        lines.join("\n"),
+      ).toBe(true);
+    },
+    30_000,
+  );
 
   it("builds ls into a pipe: ISO 8601 UTC times, not relative ones", async () => {
     server = await startBuildsServer(BUILDS);

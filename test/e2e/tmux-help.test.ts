@@ -18,18 +18,22 @@ describe.skipIf(Boolean(tmuxMissing))("help at 40, 80 and 200 columns (tmux)", (
     pane = undefined;
   });
 
-  it.each([40, 80, 200])("at %i columns no line is wider than the terminal, and no word is lost", async (cols) => {
-    pane = await openPane({ cols, rows: 50, env: isolatedEnv() });
-    for (const args of [["builds", "ls", "--help"], ["sandbox", "--help"], ["--help"], ["help", "exit-codes"]]) {
-      const r = await pane.run(`valar ${args.join(" ")}`).done;
-      expect(r.exitCode).toBe(0);
-      const lines = r.raw.replace(/\r\n$/, "").split("\r\n");
-      for (const line of lines) expect([...line].length, `${args.join(" ")}: ${JSON.stringify(line)}`).toBeLessThanOrEqual(cols);
-      // The same words as the help written to a pipe, only wrapped differently.
-      const piped = await runValar(args);
-      expect(words(r.raw)).toEqual(words(piped.stdout));
-    }
-  }, 60_000);
+  it.each([40, 80, 200])(
+    "at %i columns no line is wider than the terminal, and no word is lost",
+    async (cols) => {
+      pane = await openPane({ cols, rows: 50, env: isolatedEnv() });
+      for (const args of [["builds", "ls", "--help"], ["sandbox", "--help"], ["--help"], ["help", "exit-codes"]]) {
+        const r = await pane.run(`valar ${args.join(" ")}`).done;
+        expect(r.exitCode).toBe(0);
+        const lines = r.raw.replace(/\r\n$/, "").split("\r\n");
+        for (const line of lines) expect([...line].length, `${args.join(" ")}: ${JSON.stringify(line)}`).toBeLessThanOrEqual(cols);
+        // The same words as the help written to a pipe, only wrapped differently.
+        const piped = await runValar(args);
+        expect(words(r.raw)).toEqual(words(piped.stdout));
+      }
+    },
+    60_000,
+  );
 
   it("at 40 columns a description goes under its option, wrapped on words", async () => {
     pane = await openPane({ cols: 40, rows: 50, env: isolatedEnv() });

@@ -92,7 +92,12 @@ describe.skipIf(Boolean(tmuxMissing))("in a terminal (tmux)", () => {
     expect(plain).toMatch(new RegExp(`^${ok.id.slice(0, 8)}\\s+done\\s+(now|\\d+s ago)`, "m"));
     expect(plain).toMatch(new RegExp(`^${bad.id.slice(0, 8)}\\s+failed\\s+(now|\\d+s ago)\\s+\\S`, "m"));
     // Every line the command wrote fits in 70 columns: nothing wraps.
-    const longest = (raw: string) => Math.max(...stripAnsi(raw).split("\r\n").map((l) => [...l].length));
+    const longest = (raw: string) =>
+      Math.max(
+        ...stripAnsi(raw)
+          .split("\r\n")
+          .map((l) => [...l].length),
+      );
     expect(longest(r.raw)).toBeLessThanOrEqual(70);
     await expectCleanTerminal(pane, r.raw);
     await pane.close();
@@ -293,8 +298,7 @@ describe.skipIf(Boolean(tmuxMissing))("upload progress in a terminal (tmux)", ()
     for (let i = 0; i < 4; i++) writeFileSync(join(dir, "data", `blob${i}`), randomBytes(8 * 1024 * 1024));
     return dir;
   }
-  const apiEnv = (endpoint: string) =>
-    isolatedEnv({ VALAR_ENDPOINT: endpoint, VALAR_TOKEN: "t0k3n", VALAR_PROJECT: "demo", VALAR_SERVICE: "web" });
+  const apiEnv = (endpoint: string) => isolatedEnv({ VALAR_ENDPOINT: endpoint, VALAR_TOKEN: "t0k3n", VALAR_PROJECT: "demo", VALAR_SERVICE: "web" });
   const BAR = /\[[#-]+\]\s+\d+%/;
 
   it("Ctrl-C during the upload: exit 130, the bar is gone, cursor visible, a clean line", async () => {

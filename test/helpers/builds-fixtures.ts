@@ -41,7 +41,11 @@ export async function startBuildsServer(builds: Build[], details: Record<string,
   server.on(`GET ${BUILDS_PATH}`, (_req, res) => json(res, 200, builds));
   for (const prefix of prefixesOf(builds)) {
     server.on(`GET ${BUILDS_PATH}/${prefix}`, (_req, res) =>
-      json(res, 200, builds.filter((b) => b.id.startsWith(prefix))),
+      json(
+        res,
+        200,
+        builds.filter((b) => b.id.startsWith(prefix)),
+      ),
     );
   }
   server.on(`GET ${DEPLOYS_PATH}`, (_req, res) => json(res, 200, []));

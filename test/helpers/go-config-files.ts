@@ -8,7 +8,11 @@ import { tempDir } from "./temp-dirs.js";
 export type Env = Record<string, string | undefined>;
 
 /** A Go CLI config file as `valar config endpoint/context add` writes it (yaml.v3, indent 2). */
-export function goConfig(o: { active?: string; endpoints?: Record<string, { url: string; token: string }>; contexts?: Record<string, { endpoint: string; project: string }> }): string {
+export function goConfig(o: {
+  active?: string;
+  endpoints?: Record<string, { url: string; token: string }>;
+  contexts?: Record<string, { endpoint: string; project: string }>;
+}): string {
   const lines = ['version: ""'];
   if (o.active !== undefined) lines.push(`activeContext: ${o.active}`);
   lines.push("endpoints:");

@@ -39,7 +39,8 @@ export function ioDouble(opts: IODoubleOptions = {}): IODouble {
   const columns = opts.columns ?? 80;
   const out = captured(opts.stdoutTTY ?? opts.tty ?? false, columns);
   const err = captured(opts.stderrTTY ?? opts.tty ?? false, columns);
-  const stdin = () => opts.stdinStream ?? Object.assign(Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]), { isTTY: opts.stdinTTY ?? false });
+  const stdin = () =>
+    opts.stdinStream ?? Object.assign(Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]), { isTTY: opts.stdinTTY ?? false });
   const env = { TERM: "xterm-256color", ...opts.env };
   const io = new IOStreams({ stdout: out.stream, stderr: err.stream, stdin, env });
   return { io, stdout: out.text, stderr: err.text };

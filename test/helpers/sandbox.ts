@@ -47,7 +47,8 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
   if (opts.logTtl !== undefined) args.push("--log-ttl", opts.logTtl);
   args.push(...(opts.args ?? []));
   // The sandbox's own PATH may be trimmed by a test (missing toolchains): node by its path.
-  const [file, argv] = opts.openFiles === undefined ? [process.execPath, args] : ["prlimit", [`--nofile=${opts.openFiles}`, "--", process.execPath, ...args]];
+  const [file, argv] =
+    opts.openFiles === undefined ? [process.execPath, args] : ["prlimit", [`--nofile=${opts.openFiles}`, "--", process.execPath, ...args]];
   const child = execa(file, argv, {
     reject: false,
     extendEnv: false,
@@ -98,8 +99,7 @@ export async function startSandbox(opts: SandboxOpts = {}): Promise<TestSandbox>
     pid: child.pid!,
     stderr: () => stderr,
     workRoot,
-    env: (extra = {}) =>
-      isolatedEnv({ VALAR_ENDPOINT: endpoint, VALAR_TOKEN: token, VALAR_PROJECT: "demo", VALAR_SERVICE: "web", ...extra }),
+    env: (extra = {}) => isolatedEnv({ VALAR_ENDPOINT: endpoint, VALAR_TOKEN: token, VALAR_PROJECT: "demo", VALAR_SERVICE: "web", ...extra }),
     stop: () =>
       (stopped ??= (async () => {
         child.kill("SIGINT");
@@ -176,7 +176,14 @@ export async function packFiles(files: Record<string, string>, executable: strin
 export async function submitFiles(
   sb: Pick<TestSandbox, "endpoint" | "token">,
   files: Record<string, string>,
-  opts: { constructorName?: string; project?: string; service?: string; skipDeploy?: boolean; environment?: { key: string; value: string }[]; executable?: string[] } = {},
+  opts: {
+    constructorName?: string;
+    project?: string;
+    service?: string;
+    skipDeploy?: boolean;
+    environment?: { key: string; value: string }[];
+    executable?: string[];
+  } = {},
 ): Promise<{ id: string; status: string; createdAt: string; deployment: string }> {
   const base = `/projects/${opts.project ?? "demo"}/services/${opts.service ?? "web"}`;
   const up = await sandboxRequest(sb, "POST", `${base}/artifacts`, { body: await packFiles(files, opts.executable) });

@@ -77,16 +77,23 @@ export async function openPane(opts: PaneOptions): Promise<Pane> {
   delete env.TMUX;
   const tmux = (...args: string[]) => execa("tmux", ["-S", socket, ...args], { env, extendEnv: false, cwd: opts.cwd });
   await tmux(
-    "-f", "/dev/null", "new-session", "-d", "-s", "t",
-    "-x", String(opts.cols ?? 100), "-y", String(opts.rows ?? 30),
+    "-f",
+    "/dev/null",
+    "new-session",
+    "-d",
+    "-s",
+    "t",
+    "-x",
+    String(opts.cols ?? 100),
+    "-y",
+    String(opts.rows ?? 30),
     `bash --noprofile --rcfile '${join(dir, "bashrc")}' -i`,
   );
   await tmux("set-option", "-t", "t", "status", "off");
   await tmux("pipe-pane", "-t", "t", "-o", `cat >> '${rawLog}'`);
 
   const raw = () => readFileSync(rawLog, "utf8");
-  const screen = async (o: { escapes?: boolean } = {}) =>
-    (await tmux("capture-pane", "-p", "-t", "t", ...(o.escapes ? ["-e"] : []))).stdout;
+  const screen = async (o: { escapes?: boolean } = {}) => (await tmux("capture-pane", "-p", "-t", "t", ...(o.escapes ? ["-e"] : []))).stdout;
   const waitFor: Pane["waitFor"] = async (test, o = {}) => {
     const check = typeof test === "function" ? test : (s: string) => test.test(s);
     const deadline = Date.now() + (o.timeoutMs ?? 20_000);

@@ -36,7 +36,9 @@ describe("builds abort", () => {
       srv = await startWaitServer(status);
       const r = await valar(["builds", "abort", "b1"], { env: apiEnv(srv.server) });
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toContain(`error: build ${BUILD_ID} ${status === "failed" || status === "expired" ? "has" : "is"} ${status}; only pending or running builds can be aborted`);
+      expect(r.stderr).toContain(
+        `error: build ${BUILD_ID} ${status === "failed" || status === "expired" ? "has" : "is"} ${status}; only pending or running builds can be aborted`,
+      );
       expect(posts(srv)).toEqual([]);
     });
   }

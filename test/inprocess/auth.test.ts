@@ -32,8 +32,7 @@ function store(env: Record<string, string | undefined>, values: Record<string, s
   mkdirSync(env.VALAR_CONFIG_DIR!, { recursive: true });
   writeFileSync(configFile(env), JSON.stringify(values), { mode: 0o600 });
 }
-const login = (args: string[], env: Record<string, string | undefined>, input: string) =>
-  valar(["auth", "login", ...args], { env, input });
+const login = (args: string[], env: Record<string, string | undefined>, input: string) => valar(["auth", "login", ...args], { env, input });
 
 describe("auth login", () => {
   it("takes the token from piped stdin, checks it, stores it with the endpoint and says who is logged in", async () => {

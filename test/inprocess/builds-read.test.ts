@@ -20,14 +20,46 @@ const env = () => ({ VALAR_ENDPOINT: api.endpoint, VALAR_TOKEN: TOKEN, VALAR_PRO
 
 describe("in process: reading builds", () => {
   const cases: { name: string; args: string[]; exitCode: number; stdout: RegExp | string; stderr?: RegExp; sent: string[] }[] = [
-    { name: "ls -q prints the IDs newest first", args: ["builds", "ls", "-q"], exitCode: 0, stdout: `${C}\n${A}\n${B}\n`, sent: [`GET ${BUILDS_PATH}`] },
-    { name: "ls with a prefix asks for that prefix", args: ["builds", "ls", "-q", "a1"], exitCode: 0, stdout: `${A}\n`, sent: [`GET ${BUILDS_PATH}/a1`] },
-    { name: "ls --status keeps the matching builds", args: ["builds", "ls", "-q", "--status", "failed"], exitCode: 0, stdout: `${B}\n`, sent: [`GET ${BUILDS_PATH}`] },
-    { name: "-q with --json is a usage error and sends nothing", args: ["builds", "ls", "-q", "--json"], exitCode: 2, stdout: "", stderr: /^error: /m, sent: [] },
+    {
+      name: "ls -q prints the IDs newest first",
+      args: ["builds", "ls", "-q"],
+      exitCode: 0,
+      stdout: `${C}\n${A}\n${B}\n`,
+      sent: [`GET ${BUILDS_PATH}`],
+    },
+    {
+      name: "ls with a prefix asks for that prefix",
+      args: ["builds", "ls", "-q", "a1"],
+      exitCode: 0,
+      stdout: `${A}\n`,
+      sent: [`GET ${BUILDS_PATH}/a1`],
+    },
+    {
+      name: "ls --status keeps the matching builds",
+      args: ["builds", "ls", "-q", "--status", "failed"],
+      exitCode: 0,
+      stdout: `${B}\n`,
+      sent: [`GET ${BUILDS_PATH}`],
+    },
+    {
+      name: "-q with --json is a usage error and sends nothing",
+      args: ["builds", "ls", "-q", "--json"],
+      exitCode: 2,
+      stdout: "",
+      stderr: /^error: /m,
+      sent: [],
+    },
     { name: "an invalid prefix sends nothing", args: ["builds", "inspect", "a_1"], exitCode: 2, stdout: "", stderr: /error: /, sent: [] },
     { name: "status of a done build exits 0", args: ["builds", "status", "a1b2"], exitCode: 0, stdout: "done\n", sent: [`GET ${BUILDS_PATH}/a1b2`] },
     { name: "status of a failed build exits 3", args: ["builds", "status", "b2"], exitCode: 3, stdout: "failed\n", sent: [`GET ${BUILDS_PATH}/b2`] },
-    { name: "an unknown prefix exits 5", args: ["builds", "inspect", "ffff"], exitCode: 5, stdout: "", stderr: /error: /, sent: [`GET ${BUILDS_PATH}/ffff`] },
+    {
+      name: "an unknown prefix exits 5",
+      args: ["builds", "inspect", "ffff"],
+      exitCode: 5,
+      stdout: "",
+      stderr: /error: /,
+      sent: [`GET ${BUILDS_PATH}/ffff`],
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {

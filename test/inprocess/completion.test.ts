@@ -23,16 +23,16 @@ describe("valar completion", () => {
     expect(r.stdout).toBe(readFileSync(new URL(`../../${file}`, import.meta.url), "utf8"));
   });
 
-  it.each([[["completion", "powershell"], /^error: .*powershell/], [["completion"], /^error: missing required argument 'shell'/]])(
-    "%j is a usage error",
-    async (args, message) => {
-      const r = await runInProcess(args);
-      expect(r.exitCode).toBe(2);
-      expect(r.stdout).toBe("");
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr).toMatch(/^hint: see `valar completion --help`$/m);
-    },
-  );
+  it.each([
+    [["completion", "powershell"], /^error: .*powershell/],
+    [["completion"], /^error: missing required argument 'shell'/],
+  ])("%j is a usage error", async (args, message) => {
+    const r = await runInProcess(args);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/^hint: see `valar completion --help`$/m);
+  });
 });
 
 describe("valar __complete", () => {
@@ -71,7 +71,13 @@ describe("valar __complete", () => {
       sent: [`GET ${DEPLOYS_PATH}`],
     },
     { name: "deploy-versions with a word that is no version asks nothing", args: ["deploy-versions", "x"], stdout: "", sent: [] },
-    { name: "deploy-versions when the API answers garbage", args: ["deploy-versions"], deploys: { not: "a list" }, stdout: "", sent: [`GET ${DEPLOYS_PATH}`] },
+    {
+      name: "deploy-versions when the API answers garbage",
+      args: ["deploy-versions"],
+      deploys: { not: "a list" },
+      stdout: "",
+      sent: [`GET ${DEPLOYS_PATH}`],
+    },
     { name: "an unknown kind and a stray flag", args: ["nonsense", "--weird"], stdout: "", sent: [] },
     { name: "no kind at all", args: [], stdout: "", sent: [] },
   ];

@@ -109,15 +109,57 @@ describe("valar config, case by case", () => {
   type Stored = Record<string, string>;
   const cases: { args: string[]; before: Stored; exitCode: number; stdout: string; stderr: RegExp | ""; after: Stored }[] = [
     { args: ["get", "project"], before: { project: "p1" }, exitCode: 0, stdout: "p1", stderr: "", after: { project: "p1" } },
-    { args: ["get", "service"], before: { project: "p1" }, exitCode: 1, stdout: "", stderr: /^error: service is not set\nhint: /, after: { project: "p1" } },
+    {
+      args: ["get", "service"],
+      before: { project: "p1" },
+      exitCode: 1,
+      stdout: "",
+      stderr: /^error: service is not set\nhint: /,
+      after: { project: "p1" },
+    },
     { args: ["set", "service", "web"], before: { project: "p1" }, exitCode: 0, stdout: "", stderr: "", after: { project: "p1", service: "web" } },
     { args: ["set", "project", "p2"], before: { project: "p1" }, exitCode: 0, stdout: "", stderr: "", after: { project: "p2" } },
-    { args: ["set", "endpoint", "https://api.example.com/v2/"], before: {}, exitCode: 0, stdout: "", stderr: "", after: { endpoint: "https://api.example.com/v2" } },
+    {
+      args: ["set", "endpoint", "https://api.example.com/v2/"],
+      before: {},
+      exitCode: 0,
+      stdout: "",
+      stderr: "",
+      after: { endpoint: "https://api.example.com/v2" },
+    },
     { args: ["unset", "project"], before: { project: "p1", service: "web" }, exitCode: 0, stdout: "", stderr: "", after: { service: "web" } },
-    { args: ["list"], before: { service: "web", project: "p1" }, exitCode: 0, stdout: "project=p1\nservice=web", stderr: "", after: { service: "web", project: "p1" } },
-    { args: ["list", "--json"], before: { project: "p1", token: "tok-secret-1" }, exitCode: 0, stdout: '{\n  "project": "p1"\n}', stderr: "", after: { project: "p1", token: "tok-secret-1" } },
-    { args: ["set", "service", "my-svc"], before: { service: "web" }, exitCode: 2, stdout: "", stderr: /^error: invalid service name "my-svc"/, after: { service: "web" } },
-    { args: ["unset", "token"], before: { token: "tok-secret-1" }, exitCode: 2, stdout: "", stderr: /^error: unknown config key "token"/, after: { token: "tok-secret-1" } },
+    {
+      args: ["list"],
+      before: { service: "web", project: "p1" },
+      exitCode: 0,
+      stdout: "project=p1\nservice=web",
+      stderr: "",
+      after: { service: "web", project: "p1" },
+    },
+    {
+      args: ["list", "--json"],
+      before: { project: "p1", token: "tok-secret-1" },
+      exitCode: 0,
+      stdout: '{\n  "project": "p1"\n}',
+      stderr: "",
+      after: { project: "p1", token: "tok-secret-1" },
+    },
+    {
+      args: ["set", "service", "my-svc"],
+      before: { service: "web" },
+      exitCode: 2,
+      stdout: "",
+      stderr: /^error: invalid service name "my-svc"/,
+      after: { service: "web" },
+    },
+    {
+      args: ["unset", "token"],
+      before: { token: "tok-secret-1" },
+      exitCode: 2,
+      stdout: "",
+      stderr: /^error: unknown config key "token"/,
+      after: { token: "tok-secret-1" },
+    },
   ];
   it.each(cases)("config $args with $before stored", async ({ args, before, exitCode, stdout, stderr, after }) => {
     const env = testEnv();

@@ -47,7 +47,14 @@ describe("deploys ls", () => {
       sent: [LIST],
     },
     { name: "-q: versions only", args: ["deploys", "ls", "-q"], list: THREE, exitCode: 0, stdout: "3\n2\n1", stderr: "", sent: [LIST] },
-    { name: "sorts by version when the API does not", args: ["deploys", "ls", "-q"], list: [deploy(1), deploy(3), deploy(2)], exitCode: 0, stdout: "3\n2\n1", sent: [LIST] },
+    {
+      name: "sorts by version when the API does not",
+      args: ["deploys", "ls", "-q"],
+      list: [deploy(1), deploy(3), deploy(2)],
+      exitCode: 0,
+      stdout: "3\n2\n1",
+      sent: [LIST],
+    },
     { name: "-n 1 shows the newest", args: ["deploys", "ls", "-n", "1", "-q"], list: THREE, exitCode: 0, stdout: "3", sent: [LIST] },
     {
       name: "-n 1 in a table says how many there are",
@@ -89,8 +96,23 @@ describe("deploys ls", () => {
       stderr: /^error: /,
       sent: [LIST],
     },
-    { name: "-n 0 → exit 2, nothing sent", args: ["deploys", "ls", "-n", "0"], list: THREE, exitCode: 2, stdout: "", stderr: /^error: option '-n, --limit <n>'/, sent: [] },
-    { name: "--all with -n → exit 2", args: ["deploys", "ls", "--all", "-n", "2"], list: THREE, exitCode: 2, stderr: /cannot be used with/, sent: [] },
+    {
+      name: "-n 0 → exit 2, nothing sent",
+      args: ["deploys", "ls", "-n", "0"],
+      list: THREE,
+      exitCode: 2,
+      stdout: "",
+      stderr: /^error: option '-n, --limit <n>'/,
+      sent: [],
+    },
+    {
+      name: "--all with -n → exit 2",
+      args: ["deploys", "ls", "--all", "-n", "2"],
+      list: THREE,
+      exitCode: 2,
+      stderr: /cannot be used with/,
+      sent: [],
+    },
     { name: "-q with --json → exit 2", args: ["deploys", "ls", "-q", "--json"], list: THREE, exitCode: 2, stderr: /cannot be used with/, sent: [] },
     {
       name: "no project → exit 2 with a hint, nothing sent",
@@ -100,7 +122,14 @@ describe("deploys ls", () => {
       stderr: /^error: no project given\nhint: /,
       sent: [],
     },
-    { name: "no token → exit 4, nothing sent", args: ["deploys", "ls"], env: { VALAR_TOKEN: undefined }, exitCode: 4, stderr: /valar auth login/, sent: [] },
+    {
+      name: "no token → exit 4, nothing sent",
+      args: ["deploys", "ls"],
+      env: { VALAR_TOKEN: undefined },
+      exitCode: 4,
+      stderr: /valar auth login/,
+      sent: [],
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {

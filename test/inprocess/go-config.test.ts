@@ -20,14 +20,19 @@ describe("Valar's Go CLI config as the stored layer (fault servers)", () => {
   let b: FaultServer;
   beforeAll(async () => {
     [a, b] = await Promise.all([startFaultServer(), startFaultServer()]);
-    for (const [server, token] of [[a, TOKEN_A], [b, TOKEN_B]] as const) {
+    for (const [server, token] of [
+      [a, TOKEN_A],
+      [b, TOKEN_B],
+    ] as const) {
       for (const project of ["shop", "blog", "yml", "stored", "env", "flag"]) {
         server.on(`GET /projects/${project}/services/web/builds`, (req, res) =>
           req.headers.authorization === `Bearer ${token}` ? json(res, 200, []) : json(res, 401, { error: "invalid token" }),
         );
       }
       server.on("GET /users/info", (req, res) =>
-        req.headers.authorization === `Bearer ${token}` ? json(res, 200, { name: "ada", projects: ["shop"] }) : json(res, 401, { error: "invalid token" }),
+        req.headers.authorization === `Bearer ${token}`
+          ? json(res, 200, { name: "ada", projects: ["shop"] })
+          : json(res, 401, { error: "invalid token" }),
       );
     }
   });
@@ -53,10 +58,16 @@ describe("Valar's Go CLI config as the stored layer (fault servers)", () => {
     writeHomeConfig(env, twoEndpoints("blog"));
     expect((await ls(env)).exitCode).toBe(0);
     expect(a.requests).toEqual([]);
-    expect(last(b)).toMatchObject({ path: "/projects/blog/services/web/builds", headers: expect.objectContaining({ authorization: `Bearer ${TOKEN_B}` }) });
+    expect(last(b)).toMatchObject({
+      path: "/projects/blog/services/web/builds",
+      headers: expect.objectContaining({ authorization: `Bearer ${TOKEN_B}` }),
+    });
     writeHomeConfig(env, twoEndpoints("shop"));
     expect((await ls(env)).exitCode).toBe(0);
-    expect(last(a)).toMatchObject({ path: "/projects/shop/services/web/builds", headers: expect.objectContaining({ authorization: `Bearer ${TOKEN_A}` }) });
+    expect(last(a)).toMatchObject({
+      path: "/projects/shop/services/web/builds",
+      headers: expect.objectContaining({ authorization: `Bearer ${TOKEN_A}` }),
+    });
   });
 
   it("a missing active context gives nothing, and the error says why; nothing is sent", async () => {
@@ -90,18 +101,25 @@ describe("Valar's Go CLI config as the stored layer (fault servers)", () => {
     // Redefines endpoint bravo (now pointing at server a) and switches the active context.
     writeFileSync(
       override,
-      goConfig({ active: "mine", endpoints: { bravo: { url: a.endpoint, token: TOKEN_A } }, contexts: { mine: { endpoint: "bravo", project: "stored" } } }),
+      goConfig({
+        active: "mine",
+        endpoints: { bravo: { url: a.endpoint, token: TOKEN_A } },
+        contexts: { mine: { endpoint: "bravo", project: "stored" } },
+      }),
     );
     // ~/.valar/config is not read when VALARCONFIG is set.
     writeHomeConfig(env, "activeContext: [broken\n");
     const e = { ...env, VALARCONFIG: `${base};${override}` };
     expect((await ls(e)).exitCode).toBe(0);
-    expect(last(a)).toMatchObject({ path: "/projects/stored/services/web/builds", headers: expect.objectContaining({ authorization: `Bearer ${TOKEN_A}` }) });
+    expect(last(a)).toMatchObject({
+      path: "/projects/stored/services/web/builds",
+      headers: expect.objectContaining({ authorization: `Bearer ${TOKEN_A}` }),
+    });
     expect(b.requests).toEqual([]);
     const status = await valar(["auth", "status"], { env: e, cwd: serviceDir() });
     expect(status.stdout).toMatch(new RegExp(`^Token: +\\S+ \\(${override.replace(/[.]/g, "\\.")}, context mine\\)$`, "m"));
     // The later file's activeContext may name a context of the earlier one.
-    writeFileSync(override, 'activeContext: shop\n');
+    writeFileSync(override, "activeContext: shop\n");
     expect((await ls(e)).exitCode).toBe(0);
     expect(last(a)!.path).toBe("/projects/shop/services/web/builds");
     // A listed file that cannot be read is skipped with a warning, as the Go CLI does.

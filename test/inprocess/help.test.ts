@@ -47,7 +47,25 @@ const paths = commandPaths(root);
 describe("--help of every command", () => {
   it("covers the whole tree, groups included", () => {
     const names = paths.map((p) => p.join(" "));
-    expect(names).toEqual(expect.arrayContaining(["", "builds", "builds ls", "builds submit", "deploys", "deploys ls", "deploys create", "deploys rollback", "auth", "auth login", "config", "config set", "completion", "sandbox", "help"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "",
+        "builds",
+        "builds ls",
+        "builds submit",
+        "deploys",
+        "deploys ls",
+        "deploys create",
+        "deploys rollback",
+        "auth",
+        "auth login",
+        "config",
+        "config set",
+        "completion",
+        "sandbox",
+        "help",
+      ]),
+    );
     expect(names).not.toContain("__complete");
   });
 

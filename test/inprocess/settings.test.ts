@@ -144,7 +144,7 @@ describe("project and service: flag > env > .valar.yml > stored", () => {
     expect(hits(a)).toBe(0);
   });
 
-  it("nothing set up: the first error is \"not logged in\", not the missing project", async () => {
+  it('nothing set up: the first error is "not logged in", not the missing project', async () => {
     const r = await valar(["builds", "ls"], { cwd: tempDir(), env: testEnv() });
     expect(r.exitCode).toBe(4);
     expect(r.stderr.split("\n")[0]).toBe("error: not logged in to https://api.valar.dev/v2");

@@ -32,17 +32,12 @@ const RULES: Rule[] = [
   {
     name: "output imports no builds, API (but its types), commands or sandbox",
     from: under("output"),
-    forbids: (t) =>
-      under("builds")(t) ||
-      (under("api")(t) && t !== API_TYPES) ||
-      under("commands")(t) ||
-      under("sandbox")(t),
+    forbids: (t) => under("builds")(t) || (under("api")(t) && t !== API_TYPES) || under("commands")(t) || under("sandbox")(t),
   },
   {
     name: "the API client imports no output, builds or commands",
     from: under("api"),
-    forbids: (t) =>
-      under("output")(t) || under("builds")(t) || under("commands")(t),
+    forbids: (t) => under("output")(t) || under("builds")(t) || under("commands")(t),
   },
   {
     name: "only src/cli.ts imports commands",
@@ -58,8 +53,7 @@ const RULES: Rule[] = [
 const KNOWN: Record<string, string> = {
   // text.ts is plain string handling (control characters, one-line messages) that the
   // client uses to clean server text at the boundary; it belongs in a module both share.
-  "api/http-errors.ts -> output/text.ts":
-    "text helpers shared by api and output",
+  "api/http-errors.ts -> output/text.ts": "text helpers shared by api and output",
   "api/users.ts -> output/text.ts": "text helpers shared by api and output",
   "api/validate.ts -> output/text.ts": "text helpers shared by api and output",
 };
@@ -69,22 +63,14 @@ function modules(dir = SRC): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
     if (e.isDirectory()) return modules(path);
-    return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")
-      ? [relative(SRC, path).split("\\").join("/")]
-      : [];
+    return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [relative(SRC, path).split("\\").join("/")] : [];
   });
 }
 
 /** The modules under src/ a module imports: static, type-only, re-exports and import(). */
 function importsOf(file: string, text: string): string[] {
-  const specifiers = [
-    ...text.matchAll(
-      /(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g,
-    ),
-  ].map((m) => m[1]!);
-  return specifiers.map((s) =>
-    posix.normalize(posix.join(posix.dirname(file), s)).replace(/\.js$/, ".ts"),
-  );
+  const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]!);
+  return specifiers.map((s) => posix.normalize(posix.join(posix.dirname(file), s)).replace(/\.js$/, ".ts"));
 }
 
 function violations(files: { file: string; text: string }[]): string[] {
@@ -92,8 +78,7 @@ function violations(files: { file: string; text: string }[]): string[] {
   for (const { file, text } of files) {
     for (const target of importsOf(file, text)) {
       for (const rule of RULES) {
-        if (rule.from(file) && rule.forbids(target))
-          found.push(`${file} -> ${target}`);
+        if (rule.from(file) && rule.forbids(target)) found.push(`${file} -> ${target}`);
       }
     }
   }
@@ -109,9 +94,7 @@ describe("layer rules", () => {
   it("reads the modules and their imports", () => {
     expect(sources.length).toBeGreaterThan(50);
     const server = sources.find((s) => s.file === "sandbox/http/server.ts");
-    expect(server && importsOf(server.file, server.text)).toContain(
-      "api/types.ts",
-    );
+    expect(server && importsOf(server.file, server.text)).toContain("api/types.ts");
   });
 
   it("holds in src/ (but for the known exceptions, each of which still happens)", () => {
@@ -121,51 +104,21 @@ describe("layer rules", () => {
   });
 
   it.each([
-    [
-      "sandbox/store/token.ts",
-      'import { UsageError } from "../../errors.js";',
-      "sandbox/store/token.ts -> errors.ts",
-    ],
-    [
-      "sandbox/http/routes.ts",
-      'const { x } = await import("../../builds/wait.js");',
-      "sandbox/http/routes.ts -> builds/wait.ts",
-    ],
-    [
-      "output/table.ts",
-      'import type { Client } from "../api/client.js";',
-      "output/table.ts -> api/client.ts",
-    ],
-    [
-      "output/live.ts",
-      'export { follow } from "../builds/follow.js";',
-      "output/live.ts -> builds/follow.ts",
-    ],
-    [
-      "api/client.ts",
-      'import { io } from "../output/io.js";',
-      "api/client.ts -> output/io.ts",
-    ],
-    [
-      "builds/wait.ts",
-      'import { run } from "../commands/builds/watch.run.js";',
-      "builds/wait.ts -> commands/builds/watch.run.ts",
-    ],
+    ["sandbox/store/token.ts", 'import { UsageError } from "../../errors.js";', "sandbox/store/token.ts -> errors.ts"],
+    ["sandbox/http/routes.ts", 'const { x } = await import("../../builds/wait.js");', "sandbox/http/routes.ts -> builds/wait.ts"],
+    ["output/table.ts", 'import type { Client } from "../api/client.js";', "output/table.ts -> api/client.ts"],
+    ["output/live.ts", 'export { follow } from "../builds/follow.js";', "output/live.ts -> builds/follow.ts"],
+    ["api/client.ts", 'import { io } from "../output/io.js";', "api/client.ts -> output/io.ts"],
+    ["builds/wait.ts", 'import { run } from "../commands/builds/watch.run.js";', "builds/wait.ts -> commands/builds/watch.run.ts"],
   ])("catches %s importing across a layer", (file, line, expected) => {
     expect(violations([{ file, text: line }])).toEqual([expected]);
   });
 
   it.each([
-    [
-      "sandbox/http/routes.ts",
-      'import { BUILD_PREFIX } from "../../api/types.js";',
-    ],
+    ["sandbox/http/routes.ts", 'import { BUILD_PREFIX } from "../../api/types.js";'],
     ["output/status.ts", 'import type { Build } from "../api/types.js";'],
     ["cli.ts", 'import { defineBuilds } from "./commands/builds/index.js";'],
-    [
-      "commands/builds/ls.ts",
-      'import { addJsonOption } from "../shared/options.js";',
-    ],
+    ["commands/builds/ls.ts", 'import { addJsonOption } from "../shared/options.js";'],
   ])("lets %s import within the rules", (file, line) => {
     expect(violations([{ file, text: line }])).toEqual([]);
   });

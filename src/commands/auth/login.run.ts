@@ -28,9 +28,7 @@ export async function run(ctx: Ctx, _args: string[], opts: LoginOptions): Promis
 
   const where = whereToGetToken(endpoint);
   if (ctx.io.stdinIsTTY) ctx.io.note(ctx.io.err.dim(`Token: ${where}.`));
-  const token = ctx.io.stdinIsTTY
-    ? await promptSecret(ctx.io, `Paste your Valar token for ${endpoint}: `, ctx.signal)
-    : await readPipedToken(ctx.io);
+  const token = ctx.io.stdinIsTTY ? await promptSecret(ctx.io, `Paste your Valar token for ${endpoint}: `, ctx.signal) : await readPipedToken(ctx.io);
   if (!token) throw new AuthError("no token entered", { hint: `${where}; then run \`valar auth login\` again` });
 
   const client = await ctx.client({ endpoint, token });

@@ -24,9 +24,18 @@ export function defineLogs(rt: Runtime): Command {
     .option("-f, --follow", "stream the log until the build ends; exit with its outcome")
     .addOption(new Option("--raw", "print only each line's content").conflicts("json"))
     .option("--tail <n>", "only the last N entries (with -f: the last N so far, then follow)", parseTail)
-    .option("--since <when>", "only entries at or after a time: a duration back from now (10m, 2h) or a timestamp (2026-03-01T10:00:00Z; without a zone it is UTC)")
+    .option(
+      "--since <when>",
+      "only entries at or after a time: a duration back from now (10m, 2h) or a timestamp (2026-03-01T10:00:00Z; without a zone it is UTC)",
+    )
     .addOption(new Option("--source <source>", "only the build's own output (process) or the platform's (wrapper)").choices(["process", "wrapper"]))
-    .addOption(new Option("--failed", "only why the build failed: its error and the last lines of its output (--failed-lines)").conflicts(["follow", "raw", "json"]));
+    .addOption(
+      new Option("--failed", "only why the build failed: its error and the last lines of its output (--failed-lines)").conflicts([
+        "follow",
+        "raw",
+        "json",
+      ]),
+    );
   addJsonOption(cmd, "print one JSON object per entry (NDJSON): timestamp, source, stage, content");
   addWaitOptions(cmd);
   withExamples(cmd, [

@@ -55,8 +55,6 @@ export async function run(ctx: Ctx, args: string[], opts: LsOptions): Promise<nu
 }
 
 function emptyNote(target: string, prefix: string | undefined, statuses: string[] | undefined): string {
-  const what = [prefix && `starting with "${prefix}"`, statuses && `with status ${statuses.join(" or ")}`]
-    .filter(Boolean)
-    .join(" ");
+  const what = [prefix && `starting with "${prefix}"`, statuses && `with status ${statuses.join(" or ")}`].filter(Boolean).join(" ");
   return what ? `No builds ${what} in ${target}.` : `No builds in ${target} yet. Submit one with \`valar builds submit\`.`;
 }

@@ -181,7 +181,9 @@ async function loadRules(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarY
     throw new UsageError(st.code === "ENOENT" ? `${dir} does not exist` : `cannot read ${dir}: ${describeFsError(st)}`);
   }
   if (!st.isDirectory()) throw new UsageError(`${dir} is not a directory`);
-  const rules = await readDirectory(dir, () => IgnoreRules.load(root, { prefixes: yml?.build.ignore, patterns: opts.ignore, warn: (m) => ctx.io.warn(m) }));
+  const rules = await readDirectory(dir, () =>
+    IgnoreRules.load(root, { prefixes: yml?.build.ignore, patterns: opts.ignore, warn: (m) => ctx.io.warn(m) }),
+  );
   return { root, rules };
 }
 
@@ -190,7 +192,9 @@ function warnAboutPacking(ctx: Ctx, rules: IgnoreRules, skipped: PackResult["ski
   for (const s of skipped) ctx.io.warn(`skipping ${s.path}: ${s.reason}`);
   for (const d of dependencyDirs) {
     if (rules.mentions(d.name)) continue;
-    ctx.io.warn(`packing ${d.path}/ (${formatBytes(d.bytes)}), a dependency folder no ignore file mentions; add ${d.name}/ to ${rules.fileName} to leave it out`);
+    ctx.io.warn(
+      `packing ${d.path}/ (${formatBytes(d.bytes)}), a dependency folder no ignore file mentions; add ${d.name}/ to ${rules.fileName} to leave it out`,
+    );
   }
 }
 
@@ -271,7 +275,11 @@ async function packSource(ctx: Ctx, dir: string, opts: SubmitOptions, yml: Valar
     line.stop();
     throw err;
   }
-  line.stop(packed.files > 0 ? `${fileCount(packed.files)}, ${formatProgressBytes(packed.bytes)} → ${formatProgressBytes(packed.archiveBytes)} compressed` : undefined);
+  line.stop(
+    packed.files > 0
+      ? `${fileCount(packed.files)}, ${formatProgressBytes(packed.bytes)} → ${formatProgressBytes(packed.archiveBytes)} compressed`
+      : undefined,
+  );
   warnAboutPacking(ctx, rules, packed.skipped, packed.dependencyDirs);
   if (packed.files === 0) {
     throw new OperationError(`nothing to pack in ${dir}: every file is ignored or the directory is empty`, {

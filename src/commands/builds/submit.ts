@@ -1,6 +1,14 @@
 import { Command } from "commander";
 import type { Runtime } from "../../app/runtime.js";
-import { addDeployWaitOption, addJsonOption, addWaitOptions, collect, withExamples, type DeployWaitOptions, type WaitOptions } from "../shared/options.js";
+import {
+  addDeployWaitOption,
+  addJsonOption,
+  addWaitOptions,
+  collect,
+  withExamples,
+  type DeployWaitOptions,
+  type WaitOptions,
+} from "../shared/options.js";
 
 export interface SubmitOptions extends WaitOptions, DeployWaitOptions {
   constructor?: string;

@@ -67,7 +67,13 @@ export function withParagraph(cmd: Command, text: string): Command {
   return cmd.addHelpText("after", ({ error }) => {
     // Commander lays out the rest at 80 columns off a terminal; the prose follows.
     const width = helpWidth(cmd, error) ?? 80;
-    return "\n" + text.split("\n").map((line) => wrapWords(line, width)).join("\n");
+    return (
+      "\n" +
+      text
+        .split("\n")
+        .map((line) => wrapWords(line, width))
+        .join("\n")
+    );
   });
 }
 

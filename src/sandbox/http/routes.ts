@@ -181,14 +181,22 @@ export function refuseUpload(req: IncomingMessage, res: ServerResponse, message 
 }
 
 function listBuilds(core: SandboxCore, _req: IncomingMessage, res: ServerResponse, p: Params): void {
-  sendJson(res, 200, core.store.listBuilds(p.project, p.service).map((b) => toBuild(core.freshen(b))));
+  sendJson(
+    res,
+    200,
+    core.store.listBuilds(p.project, p.service).map((b) => toBuild(core.freshen(b))),
+  );
 }
 
 function filterBuilds(core: SandboxCore, _req: IncomingMessage, res: ServerResponse, p: Params): void {
   if (!BUILD_PREFIX.test(p.id)) throw new HttpError(400, `invalid build ID prefix "${p.id}": use letters, digits and dashes`);
   const prefix = p.id.toLowerCase();
   const matches = core.store.listBuilds(p.project, p.service).filter((b) => b.id.startsWith(prefix));
-  sendJson(res, 200, matches.map((b) => toBuild(core.freshen(b))));
+  sendJson(
+    res,
+    200,
+    matches.map((b) => toBuild(core.freshen(b))),
+  );
 }
 
 async function submitBuild(core: SandboxCore, req: IncomingMessage, res: ServerResponse, p: Params): Promise<void> {

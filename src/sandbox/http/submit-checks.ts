@@ -58,7 +58,7 @@ function environmentEntry(e: unknown, where: string): EnvironmentEntry {
   }
   if (e.value !== undefined && typeof e.value !== "string") throw new HttpError(400, `${where}.value must be a string`);
   if (e.secret !== undefined && typeof e.secret !== "boolean") throw new HttpError(400, `${where}.secret must be a boolean`);
-  const value = (e.value) ?? "";
+  const value = e.value ?? "";
   if (value.includes("\0")) throw new HttpError(400, `${where} (${e.key}): the value holds a NUL byte, which no environment variable can`);
   const size = Buffer.byteLength(e.key) + Buffer.byteLength(value) + 1;
   if (size > MAX_ENV_ENTRY_BYTES) throw new HttpError(400, `${where} (${e.key}) is ${size} bytes; the limit for one entry is ${MAX_ENV_ENTRY_BYTES}`);

@@ -25,7 +25,8 @@ export function nameProblem(path: string, linkpath?: string, workspace = ""): st
   }
   const long = path.split("/").find((part) => Buffer.byteLength(part) > MAX_NAME_BYTES);
   if (long !== undefined) return `entry "${shown}" has a file name of ${Buffer.byteLength(long)} bytes; the limit is ${MAX_NAME_BYTES}`;
-  if (linkpath && Buffer.byteLength(linkpath) > MAX_PATH_BYTES) return `link "${shown}" has a target of ${Buffer.byteLength(linkpath)} bytes; the limit is ${MAX_PATH_BYTES}`;
+  if (linkpath && Buffer.byteLength(linkpath) > MAX_PATH_BYTES)
+    return `link "${shown}" has a target of ${Buffer.byteLength(linkpath)} bytes; the limit is ${MAX_PATH_BYTES}`;
   return undefined;
 }
 

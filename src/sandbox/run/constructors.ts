@@ -59,7 +59,10 @@ const PLANNERS: Record<string, Planner> = {
     const steps: Step[] = [];
     // Into the workspace, not the machine's own Python: a build must not change the host.
     if (existsSync(join(ws, "requirements.txt"))) {
-      steps.push({ tool: "python3", args: ["-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--target", ".packages", "-r", "requirements.txt"] });
+      steps.push({
+        tool: "python3",
+        args: ["-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--target", ".packages", "-r", "requirements.txt"],
+      });
     }
     steps.push({ tool: "python3", args: ["-m", "compileall", "-q", "-x", "[/\\\\]\\.packages[/\\\\]", "."] });
     return { notes: [], steps };
@@ -74,7 +77,11 @@ const PLANNERS: Record<string, Planner> = {
       notes: [],
       steps: [
         // Asked first so a missing engine is reported as such, not as a failed build step.
-        { tool: "docker", args: ["info", "--format", "{{.ServerVersion}}"], failure: "no Docker engine is reachable (docker info failed): the docker constructor needs one" },
+        {
+          tool: "docker",
+          args: ["info", "--format", "{{.ServerVersion}}"],
+          failure: "no Docker engine is reachable (docker info failed): the docker constructor needs one",
+        },
         { tool: "docker", args: ["build", "."] },
       ],
     };

@@ -1,5 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { accessSync, closeSync, constants, existsSync, lstatSync, openSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  openSync,
+  mkdirSync,
+  mkdtempSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, delimiter, dirname, isAbsolute, join, relative, sep } from "node:path";
 import { findOnPath } from "./constructors.js";
@@ -134,7 +146,9 @@ function insideIds(): { uid: number; gid: number } {
 export function chooseContainment(choice: ContainmentChoice, paths: ContainmentPaths): Containment {
   // A process group holds no capability back: root's builds would keep every one.
   if (choice === "group" && isRoot()) {
-    throw new ContainmentUnavailableError(`build isolation "group" cannot take root's capabilities from builds: use --isolation bwrap or namespace, or run the sandbox as another user`);
+    throw new ContainmentUnavailableError(
+      `build isolation "group" cannot take root's capabilities from builds: use --isolation bwrap or namespace, or run the sandbox as another user`,
+    );
   }
   const tools = hostTools();
   const candidates: ContainmentMode[] = choice === "auto" ? (isRoot() ? ["bwrap", "namespace"] : ["bwrap", "namespace", "group"]) : [choice];
@@ -142,7 +156,8 @@ export function chooseContainment(choice: ContainmentChoice, paths: ContainmentP
     const containment = makeContainment(mode, paths, tools);
     if (containment) return containment;
   }
-  const asRoot = isRoot() && choice === "auto" ? " as root (group isolation would leave builds root's capabilities): install bubblewrap or allow namespaces" : "";
+  const asRoot =
+    isRoot() && choice === "auto" ? " as root (group isolation would leave builds root's capabilities): install bubblewrap or allow namespaces" : "";
   throw new ContainmentUnavailableError(`build isolation "${choice}" does not work on this machine${asRoot}`);
 }
 
@@ -151,8 +166,12 @@ export function containmentNotes(c: Containment): string[] {
   const notes: string[] = [];
   if (c.ownNetwork) notes.push("builds have a network of their own (slirp4netns): outbound access, no way to the sandbox's API");
   else if (c.mode === "group") notes.push("warning: group isolation: builds share this machine's network and can connect to the sandbox's API");
-  else notes.push("warning: builds share this machine's network and can connect to the sandbox's API (a network of their own needs slirp4netns, /dev/net/tun and a sandbox running as root)");
-  if (DOCKER_SOCKETS.some((s) => existsSync(s))) notes.push("note: docker builds get the Docker socket: through the engine they can reach this machine, the sandbox's API included");
+  else
+    notes.push(
+      "warning: builds share this machine's network and can connect to the sandbox's API (a network of their own needs slirp4netns, /dev/net/tun and a sandbox running as root)",
+    );
+  if (DOCKER_SOCKETS.some((s) => existsSync(s)))
+    notes.push("note: docker builds get the Docker socket: through the engine they can reach this machine, the sandbox's API included");
   return notes;
 }
 
@@ -195,9 +214,41 @@ function makeContainment(mode: ContainmentMode, paths: ContainmentPaths, tools: 
       ownNetwork: net,
       command: (tool, args, dirs, env) => {
         if (net) writeResolvConf(dirs);
-        const wrapper = [...userns, "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", ...(net ? ["--net"] : [])];
-        const script = [bash, "-c", HIDE_SCRIPT, "bash", p.dataDir, p.workRoot, dirs.root, dirs.src, net ? "1" : "", attach ? "1" : "", unshare, String(uid), String(gid), envTool, setpriv];
-        return { file: unshare, args: [...wrapper, "--", ...script], env: tools.env0, setup: nulSeparated([...environmentList(env), tool, ...args]), network: network(attach, false) };
+        const wrapper = [
+          ...userns,
+          "--mount",
+          "--propagation",
+          "private",
+          "--pid",
+          "--fork",
+          "--kill-child",
+          "--mount-proc",
+          ...(net ? ["--net"] : []),
+        ];
+        const script = [
+          bash,
+          "-c",
+          HIDE_SCRIPT,
+          "bash",
+          p.dataDir,
+          p.workRoot,
+          dirs.root,
+          dirs.src,
+          net ? "1" : "",
+          attach ? "1" : "",
+          unshare,
+          String(uid),
+          String(gid),
+          envTool,
+          setpriv,
+        ];
+        return {
+          file: unshare,
+          args: [...wrapper, "--", ...script],
+          env: tools.env0,
+          setup: nulSeparated([...environmentList(env), tool, ...args]),
+          network: network(attach, false),
+        };
       },
     });
     if (works(make)) return make(paths, true);
@@ -222,7 +273,7 @@ const READY_SCRIPT = 'echo ready >&4; read -r _ <&5; exec 4>&- 5<&-; exec "$@"';
  */
 const HIDE_SCRIPT = [
   "set -e",
-  'data=$1 work=$2 own=$3 src=$4 net=$5 attach=$6 unshare=$7 uid=$8 gid=$9 envtool=${10} setpriv=${11}',
+  "data=$1 work=$2 own=$3 src=$4 net=$5 attach=$6 unshare=$7 uid=$8 gid=$9 envtool=${10} setpriv=${11}",
   "mapfile -d '' -u 3 cmd",
   "exec 3<&-",
   'if [ -n "$net" ] && [ -e /etc/resolv.conf ]; then mount --bind "$own/resolv.conf" /etc/resolv.conf; fi',

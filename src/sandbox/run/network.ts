@@ -18,7 +18,11 @@ export class BuildNetworkError extends Error {}
  * the function that ends slirp4netns (it also ends when the sandbox dies: its exit fd
  * closes).
  */
-export async function connectBuildNetwork(wrapper: ChildProcess, network: { slirp4netns: string; pidOnFd6: boolean }, env: NodeJS.ProcessEnv): Promise<() => void> {
+export async function connectBuildNetwork(
+  wrapper: ChildProcess,
+  network: { slirp4netns: string; pidOnFd6: boolean },
+  env: NodeJS.ProcessEnv,
+): Promise<() => void> {
   const fds = wrapper.stdio as unknown as Readable[];
   // bwrap names the namespaces' first process (JSON); unshare holds them itself.
   const info = network.pidOnFd6 ? await readUntil(fds[6]!, wrapper, /"child-pid":\s*\d+\D/, "the build's namespaces were not made") : "";
@@ -26,7 +30,18 @@ export async function connectBuildNetwork(wrapper: ChildProcess, network: { slir
   const pid = Number(/"child-pid":\s*(\d+)/.exec(info)?.[1] ?? wrapper.pid);
   // Root (the only user contain.ts connects networks for) reaches the namespaces its descendants hold.
   const userns = process.getuid?.() === 0 || sameUserNamespace(pid) ? [] : [`--userns-path=/proc/${pid}/ns/user`];
-  const args = ["--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp", "--ready-fd=3", "--exit-fd=4", ...userns, String(pid), "tap0"];
+  const args = [
+    "--configure",
+    "--mtu=65520",
+    "--disable-host-loopback",
+    "--enable-sandbox",
+    "--enable-seccomp",
+    "--ready-fd=3",
+    "--exit-fd=4",
+    ...userns,
+    String(pid),
+    "tap0",
+  ];
   const slirp = spawn(network.slirp4netns, args, { env, stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
   let errors = "";
   slirp.stderr!.setEncoding("utf8").on("data", (s: string) => (errors = (errors + s).slice(-500)));
@@ -41,7 +56,7 @@ export async function connectBuildNetwork(wrapper: ChildProcess, network: { slir
     const said = errors.trim().split("\n").pop();
     throw new BuildNetworkError(`${(err as Error).message}${said ? `: ${said}` : ""}`);
   }
-  ((wrapper.stdio as unknown as Writable[])[5]!).end("go\n");
+  (wrapper.stdio as unknown as Writable[])[5]!.end("go\n");
   return stop;
 }
 

@@ -175,7 +175,9 @@ export class Runner {
       this.log(build.id, "TURNDOWN", `${error ? "" : "build succeeded; "}could not remove the workspace: ${(err as Error).message}`);
     }
     this.finish(build, error ? "failed" : "done", error);
-    void rm(trash, { recursive: true, force: true, maxRetries: 2 }).catch((err: Error) => this.opts.note(`build ${build.id}: could not remove its workspace: ${err.message}`));
+    void rm(trash, { recursive: true, force: true, maxRetries: 2 }).catch((err: Error) =>
+      this.opts.note(`build ${build.id}: could not remove its workspace: ${err.message}`),
+    );
   }
 
   /**

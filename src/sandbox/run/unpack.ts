@@ -101,7 +101,8 @@ export class ArchiveTally implements ArchiveSummary {
   add(entry: ReadEntry): ArchiveTooLargeError | undefined {
     this.entries++;
     if (FILE_TYPES.has(entry.type)) this.bytes += entry.size ?? 0;
-    if (this.entries > this.limits.maxEntries) return new ArchiveTooLargeError(`the artifact holds more than ${this.limits.maxEntries} entries (--max-entries)`);
+    if (this.entries > this.limits.maxEntries)
+      return new ArchiveTooLargeError(`the artifact holds more than ${this.limits.maxEntries} entries (--max-entries)`);
     if (this.bytes > this.limits.maxUnpackedBytes) {
       return new ArchiveTooLargeError(`the artifact unpacks to more than ${formatBytes(this.limits.maxUnpackedBytes)} (--max-unpacked-size)`);
     }
@@ -138,7 +139,8 @@ export function scanArchive(file: string, limits: ArchiveLimits): Promise<Archiv
         if (tooLarge) return settle(tooLarge);
         const problem = entryProblem(entry.type, entry.path, entry.linkpath);
         if (problem) problems.push(problem);
-        else if (entry.type === "SymbolicLink" || entry.type === "Link") links.push({ type: entry.type, path: entry.path, target: entry.linkpath ?? "" });
+        else if (entry.type === "SymbolicLink" || entry.type === "Link")
+          links.push({ type: entry.type, path: entry.path, target: entry.linkpath ?? "" });
       },
     });
     parser.on("error", (err: Error) => settle(err));
@@ -164,7 +166,11 @@ export async function unpackArchive(file: string, workspace: string, limits: Arc
 
 /** e.g. 2 GiB, 512 MiB, 1000 bytes. */
 export function formatBytes(n: number): string {
-  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const) {
     if (n >= size && n % size === 0) return `${n / size} ${unit}`;
   }
   return `${n} bytes`;
@@ -180,9 +186,15 @@ function slashes(p: string): string {
 
 /** An entry's path as a key in the tree: no "./", no trailing slash. */
 function treePath(p: string): string {
-  return parts(p).filter((s) => s !== ".").join("/") || ".";
+  return (
+    parts(p)
+      .filter((s) => s !== ".")
+      .join("/") || "."
+  );
 }
 
 function parts(p: string): string[] {
-  return slashes(p).split("/").filter((s) => s !== "");
+  return slashes(p)
+    .split("/")
+    .filter((s) => s !== "");
 }

@@ -64,7 +64,7 @@ function namingFile(err: unknown, path: string, tmp: string): unknown {
 
 /** writeSync may write less than asked (a disk filling up): loop until all is written. */
 export function writeAll(fd: number, data: Buffer): void {
-  for (let done = 0; done < data.length; ) {
+  for (let done = 0; done < data.length;) {
     const n = writeSync(fd, data, done, data.length - done);
     if (n === 0) throw Object.assign(new Error("write made no progress"), { code: "EIO" });
     done += n;

@@ -77,7 +77,11 @@ export class LogBook {
     const data = Buffer.from(line);
     if (source !== "WRAPPER" && log.size + data.length > this.maxBytes) {
       log.failed = true;
-      this.events.emit("write-failure", id, new LogCapError(`the build's log reached the ${formatBytes(this.maxBytes)} limit (--max-log-size): its output was cut there`));
+      this.events.emit(
+        "write-failure",
+        id,
+        new LogCapError(`the build's log reached the ${formatBytes(this.maxBytes)} limit (--max-log-size): its output was cut there`),
+      );
       return;
     }
     if (!this.tryWrite(id, log, data) && source === "WRAPPER" && this.makeRoom(log)) {

@@ -21,7 +21,11 @@ async function endlessArray(res: ServerResponse, limit: number): Promise<number>
   let sent = 1;
   while (sent < limit && !res.destroyed) {
     sent += chunk.length;
-    if (!res.write(chunk)) await new Promise((resolve) => { res.once("drain", resolve); res.once("close", resolve); });
+    if (!res.write(chunk))
+      await new Promise((resolve) => {
+        res.once("drain", resolve);
+        res.once("close", resolve);
+      });
   }
   res.end("0]");
   return sent;

@@ -38,7 +38,12 @@ function sourceTree(files: Tree): string {
 
 describe("a symlink pointing outside the directory", () => {
   it("is left out with a warning by --dry-run and by a real submit alike", async () => {
-    const dir = sourceTree({ "build.sh": "true\n", escape: { link: "../../etc/passwd" }, abs: { link: "/etc/hostname" }, inside: { link: "build.sh" } });
+    const dir = sourceTree({
+      "build.sh": "true\n",
+      escape: { link: "../../etc/passwd" },
+      abs: { link: "/etc/hostname" },
+      inside: { link: "build.sh" },
+    });
     const dry = await runValar(["builds", "submit", dir, "--dry-run"], { env: env() });
     expect(dry.exitCode).toBe(0);
     expect(dry.stdout.split("\n")).toEqual(["build.sh", "inside"]);
@@ -62,7 +67,9 @@ describe("checks before packaging", () => {
     const r = await runValar(["builds", "submit", dir, "-c", "rust"], { env: env() });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/^error: unknown constructor "rust" \(from -c\)$/m);
-    expect(r.stderr).toMatch(/^hint: known constructors: golang \(go, golang-1\.17\), python, node, node-static, static, docker \(dockerfile, kaniko\), shell \(valar sandbox only\)$/m);
+    expect(r.stderr).toMatch(
+      /^hint: known constructors: golang \(go, golang-1\.17\), python, node, node-static, static, docker \(dockerfile, kaniko\), shell \(valar sandbox only\)$/m,
+    );
     expect(server.requests).toEqual([]);
   });
 
@@ -80,7 +87,10 @@ describe("checks before packaging", () => {
 
   it.each([
     ['build:\n  constructor: shell\n  environment:\n    - "A B=1"\n', /\.valar\.yml: build\.environment\[0\]: "A B" is not a variable name/],
-    ['build:\n  constructor: shell\ndeployment:\n  environment:\n    - key: "X Y"\n      value: "1"\n', /\.valar\.yml: deployment\.environment\[0\]: "X Y" is not a variable name/],
+    [
+      'build:\n  constructor: shell\ndeployment:\n  environment:\n    - key: "X Y"\n      value: "1"\n',
+      /\.valar\.yml: deployment\.environment\[0\]: "X Y" is not a variable name/,
+    ],
   ])(".valar.yml environment keys are checked like --build-env (exit 2, nothing sent)", async (yml, message) => {
     const dir = sourceTree({ ".valar.yml": yml, "build.sh": "true\n" });
     const r = await runValar(["builds", "submit"], { env: env(), cwd: dir });
@@ -93,7 +103,9 @@ describe("checks before packaging", () => {
     const dir = sourceTree({ "index.js": "x", "node_modules/left-pad/index.js": "a".repeat(3 * 1024), "web/.venv/lib/x.py": "b".repeat(1536) });
     const r = await runValar(["builds", "submit", dir, "--dry-run"], { env: env() });
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toMatch(/^warning: packing node_modules\/ \(3 KiB\), a dependency folder no ignore file mentions; add node_modules\/ to \.gitignore to leave it out$/m);
+    expect(r.stderr).toMatch(
+      /^warning: packing node_modules\/ \(3 KiB\), a dependency folder no ignore file mentions; add node_modules\/ to \.gitignore to leave it out$/m,
+    );
     expect(r.stderr).toMatch(/^warning: packing web\/\.venv\/ \(1\.5 KiB\), a dependency folder/m);
     // An ignore file that mentions it (even to keep it) is a decision already taken.
     writeFileSync(join(dir, ".valarignore"), "!node_modules/\n.venv/\n");

@@ -27,7 +27,10 @@ async function runningBuild(): Promise<WaitServer> {
 }
 
 describe("SIGTERM (a cancelled CI job)", () => {
-  for (const args of [["builds", "watch", "b1"], ["builds", "logs", "-f", "b1"]]) {
+  for (const args of [
+    ["builds", "watch", "b1"],
+    ["builds", "logs", "-f", "b1"],
+  ]) {
     it(`${args.join(" ")}: exits 143 with Ctrl-C's clean-up and hint; nothing is aborted`, async () => {
       const s = (srv = await runningBuild());
       const child = runValar(args, { env: s.env() });

@@ -8,12 +8,13 @@ import { BUILDS_PATH, PROJECT, SERVICE, build, envFor, startBuildsServer } from 
 import { ESC, SPINNER_FRAMES, openPane, tmuxMissing, type Pane } from "../../helpers/tmux.js";
 import { BUILD_ID, startWaitServer, type WaitServer } from "../../fixtures/wait-server.js";
 
- 
 if (tmuxMissing) console.warn(tmuxMissing);
 
- 
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "");
-const linesOf = (raw: string) => stripAnsi(raw).split("\r\n").filter((l) => l !== "");
+const linesOf = (raw: string) =>
+  stripAnsi(raw)
+    .split("\r\n")
+    .filter((l) => l !== "");
 const width = (line: string) => [...line].length;
 
 let pane: Pane | undefined;
@@ -30,7 +31,13 @@ describe.skipIf(Boolean(tmuxMissing))("narrow terminals never wrap a table (tmux
   ];
   const deploys = [
     { version: 13, status: "running", build: builds[2]!.id, createdAt: builds[0]!.createdAt, error: "" },
-    { version: 12, status: "failed", build: builds[1]!.id, createdAt: builds[1]!.createdAt, error: "health check failed after 30 s: connection refused on :8080" },
+    {
+      version: 12,
+      status: "failed",
+      build: builds[1]!.id,
+      createdAt: builds[1]!.createdAt,
+      error: "health check failed after 30 s: connection refused on :8080",
+    },
   ];
   let server: FaultServer;
   beforeAll(async () => {

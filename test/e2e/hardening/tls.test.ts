@@ -10,7 +10,9 @@ const CERT = join(ROOT, "test", "fixtures", "tls", "cert.pem");
 const BUILD = { id: "0123abcd-0000-4000-8000-000000000000", status: "done", error: "", createdAt: "2026-03-01T10:00:00Z" };
 // ~7 MB of entries: the socket's reads go round their 4 MiB ring more than once.
 const CONTENT = Array.from({ length: 60_000 }, (_, i) => `line ${i} ${"é".repeat(i % 40)}`);
-const LOG = CONTENT.map((content, i) => JSON.stringify({ timestamp: "2026-03-01T10:00:00Z", source: "PROCESS", stage: "", content }) + (i % 7 ? "\n" : "\r\n")).join("");
+const LOG = CONTENT.map(
+  (content, i) => JSON.stringify({ timestamp: "2026-03-01T10:00:00Z", source: "PROCESS", stage: "", content }) + (i % 7 ? "\n" : "\r\n"),
+).join("");
 
 /** TLS failures: one readable line naming the host and the cause, a hint, no retry. */
 describe("TLS failures", () => {

@@ -12,10 +12,18 @@ describe("a rejected token's hint names its source", () => {
   let server: FaultServer;
   beforeAll(async () => {
     server = await startFaultServer();
-    const auth = (handler: Parameters<FaultServer["on"]>[1]): Parameters<FaultServer["on"]>[1] => (req, res, body, n) =>
-      req.headers.authorization === `Bearer ${GOOD}` ? handler(req, res, body, n) : json(res, 401, { error: "invalid token" });
-    server.on("GET /users/info", auth((_req, res) => json(res, 200, { name: "ada", projects: ["p"] })));
-    server.on(`GET ${BUILDS}`, auth((_req, res) => json(res, 200, [])));
+    const auth =
+      (handler: Parameters<FaultServer["on"]>[1]): Parameters<FaultServer["on"]>[1] =>
+      (req, res, body, n) =>
+        req.headers.authorization === `Bearer ${GOOD}` ? handler(req, res, body, n) : json(res, 401, { error: "invalid token" });
+    server.on(
+      "GET /users/info",
+      auth((_req, res) => json(res, 200, { name: "ada", projects: ["p"] })),
+    );
+    server.on(
+      `GET ${BUILDS}`,
+      auth((_req, res) => json(res, 200, [])),
+    );
   });
   afterAll(() => server.close());
 
@@ -45,7 +53,19 @@ describe("a rejected token's hint names its source", () => {
     mkdirSync(join(env.HOME!, ".valar"), { recursive: true });
     writeFileSync(
       join(env.HOME!, ".valar", "config"),
-      ['version: ""', "activeContext: prod", "endpoints:", "  main:", "    token: old-go-token-0000", `    url: ${server.endpoint}`, "contexts:", "  prod:", "    endpoint: main", "    project: p", ""].join("\n"),
+      [
+        'version: ""',
+        "activeContext: prod",
+        "endpoints:",
+        "  main:",
+        "    token: old-go-token-0000",
+        `    url: ${server.endpoint}`,
+        "contexts:",
+        "  prod:",
+        "    endpoint: main",
+        "    project: p",
+        "",
+      ].join("\n"),
     );
     const r = await runValar(["builds", "ls"], { env });
     expect(r.exitCode).toBe(4);

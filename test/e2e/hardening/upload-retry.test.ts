@@ -21,8 +21,13 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 const env = () =>
-  isolatedEnv({ VALAR_ENDPOINT: server.endpoint, VALAR_TOKEN: "secret-token", VALAR_PROJECT: "demo", VALAR_SERVICE: "web", VALAR_RETRY_BASE_MS: "10" });
-
+  isolatedEnv({
+    VALAR_ENDPOINT: server.endpoint,
+    VALAR_TOKEN: "secret-token",
+    VALAR_PROJECT: "demo",
+    VALAR_SERVICE: "web",
+    VALAR_RETRY_BASE_MS: "10",
+  });
 
 describe("uploads and the submission after them", () => {
   it.each([429, 503])("an upload answered %i with Retry-After is sent again after that delay; the build is submitted once", async (status) => {

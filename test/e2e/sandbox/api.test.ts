@@ -41,14 +41,22 @@ describe("sandbox API", () => {
 
   it("runs a shell build end to end: submit, logs, inspect, list, prefix filter, deploy", async () => {
     const sub = await submitFiles(sb, HELLO);
-    expect(sub).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: "pending", createdAt: expect.any(String), deployment: expect.stringMatching(/^v\d+$/) });
+    expect(sub).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      status: "pending",
+      createdAt: expect.any(String),
+      deployment: expect.stringMatching(/^v\d+$/),
+    });
     const done = await waitForBuild(sb, sub.id);
     expect(done).toMatchObject({ id: sub.id, status: "done", error: "", constructor: "shell", owner: "sandbox", flags: "" });
 
     const logs = await sandboxRequest(sb, "GET", `${base}/builds/${sub.id}/logs`);
     expect(logs.status).toBe(200);
     expect(logs.headers.get("content-type")).toMatch(/^text\/plain/);
-    const entries = logs.text.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const entries = logs.text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     for (const e of entries) expect(Object.keys(e).sort()).toEqual(["content", "source", "stage", "timestamp"]);
     expect(entries.filter((e) => e.source === "PROCESS").map((e) => e.content)).toEqual(["hello", "to-stderr"]);
     expect(entries.some((e) => e.source === "WRAPPER" && e.stage === "SETUP")).toBe(true);
@@ -65,7 +73,13 @@ describe("sandbox API", () => {
     // The reserved deployment goes live shortly after the build is done.
     await waitForDeploy(base, Number(sub.deployment.slice(1)));
     const deploys = await sandboxRequest(sb, "GET", `${base}/deploys`);
-    expect(deploys.json[0]).toEqual({ version: Number(sub.deployment.slice(1)), createdAt: expect.any(String), error: "", status: "done", build: sub.id });
+    expect(deploys.json[0]).toEqual({
+      version: Number(sub.deployment.slice(1)),
+      createdAt: expect.any(String),
+      error: "",
+      status: "done",
+      build: sub.id,
+    });
     const info = await sandboxRequest(sb, "GET", "/users/info");
     expect(info.json.projects).toContain("demo");
   });
@@ -94,7 +108,9 @@ describe("sandbox API", () => {
     expect(tooFew.json.error).toMatch(/cannot roll back: service roll has only one deployment/);
     const second = await submitFiles(sb, HELLO, { service: "roll" });
     await waitForBuild(sb, second.id, { service: "roll" });
-    const created = await sandboxRequest(sb, "POST", `${svc}/deploys`, { body: { build: first.id, environment: [{ key: "A", value: "s3cret", secret: true }] } });
+    const created = await sandboxRequest(sb, "POST", `${svc}/deploys`, {
+      body: { build: first.id, environment: [{ key: "A", value: "s3cret", secret: true }] },
+    });
     expect(created.status).toBe(200);
     // The environment (secret values included) is never sent back.
     expect(created.json).toEqual({ version: 3, createdAt: expect.any(String), error: "", status: "pending", build: first.id });
@@ -138,7 +154,11 @@ describe("sandbox API", () => {
   });
 
   it("passes build.environment to the constructor but not the sandbox's token", async () => {
-    const sub = await submitFiles(sb, { "build.sh": 'echo "greeting=$GREETING token=${VALAR_TOKEN:-none}"\n' }, { environment: [{ key: "GREETING", value: "hi there" }] });
+    const sub = await submitFiles(
+      sb,
+      { "build.sh": 'echo "greeting=$GREETING token=${VALAR_TOKEN:-none}"\n' },
+      { environment: [{ key: "GREETING", value: "hi there" }] },
+    );
     await waitForBuild(sb, sub.id);
     const logs = await sandboxRequest(sb, "GET", `${base}/builds/${sub.id}/logs`);
     expect(logs.text).toContain("greeting=hi there token=none");
@@ -172,7 +192,12 @@ describe("sandbox API", () => {
     // 17 IDs over 16 hex digits: two of them surely share their first character.
     const ids: string[] = [];
     for (let i = 0; i < 17; i++) ids.push((await submitFiles(sb, { "build.sh": "true\n" }, { service: "prefixes", skipDeploy: true })).id);
-    const [older, newer] = ids.flatMap((x, i) => ids.slice(i + 1).filter((y) => y[0] === x[0]).map((y) => [x, y]))[0]!;
+    const [older, newer] = ids.flatMap((x, i) =>
+      ids
+        .slice(i + 1)
+        .filter((y) => y[0] === x[0])
+        .map((y) => [x, y]),
+    )[0]!;
     let common = 0;
     while (older![common] === newer![common]) common++;
     const svc = "/projects/demo/services/prefixes";
@@ -211,7 +236,9 @@ describe("sandbox API", () => {
   it("accepts the documented constructor aliases", async () => {
     const art = await sandboxRequest(sb, "POST", `${base}/artifacts`, { body: await packFiles({ "index.html": "<p>hi</p>" }) });
     for (const constructor of ["go", "golang-1.17", "dockerfile", "kaniko", "node-static", "static"]) {
-      const r = await sandboxRequest(sb, "POST", `${base}/builds`, { body: { artifact: art.json.artifact, build: { constructor }, deployment: { skip: true } } });
+      const r = await sandboxRequest(sb, "POST", `${base}/builds`, {
+        body: { artifact: art.json.artifact, build: { constructor }, deployment: { skip: true } },
+      });
       expect({ constructor, status: r.status }).toEqual({ constructor, status: 200 });
     }
   });

@@ -108,7 +108,9 @@ describe("sandbox archives", () => {
   });
 
   it("refuses bad cap flags with exit 2", async () => {
-    await expect(startSandbox({ args: ["--max-unpacked-size", "lots"] })).rejects.toThrow(/exited early \(code 2\)[\s\S]*invalid size "lots" for --max-unpacked-size/);
+    await expect(startSandbox({ args: ["--max-unpacked-size", "lots"] })).rejects.toThrow(
+      /exited early \(code 2\)[\s\S]*invalid size "lots" for --max-unpacked-size/,
+    );
     await expect(startSandbox({ args: ["--max-entries", "0"] })).rejects.toThrow(/exited early \(code 2\)[\s\S]*--max-entries/);
   });
 

@@ -8,11 +8,7 @@ const base = "/projects/demo/services/web";
 
 /** A build that prints its pid, waits (at most ~10 s) for the gate file, then finishes. */
 const GATED = {
-  "build.sh": [
-    'echo "pid=$$"',
-    'for i in $(seq 1 200); do [ -f "$GATE" ] && break; sleep 0.05; done',
-    "echo after-gate",
-  ].join("\n"),
+  "build.sh": ['echo "pid=$$"', 'for i in $(seq 1 200); do [ -f "$GATE" ] && break; sleep 0.05; done', "echo after-gate"].join("\n"),
 };
 
 async function logText(sb: TestSandbox, id: string): Promise<string> {
@@ -40,12 +36,7 @@ describe("sandbox builds", () => {
     const sub = await submitFiles(
       sb,
       {
-        "build.sh": [
-          'echo "leader=$$"',
-          "(trap '' TERM; sleep 30) &",
-          'echo "child=$!"',
-          "sleep 30",
-        ].join("\n"),
+        "build.sh": ['echo "leader=$$"', "(trap '' TERM; sleep 30) &", 'echo "child=$!"', "sleep 30"].join("\n"),
       },
       { environment: [mark.env] },
     );
@@ -122,7 +113,10 @@ describe("sandbox builds", () => {
     expect(type).toMatch(/^text\/plain/);
     const text = chunks.join("");
     expect(text.endsWith("\n")).toBe(true);
-    const lines = text.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const lines = text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const contents = lines.map((l) => l.content);
     expect(contents.filter((c) => c.startsWith("pid="))).toHaveLength(1);
     expect(contents.indexOf("after-gate")).toBeGreaterThan(contents.findIndex((c) => c.startsWith("pid=")));

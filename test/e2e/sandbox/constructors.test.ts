@@ -76,7 +76,7 @@ describe("sandbox constructors", () => {
   });
 
   it("shell: needs build.sh", async () => {
-    const r = await build({ "README": "no script" }, "shell");
+    const r = await build({ README: "no script" }, "shell");
     expect(r.status).toBe("failed");
     expect(r.error).toMatch(/build\.sh not found/);
   });

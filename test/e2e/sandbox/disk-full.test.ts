@@ -62,7 +62,10 @@ describe("sandbox on a full disk", () => {
 
     // The log is whole JSON lines, none cut or glued, and it says why the build failed.
     const log = (await sandboxRequest(sb, "GET", `${base}/builds/${sub.json.id}/logs`)).text;
-    const entries = log.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const entries = log
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(entries.filter((e) => e.source === "PROCESS").every((e) => /^a line of build output, number \d+$/.test(e.content))).toBe(true);
     expect(entries.map((e) => e.content)).toContain("build failed: no space left on the sandbox's disk: the build log could not be written");
 
@@ -82,7 +85,10 @@ describe("sandbox on a full disk", () => {
 
     // A sandbox that must write its first token there exits with one line naming the file.
     const fresh = join(dataDir, "fresh");
-    const err = await startSandbox({ dataDir: fresh }).then(() => "it did not fail", (e: Error) => e.message);
+    const err = await startSandbox({ dataDir: fresh }).then(
+      () => "it did not fail",
+      (e: Error) => e.message,
+    );
     expect(String(err)).toMatch(/exited early \(code 1\)/);
     const stderr = String(err).split("stderr: ")[1]!;
     expect(stderr).toMatch(new RegExp(`^error: no space left on the disk: cannot write ${fresh}/token\n`));

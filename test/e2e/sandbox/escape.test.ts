@@ -17,7 +17,13 @@ afterEach(async () => {
 });
 
 /** Runs build.sh in a sandbox; returns the build's end and its output. */
-async function runBuild(sb: TestSandbox, script: string, environment: { key: string; value: string }[] = [], extra: Record<string, string> = {}, executable: string[] = []) {
+async function runBuild(
+  sb: TestSandbox,
+  script: string,
+  environment: { key: string; value: string }[] = [],
+  extra: Record<string, string> = {},
+  executable: string[] = [],
+) {
   const sub = await submitFiles(sb, { "build.sh": script, ...extra }, { environment, executable });
   const end = await waitForBuild(sb, sub.id, { timeoutMs: 30_000 });
   return { end, out: await processLines(sb, sub.id) };
@@ -42,7 +48,13 @@ describe.each(["bwrap", "namespace"])("a build cannot escape: --isolation %s", (
     const stub = `#!/bin/sh\necho host-side stub ran > ${marker}\n`;
     const visible = hostOnlyFile();
     const script = `cat ${visible} 2>/dev/null || echo host-file-hidden\necho "path=$PATH"\n`;
-    const { end, out } = await runBuild(sb, script, [{ key: "PATH", value: `.:/usr/bin:/bin:/` }], { bwrap: stub, unshare: stub, env: stub, slirp4netns: stub }, ["bwrap", "unshare", "env", "slirp4netns"]);
+    const { end, out } = await runBuild(
+      sb,
+      script,
+      [{ key: "PATH", value: `.:/usr/bin:/bin:/` }],
+      { bwrap: stub, unshare: stub, env: stub, slirp4netns: stub },
+      ["bwrap", "unshare", "env", "slirp4netns"],
+    );
     expect(existsSync(marker)).toBe(false);
     expect(end).toMatchObject({ status: "done", error: "" });
     // Set inside: the build's own PATH is its PATH there.
@@ -89,7 +101,9 @@ describe.each(["bwrap", "namespace"])("a build cannot escape: --isolation %s", (
     const script = [
       `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo api-reachable-loopback`,
       `(exec 3<>/dev/tcp/10.0.2.2/${port}) 2>/dev/null && echo api-reachable-gateway`,
-      outside ? `(exec 3<>/dev/tcp/${outside.host}/${outside.port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3) | grep -q outside-answer && echo outbound-ok` : "",
+      outside
+        ? `(exec 3<>/dev/tcp/${outside.host}/${outside.port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3) | grep -q outside-answer && echo outbound-ok`
+        : "",
       "getent hosts localhost >/dev/null && echo resolver-ok",
       "grep -q nameserver /etc/resolv.conf && echo resolv-conf-ok",
     ].join("\n");
@@ -125,7 +139,19 @@ describe("loader variables are refused at submit", () => {
   it.each(["LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "GCONV_PATH"])("%s: 400 naming the key", async (key) => {
     const sb = await startSandbox();
     started.push(sb);
-    const err = await submitFiles(sb, { "build.sh": "echo hi\n" }, { environment: [{ key: "A", value: "1" }, { key, value: "./evil.so" }] }).then(() => "it did not fail", (e: Error) => e.message);
+    const err = await submitFiles(
+      sb,
+      { "build.sh": "echo hi\n" },
+      {
+        environment: [
+          { key: "A", value: "1" },
+          { key, value: "./evil.so" },
+        ],
+      },
+    ).then(
+      () => "it did not fail",
+      (e: Error) => e.message,
+    );
     expect(String(err)).toContain("submit failed: 400");
     expect(String(err)).toContain(`build.environment[1] (${key}): dynamic-loader variables (LD_*, DYLD_*, GCONV_PATH) are refused`);
     expect((await sandboxRequest(sb, "GET", `${base}/builds`)).json).toEqual([]);
@@ -135,7 +161,10 @@ describe("loader variables are refused at submit", () => {
 describe("group isolation as root", () => {
   it("refuses to start, naming the modes to use instead", async (ctx) => {
     if (!isRoot) return ctx.skip("only root is refused");
-    const err = await startSandbox({ args: ["--isolation", "group"] }).then(() => "it did not fail", (e: Error) => e.message);
+    const err = await startSandbox({ args: ["--isolation", "group"] }).then(
+      () => "it did not fail",
+      (e: Error) => e.message,
+    );
     expect(String(err)).toMatch(/exited early \(code 1\)/);
     expect(String(err)).toContain(`error: build isolation "group" cannot take root's capabilities from builds: use --isolation bwrap or namespace`);
   });

@@ -20,7 +20,9 @@ function stalledFollower(sb: TestSandbox, id: string): Promise<Socket> {
   const url = new URL(sb.endpoint);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: url.hostname, port: Number(url.port) }, () => {
-      socket.write(`GET ${url.pathname}${svc}/builds/${id}/logs?follow=true HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${sb.token}\r\n\r\n`);
+      socket.write(
+        `GET ${url.pathname}${svc}/builds/${id}/logs?follow=true HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${sb.token}\r\n\r\n`,
+      );
       socket.pause();
       resolve(socket);
     });

@@ -69,7 +69,11 @@ describe("Valar's Go client against the sandbox", () => {
     expect(artifact.status).toBe(200);
     const environment = opts.env ? opts.env.map((e) => ({ ...e, secret: false })) : null;
     const build = await goRequest(sb, "POST", `${svc}/builds`, {
-      json: { artifact: artifact.json.artifact, build: { constructor: "shell", environment }, deployment: { skip: opts.skip ?? false, environment: null } },
+      json: {
+        artifact: artifact.json.artifact,
+        build: { constructor: "shell", environment },
+        deployment: { skip: opts.skip ?? false, environment: null },
+      },
     });
     expect(build.status).toBe(200);
     expect(build.json.createdAt).toMatch(RFC3339);
@@ -102,9 +106,17 @@ describe("Valar's Go client against the sandbox", () => {
       expect(Number.isSafeInteger(d.version)).toBe(true);
       expect(d.createdAt).toMatch(RFC3339);
     }
-    const created = await goRequest(sb, "POST", `${svc}/deploys`, { json: { build: first, environment: [{ key: "TOKEN", value: "hush", secret: true }] } });
+    const created = await goRequest(sb, "POST", `${svc}/deploys`, {
+      json: { build: first, environment: [{ key: "TOKEN", value: "hush", secret: true }] },
+    });
     expect(created.status).toBe(200);
-    expect(created.json).toEqual({ version: expect.any(Number), createdAt: expect.stringMatching(RFC3339), error: "", status: "pending", build: first });
+    expect(created.json).toEqual({
+      version: expect.any(Number),
+      createdAt: expect.stringMatching(RFC3339),
+      error: "",
+      status: "pending",
+      build: first,
+    });
     expect(created.text).not.toContain("hush");
     await waitForDeploysSettled(sb, svc);
     const back = await goRequest(sb, "POST", `${svc}/deploys/rollback`, { json: { version: created.json.version - 1 } });

@@ -31,7 +31,12 @@ describe("sandbox: a per-build log cap", () => {
     const size = statSync(join(sb.dataDir, "logs", `${sub.id}.log`)).size;
     expect(size).toBeLessThan(256 * 1024 + 4096);
     const log = (await sandboxRequest(sb, "GET", `${base}/builds/${sub.id}/logs`)).text;
-    expect(log.trimEnd().split("\n").map((l) => JSON.parse(l).content)).toContain(`build failed: ${CAPPED}`);
+    expect(
+      log
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).content),
+    ).toContain(`build failed: ${CAPPED}`);
     // The sandbox goes on building.
     const next = await submitFiles(sb, { "build.sh": "echo fine\n" });
     expect((await waitForBuild(sb, next.id)).status).toBe("done");

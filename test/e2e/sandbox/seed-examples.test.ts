@@ -16,7 +16,11 @@ describe("the documented curl examples against the sandbox", () => {
     sb = await startSandbox();
     // The golang examples build for real: without a Go toolchain they end failed, same shapes.
     const up = await sandboxRequest(sb, "POST", `${svc}/artifacts`, {
-      body: await packFiles({ "go.mod": "module example.com/web\n\ngo 1.21\n", "main.go": "package main\n\nfunc main() {}\n", "build.sh": "echo ok\n" }),
+      body: await packFiles({
+        "go.mod": "module example.com/web\n\ngo 1.21\n",
+        "main.go": "package main\n\nfunc main() {}\n",
+        "build.sh": "echo ok\n",
+      }),
     });
     artifact = up.json.artifact;
   });

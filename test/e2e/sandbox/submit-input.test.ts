@@ -47,12 +47,23 @@ describe("sandbox: bad submit input is refused at submit with a 400 naming the p
     expect(up.status).toBe(200);
     const r = await submit({ artifact: up.json.artifact, build: { constructor: "shell" } });
     expect(r.status).toBe(400);
-    expect(r.json.error).toMatch(/^artifact refused: entry "d+\.\.\." has a path of 4068 bytes; the limit is \d+ \(4095 less the \d+ bytes of the build's workspace path\)$/);
+    expect(r.json.error).toMatch(
+      /^artifact refused: entry "d+\.\.\." has a path of 4068 bytes; the limit is \d+ \(4095 less the \d+ bytes of the build's workspace path\)$/,
+    );
     expect((await sandboxRequest(sb, "GET", `${base}/builds`)).json).toEqual([]);
   });
 
   it("a NUL in an environment value, build or deployment", async () => {
-    const r = await submit({ artifact, build: { constructor: "shell", environment: [{ key: "OK", value: "1" }, { key: "BAD", value: "a\u0000b" }] } });
+    const r = await submit({
+      artifact,
+      build: {
+        constructor: "shell",
+        environment: [
+          { key: "OK", value: "1" },
+          { key: "BAD", value: "a\u0000b" },
+        ],
+      },
+    });
     expect(r.status).toBe(400);
     expect(r.json.error).toBe("build.environment[1] (BAD): the value holds a NUL byte, which no environment variable can");
     const d = await submit({ artifact, build: { constructor: "shell" }, deployment: { environment: [{ key: "S", value: "\u0000", secret: true }] } });

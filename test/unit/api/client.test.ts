@@ -73,7 +73,10 @@ describe("requestJson", () => {
     srv.on("GET /x", (_req, res) => json(res, 500, { error: "internal error" }));
     const err = await client()
       .requestJson({ method: "GET", path: ["x"], validate: anything })
-      .then(() => undefined, (e: ApiUnreachableError) => e);
+      .then(
+        () => undefined,
+        (e: ApiUnreachableError) => e,
+      );
     expect(err).toBeInstanceOf(ApiUnreachableError);
     expect(requestsTo(srv, "GET /x")).toHaveLength(DEFAULT_RETRY_POLICY.attempts);
     expect(sleeps).toEqual([500, 1000, 2000]);
@@ -91,13 +94,9 @@ describe("requestJson", () => {
 
   it("never sends a submit POST twice on 5xx or a reset", async () => {
     srv.on("POST /x", (_req, res) => json(res, 503, { error: "internal error" }));
-    await expect(client().requestJson({ method: "POST", path: ["x"], body: {}, validate: anything })).rejects.toBeInstanceOf(
-      ApiUnreachableError,
-    );
+    await expect(client().requestJson({ method: "POST", path: ["x"], body: {}, validate: anything })).rejects.toBeInstanceOf(ApiUnreachableError);
     srv.on("POST /y", (req) => void req.socket.destroy());
-    await expect(client().requestJson({ method: "POST", path: ["y"], body: {}, validate: anything })).rejects.toBeInstanceOf(
-      ApiUnreachableError,
-    );
+    await expect(client().requestJson({ method: "POST", path: ["y"], body: {}, validate: anything })).rejects.toBeInstanceOf(ApiUnreachableError);
     expect(requestsTo(srv, "POST /x")).toHaveLength(1);
     expect(requestsTo(srv, "POST /y")).toHaveLength(1);
     expect(sleeps).toEqual([]);
@@ -107,9 +106,10 @@ describe("requestJson", () => {
     const port = srv.port;
     await srv.close();
     const c = client({ endpoint: `http://127.0.0.1:${port}/v2`, endpointSource: "--endpoint" });
-    const err = await c
-      .requestJson({ method, path: ["x"], body: method === "POST" ? {} : undefined, validate: anything })
-      .then(() => undefined, (e: ApiUnreachableError) => e);
+    const err = await c.requestJson({ method, path: ["x"], body: method === "POST" ? {} : undefined, validate: anything }).then(
+      () => undefined,
+      (e: ApiUnreachableError) => e,
+    );
     expect(err).toBeInstanceOf(ApiUnreachableError);
     expect(err?.message).toBe(`cannot reach the API at 127.0.0.1:${port}: connection refused`);
     expect(err?.hint).toBe(`is \`valar sandbox\` running? Nothing listens on 127.0.0.1:${port}; check the endpoint (it comes from --endpoint)`);
@@ -148,7 +148,10 @@ describe("requestJson", () => {
     const ctl = new AbortController();
     const p = client({ signal: ctl.signal }).requestJson({ method: "GET", path: ["x"], validate: anything });
     setTimeout(() => ctl.abort(new InterruptedError()), 50);
-    const err = await p.then(() => undefined, (e: InterruptedError) => e);
+    const err = await p.then(
+      () => undefined,
+      (e: InterruptedError) => e,
+    );
     expect(err).toBeInstanceOf(InterruptedError);
     expect(err?.exitCode).toBe(130);
   });

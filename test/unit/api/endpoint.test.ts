@@ -6,9 +6,8 @@ describe("isLoopbackHost", () => {
   it.each(["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "[::1]", "::1", "app.localhost"])("%s is loopback", (h) => {
     expect(isLoopbackHost(h)).toBe(true);
   });
-  it.each(["128.0.0.1", "10.0.0.1", "example.com", "localhost.example.com", "[::2]", "127.example.com", "0.0.0.0"])(
-    "%s is not",
-    (h) => expect(isLoopbackHost(h)).toBe(false),
+  it.each(["128.0.0.1", "10.0.0.1", "example.com", "localhost.example.com", "[::2]", "127.example.com", "0.0.0.0"])("%s is not", (h) =>
+    expect(isLoopbackHost(h)).toBe(false),
   );
 });
 

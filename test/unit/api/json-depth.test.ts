@@ -16,7 +16,7 @@ describe("JsonDepthGuard", () => {
 
   it("stops at the first bracket past the bound, across chunks", () => {
     expect(feed("[".repeat(MAX_JSON_DEPTH + 1))).toBe(false);
-    expect(feed("{\"a\":".repeat(20), "[".repeat(MAX_JSON_DEPTH - 19))).toBe(false);
+    expect(feed('{"a":'.repeat(20), "[".repeat(MAX_JSON_DEPTH - 19))).toBe(false);
   });
 
   it("does not count brackets inside strings, escaped quotes included, across chunks", () => {

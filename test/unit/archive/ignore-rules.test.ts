@@ -45,7 +45,13 @@ describe("ignore rules", () => {
   });
 
   it("lets .valarignore bring back with !pattern what .gitignore leaves out", async () => {
-    const paths = await packed({ ".gitignore": "dist/\n*.gen.go\n", ".valarignore": "!dist/\n!api.gen.go\n", "dist/app.js": "d", "api.gen.go": "a", "x.gen.go": "x" });
+    const paths = await packed({
+      ".gitignore": "dist/\n*.gen.go\n",
+      ".valarignore": "!dist/\n!api.gen.go\n",
+      "dist/app.js": "d",
+      "api.gen.go": "a",
+      "x.gen.go": "x",
+    });
     expect(paths).toEqual([".gitignore", ".valarignore", "api.gen.go", "dist/app.js"]);
   });
 
@@ -55,12 +61,12 @@ describe("ignore rules", () => {
   });
 
   it("does not re-include files inside an excluded directory", async () => {
-    const paths = await packed({ ".gitignore": "build/\n!build/keep.txt\n", "build/keep.txt": "k", "a": "a" });
+    const paths = await packed({ ".gitignore": "build/\n!build/keep.txt\n", "build/keep.txt": "k", a: "a" });
     expect(paths).toEqual([".gitignore", "a"]);
   });
 
   it("matches dir-only patterns against directories, not files of that name", async () => {
-    const paths = await packed({ ".gitignore": "cache/\n", "cache": "a file", "sub/cache/x": "x" });
+    const paths = await packed({ ".gitignore": "cache/\n", cache: "a file", "sub/cache/x": "x" });
     expect(paths).toEqual([".gitignore", "cache"]);
   });
 
@@ -133,7 +139,10 @@ describe("ignore rules", () => {
   });
 
   it("lets no pattern bring back a build.ignore prefix", async () => {
-    const paths = await packed({ ".gitignore": "!vendor/\n", "vendor/a.go": "a", "main.go": "m" }, { prefixes: ["vendor"], patterns: ["!vendor/a.go"] });
+    const paths = await packed(
+      { ".gitignore": "!vendor/\n", "vendor/a.go": "a", "main.go": "m" },
+      { prefixes: ["vendor"], patterns: ["!vendor/a.go"] },
+    );
     expect(paths).toEqual([".gitignore", "main.go"]);
   });
 
@@ -146,7 +155,7 @@ describe("ignore rules", () => {
   });
 
   it("treats a symlink to a directory as a file for dir-only patterns", async () => {
-    const paths = await packed({ ".gitignore": "linked/\n", "real/a": "a", "linked": { link: "real" } });
+    const paths = await packed({ ".gitignore": "linked/\n", "real/a": "a", linked: { link: "real" } });
     expect(paths).toEqual([".gitignore", "linked", "real/a"]);
   });
 });

@@ -59,7 +59,7 @@ describe("listFiles", () => {
   });
 
   it("lists a symlink to a directory as a link and does not descend into it", async () => {
-    const dir = tree({ "real/a.txt": "a", "alias": { link: "real" } });
+    const dir = tree({ "real/a.txt": "a", alias: { link: "real" } });
     const list = await listFiles(dir, await IgnoreRules.load(dir));
     expect(list.entries.map((e) => [e.path, e.type, e.target])).toEqual([
       ["alias", "symlink", "real"],
@@ -68,7 +68,7 @@ describe("listFiles", () => {
   });
 
   it("leaves out symlinks whose target is outside the directory, saying so", async () => {
-    const dir = tree({ "in": { link: "sub/x" }, "up": { link: "../secret" }, "abs": { link: "/etc/passwd" }, "sub/back": { link: "../in" } });
+    const dir = tree({ in: { link: "sub/x" }, up: { link: "../secret" }, abs: { link: "/etc/passwd" }, "sub/back": { link: "../in" } });
     const list = await listFiles(dir, await IgnoreRules.load(dir));
     expect(list.entries.map((e) => e.path)).toEqual(["in", "sub/back"]);
     expect(list.skipped).toEqual([
@@ -116,9 +116,9 @@ describe("packTree", () => {
     cleanups.push(cleanup);
     const dir = tree({
       "real/a.txt": "a",
-      "alias": { link: "real" },
-      "leak": { link: join(outsideDir, "secret.txt") },
-      "up": { link: "../../" },
+      alias: { link: "real" },
+      leak: { link: join(outsideDir, "secret.txt") },
+      up: { link: "../../" },
     });
     const { entries } = await packAndRead(dir);
     expect(entries.map((e) => [e.path, e.type, e.linkpath])).toEqual([
@@ -135,7 +135,7 @@ describe("packTree", () => {
   });
 
   it("unpacks to the same tree (round trip through tar.x)", async () => {
-    const dir = tree({ "a/b/c.txt": "c", "x.sh": { content: "x", mode: 0o755 }, "l": { link: "a/b/c.txt" } });
+    const dir = tree({ "a/b/c.txt": "c", "x.sh": { content: "x", mode: 0o755 }, l: { link: "a/b/c.txt" } });
     const archive = join(dir, "..", "rt.tar.gz");
     await packTree(dir, await IgnoreRules.load(dir), archive);
     const target = join(dir, "..", "unpacked");
@@ -169,7 +169,10 @@ describe("packTree", () => {
     const archive = join(dir, "..", "x.tar.gz");
     let packed = 0;
     const packing = packTree(dir, await IgnoreRules.load(dir), archive, { limit: 1024 * 1024, onProgress: (p) => (packed = p.files) });
-    await expect(packing).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/^archive is over the 1 MiB limit \(packing stopped after \d files\)$/) });
+    await expect(packing).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/^archive is over the 1 MiB limit \(packing stopped after \d files\)$/),
+    });
     expect(packed).toBeLessThan(4);
     expect(statSync(archive).size).toBeLessThanOrEqual(1024 * 1024);
   });
@@ -179,7 +182,7 @@ describe("packTree", () => {
       "b/run.sh": { content: "#!/bin/sh\n", mode: 0o755 },
       "a.txt": "a",
       "B.txt": "B",
-      "link": { link: "b/run.sh" },
+      link: { link: "b/run.sh" },
       [`deep/${"d".repeat(120)}/${"f".repeat(120)}.txt`]: "long",
     });
     const archive = join(dir, "..", "sys.tar.gz");
@@ -211,7 +214,7 @@ describe("packTree", () => {
 });
 
 describe("the source digest", () => {
-  const spec = { "src/main.go": "package main\n", "run.sh": { content: "#!/bin/sh\n", mode: 0o755 }, "l": { link: "src/main.go" } };
+  const spec = { "src/main.go": "package main\n", "run.sh": { content: "#!/bin/sh\n", mode: 0o755 }, l: { link: "src/main.go" } };
   const digestOf = async (dir: string) => (await packTree(dir, await IgnoreRules.load(dir), join(dir, "..", `d${Math.random()}.tar.gz`))).digest;
 
   it("is the same for a fresh copy of the tree, whatever the mtimes", async () => {
@@ -234,7 +237,7 @@ describe("the source digest", () => {
     const target = tree(spec);
     rmSync(join(target, "l"));
     symlinkSync("run.sh", join(target, "l"));
-    const renamed = tree({ "src/main2.go": "package main\n", "run.sh": spec["run.sh"], "l": { link: "src/main2.go" } });
+    const renamed = tree({ "src/main2.go": "package main\n", "run.sh": spec["run.sh"], l: { link: "src/main2.go" } });
     const digests = [base, await digestOf(content), await digestOf(mode), await digestOf(target), await digestOf(renamed)];
     expect(new Set(digests).size).toBe(5);
   });

@@ -49,11 +49,7 @@ function options(src: LogSource, statuses: string[], extra: Partial<FollowLogOpt
 
 describe("followBuildLog", () => {
   it("resumes after drops without repeating or losing a line; partial lines come again whole", async () => {
-    const src = source([
-      drop(["a\nb\nc", "c-partial"]),
-      drop(["a\nb\ncccc\nd"]),
-      ok(["a\nb\ncccc\nd\ne\n"]),
-    ]);
+    const src = source([drop(["a\nb\nc", "c-partial"]), drop(["a\nb\ncccc\nd"]), ok(["a\nb\ncccc\nd\ne\n"])]);
     const { opts, lines, reconnects } = options(src, ["done"]);
     const result = await followBuildLog(opts);
     expect(result).toEqual({ kind: "ended", status: "done", lines: 5 });
@@ -103,9 +99,7 @@ describe("followBuildLog", () => {
   });
 
   it("204 on the first connection means the logs expired (exit 5); later, the stream is lost", async () => {
-    await expect(followBuildLog(options(source([{ status: 204, chunks: [], drop: false }]), ["expired"]).opts)).rejects.toThrow(
-      NotFoundError,
-    );
+    await expect(followBuildLog(options(source([{ status: 204, chunks: [], drop: false }]), ["expired"]).opts)).rejects.toThrow(NotFoundError);
     const later = await followBuildLog(options(source([drop(["a\n"]), { status: 204, chunks: [], drop: false }]), ["running"]).opts);
     expect(later).toMatchObject({ kind: "lost", lines: 1 });
   });
@@ -183,15 +177,23 @@ describe("followBuildLog", () => {
 describe("streamBuildLog", () => {
   it("delivers every line, including an unterminated last one", async () => {
     const lines: string[] = [];
-    const n = await streamBuildLog(source([ok(["x\ny", "\nz"])]), "b1", stringSink((l) => void lines.push(l)), new AbortController().signal);
+    const n = await streamBuildLog(
+      source([ok(["x\ny", "\nz"])]),
+      "b1",
+      stringSink((l) => void lines.push(l)),
+      new AbortController().signal,
+    );
     expect(lines).toEqual(["x", "y", "z"]);
     expect(n).toBe(3);
   });
 
   it("throws exit 5 on 204", async () => {
-    const err = await streamBuildLog(source([{ status: 204, chunks: [], drop: false }]), "b1", stringSink(() => {}), new AbortController().signal).catch(
-      (e: unknown) => e,
-    );
+    const err = await streamBuildLog(
+      source([{ status: 204, chunks: [], drop: false }]),
+      "b1",
+      stringSink(() => {}),
+      new AbortController().signal,
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotFoundError);
     expect((err as NotFoundError).message).toBe("the logs of build b1 have expired");
   });

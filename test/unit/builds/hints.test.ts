@@ -29,7 +29,11 @@ describe("hintCommand", () => {
       ...base,
       project: { value: "shop", source: "valar.yml" },
       service: { value: "api", source: "valar.yml" },
-      valarYml: { path: "/elsewhere/app/.valar.yml", build: { constructor: undefined, ignore: [], environment: [] }, deployment: { environment: [] } },
+      valarYml: {
+        path: "/elsewhere/app/.valar.yml",
+        build: { constructor: undefined, ignore: [], environment: [] },
+        deployment: { environment: [] },
+      },
     };
     expect(hintCommand({ cwd: "/w" }, s, "builds watch b1")).toBe("valar builds watch b1 -p shop -s api");
   });

@@ -14,7 +14,10 @@ function io(tty: boolean, env: Record<string, string> = {}) {
 
 describe("buildSummary", () => {
   it("a done build: mark, short ID, its duration and the deployment live", () => {
-    const s = buildSummary(io(true, { NO_COLOR: "1" }), { id: ID, status: "done", error: "", createdAt: CREATED }, TOOK, { label: "v13", status: "done" });
+    const s = buildSummary(io(true, { NO_COLOR: "1" }), { id: ID, status: "done", error: "", createdAt: CREATED }, TOOK, {
+      label: "v13",
+      status: "done",
+    });
     expect(s).toEqual({
       ok: true,
       line: "✓ build a1b2c3d4 done in 1m 23s · deployment v13 live",
@@ -25,13 +28,19 @@ describe("buildSummary", () => {
   });
 
   it("a failed build names its error on the line and no deployment", () => {
-    const s = buildSummary(io(true, { NO_COLOR: "1" }), { id: ID, status: "failed", error: "go build\nexited 2", createdAt: CREATED }, 42_000, { label: "v3" });
+    const s = buildSummary(io(true, { NO_COLOR: "1" }), { id: ID, status: "failed", error: "go build\nexited 2", createdAt: CREATED }, 42_000, {
+      label: "v3",
+    });
     expect(s.line).toBe("✗ build a1b2c3d4 failed after 42s: go build exited 2");
     expect(s.deployment).toBe("not deployed");
   });
 
   it("a done build whose deployment failed is a failure naming the deployment and its error", () => {
-    const s = buildSummary(io(false), { id: ID, status: "done", error: "", createdAt: CREATED }, 1_850, { label: "v4", status: "failed", error: "crashed" });
+    const s = buildSummary(io(false), { id: ID, status: "done", error: "", createdAt: CREATED }, 1_850, {
+      label: "v4",
+      status: "failed",
+      error: "crashed",
+    });
     expect(s.ok).toBe(false);
     expect(s.line).toBe("FAILED build a1b2c3d4 done in 1.9s, but deployment v4 failed: crashed");
   });
@@ -42,7 +51,10 @@ describe("buildSummary", () => {
   });
 
   it("TERM=dumb at a terminal: ASCII words and a dash, no marks", () => {
-    const s = buildSummary(io(true, { TERM: "dumb" }), { id: ID, status: "done", error: "", createdAt: CREATED }, TOOK, { label: "v1", status: "done" });
+    const s = buildSummary(io(true, { TERM: "dumb" }), { id: ID, status: "done", error: "", createdAt: CREATED }, TOOK, {
+      label: "v1",
+      status: "done",
+    });
     expect(s.line).toBe("ok build a1b2c3d4 done in 1m 23s - deployment v1 live");
   });
 

@@ -63,12 +63,12 @@ describe("waitForBuild", () => {
   it("watch mode off a terminal: one line per status change", async () => {
     const h = harness(["pending", "pending", "running", "running", "done"]);
     await expect(waitForBuild(h.ctx, h.api, ID, { mode: "watch" })).resolves.toBe(0);
-    expect(h.err().split("\n").map((l) => l.replace(/ \(\d+s\)$/, ""))).toEqual([
-      `build ${ID}: pending`,
-      `build ${ID}: running`,
-      `ok build ${ID} done in 0.0s`,
-      "",
-    ]);
+    expect(
+      h
+        .err()
+        .split("\n")
+        .map((l) => l.replace(/ \(\d+s\)$/, "")),
+    ).toEqual([`build ${ID}: pending`, `build ${ID}: running`, `ok build ${ID} done in 0.0s`, ""]);
   });
 
   it("rides out transient status failures; exit 6 only after repeated ones", async () => {
@@ -84,9 +84,7 @@ describe("waitForBuild", () => {
 
   it("--timeout: WaitTimeoutError saying the build goes on; nothing aborted", async () => {
     const h = harness(["running"]);
-    const err = await waitForBuild(h.ctx, h.api, ID, { mode: "spinner", timeout: "50ms", abortOnInterrupt: true }).catch(
-      (e: unknown) => e,
-    );
+    const err = await waitForBuild(h.ctx, h.api, ID, { mode: "spinner", timeout: "50ms", abortOnInterrupt: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WaitTimeoutError);
     expect((err as WaitTimeoutError).exitCode).toBe(124);
     expect((err as Error).message).toBe(`stopped waiting after 50ms; build ${ID} goes on`);

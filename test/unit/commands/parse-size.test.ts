@@ -12,7 +12,9 @@ describe("parseSize", () => {
 
   it("refuses anything else as a usage error naming the flag", () => {
     for (const bad of ["", "lots", "0", "-1M", "5T", "1.2.3M"]) {
-      expect(() => parseSize(bad, "--max-unpacked-size")).toThrow(new RegExp(`invalid size "${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}" for --max-unpacked-size`));
+      expect(() => parseSize(bad, "--max-unpacked-size")).toThrow(
+        new RegExp(`invalid size "${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}" for --max-unpacked-size`),
+      );
     }
   });
 });

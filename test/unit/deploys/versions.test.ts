@@ -17,7 +17,11 @@ describe("deployment versions", () => {
   it("parses 12 and v12; anything else is a usage error", () => {
     expect(parseVersion("12")).toBe(12);
     expect(parseVersion("v12")).toBe(12);
-    for (const bad of ["", "v", "1.5", "-1", "12a", "9999999999999999"]) expect(exitOf(() => parseVersion(bad)), bad).toBe(ExitCode.USAGE);
+    for (const bad of ["", "v", "1.5", "-1", "12a", "9999999999999999"])
+      expect(
+        exitOf(() => parseVersion(bad)),
+        bad,
+      ).toBe(ExitCode.USAGE);
   });
 
   it("orders newest first by version, whatever order the API used", () => {

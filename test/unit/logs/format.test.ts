@@ -22,12 +22,8 @@ describe("renderLogLine", () => {
   });
 
   it("tags WRAPPER lines with their stage", () => {
-    expect(renderLogLine(entry({ source: "WRAPPER", stage: "SETUP", content: "pull" }), { color: plain })).toBe(
-      "03:04:05Z [setup] pull",
-    );
-    expect(renderLogLine(entry({ source: "WRAPPER", stage: "TURNDOWN", content: "bye" }), { color: plain })).toBe(
-      "03:04:05Z [turndown] bye",
-    );
+    expect(renderLogLine(entry({ source: "WRAPPER", stage: "SETUP", content: "pull" }), { color: plain })).toBe("03:04:05Z [setup] pull");
+    expect(renderLogLine(entry({ source: "WRAPPER", stage: "TURNDOWN", content: "bye" }), { color: plain })).toBe("03:04:05Z [turndown] bye");
     expect(renderLogLine(entry({ source: "WRAPPER", stage: "", content: "x" }), { color: plain })).toBe("03:04:05Z [platform] x");
   });
 

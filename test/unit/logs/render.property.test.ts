@@ -21,13 +21,40 @@ const MODES: Array<[string, () => LogRenderOptions]> = [
 
 const timestamp = fc.oneof(
   fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2999-12-31T23:59:59Z"), noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.date({ noInvalidDate: true, min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z") }).map((d) => d.toISOString().replace(".000Z", "Z").replace(/\.(\d+)Z$/, ".$1123Z")),
+  fc.date({ noInvalidDate: true, min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z") }).map((d) =>
+    d
+      .toISOString()
+      .replace(".000Z", "Z")
+      .replace(/\.(\d+)Z$/, ".$1123Z"),
+  ),
   fc.constantFrom("2026-01-02T03:04:05+02:00", "2026-02-30T10:00:00Z", "2026-01-02T24:00:00Z", "not a time", "2026-01-02T03:04:05.Z"),
 );
 /** Text with everything a build may print: controls, escapes, bidi, lone surrogates, astral characters. */
 const text = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
-  fc.string({ unit: fc.constantFrom("a", " ", "é", "✓", "🚀", "\u202e", "\u2066", "\u200f", "\u061c", "\u0085", "\u009b", "\u001b[31m", "\r", "\t", '"', "\\", "\u007f", ":"), maxLength: 20 }),
+  fc.string({
+    unit: fc.constantFrom(
+      "a",
+      " ",
+      "é",
+      "✓",
+      "🚀",
+      "\u202e",
+      "\u2066",
+      "\u200f",
+      "\u061c",
+      "\u0085",
+      "\u009b",
+      "\u001b[31m",
+      "\r",
+      "\t",
+      '"',
+      "\\",
+      "\u007f",
+      ":",
+    ),
+    maxLength: 20,
+  }),
 );
 const entry = fc.record({
   timestamp,
@@ -39,7 +66,11 @@ const entry = fc.record({
 const line = fc.oneof(
   entry.map((e) => Buffer.from(JSON.stringify(e))),
   // The keys in another order, spaced, or with one more.
-  entry.map((e) => Buffer.from(`{ "content" : ${JSON.stringify(e.content)}, "stage":${JSON.stringify(e.stage)},"source": ${JSON.stringify(e.source)} ,"timestamp":${JSON.stringify(e.timestamp)}}`)),
+  entry.map((e) =>
+    Buffer.from(
+      `{ "content" : ${JSON.stringify(e.content)}, "stage":${JSON.stringify(e.stage)},"source": ${JSON.stringify(e.source)} ,"timestamp":${JSON.stringify(e.timestamp)}}`,
+    ),
+  ),
   entry.map((e) => Buffer.from(JSON.stringify({ ...e, extra: 1 }))),
   text.map((t) => Buffer.from(t)),
   // Bytes as they come: invalid UTF-8 inside the JSON form and out of it.
@@ -61,7 +92,9 @@ const log = fc
   .chain((bytes) =>
     fc.tuple(
       fc.constant(bytes),
-      fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, bytes.length - 1) }), { maxLength: 12 }).map((cuts) => cuts.filter((c) => c < bytes.length).sort((a, b) => a - b)),
+      fc
+        .uniqueArray(fc.integer({ min: 1, max: Math.max(1, bytes.length - 1) }), { maxLength: 12 })
+        .map((cuts) => cuts.filter((c) => c < bytes.length).sort((a, b) => a - b)),
     ),
   );
 

@@ -59,7 +59,7 @@ const CORPUS: string[] = [
   "{}",
   "[1,2]",
   '{"timestamp":"x"',
-  "{\"timestamp\":\"" + TS + "\",\"source\":\"PROCESS\",\"stage\":\"\",\"content\":\"unterminated}",
+  '{"timestamp":"' + TS + '","source":"PROCESS","stage":"","content":"unterminated}',
   "plain with \u001b[32mcolour\u001b[0m and \u0007 bell",
   "plain secret\rshown",
   "plain \u009b c1 and del \u007f",
@@ -74,7 +74,10 @@ const CORPUS: string[] = [
   entry({ timestamp: "2O26-01-02T03:04:05Z", content: "a letter in the year" }),
   // Each special byte at each offset of a word, raw (invalid JSON) or as it is in UTF-8.
   ...['"', "\\", "\u0001", "\u001f", "\u007f", "\u0085", "\u00c2"].flatMap((special) =>
-    Array.from({ length: 9 }, (_, k) => `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"${"a".repeat(k)}${special}${"b".repeat(8 - k)}"}`),
+    Array.from(
+      { length: 9 },
+      (_, k) => `{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"${"a".repeat(k)}${special}${"b".repeat(8 - k)}"}`,
+    ),
   ),
   ...Array.from({ length: 9 }, (_, k) => entry({ content: "c".repeat(k) })),
   entry({ content: "x".repeat(1024 * 1024) }),
@@ -114,7 +117,8 @@ function logBytes(lines: Buffer[]): Buffer {
 }
 
 /** Chunk boundaries every `size` bytes. */
-const every = (length: number, size: number) => Array.from({ length: Math.ceil(length / size) }, (_, i) => (i + 1) * size).filter((at) => at < length);
+const every = (length: number, size: number) =>
+  Array.from({ length: Math.ceil(length / size) }, (_, i) => (i + 1) * size).filter((at) => at < length);
 
 describe("the log fast path", () => {
   const lines = [...CORPUS.map((line) => Buffer.from(line)), ...BYTE_CORPUS];
@@ -140,7 +144,9 @@ describe("the log fast path", () => {
 
   it("really takes the fast path for the documented shape (it does not parse those lines)", () => {
     const parse = vi.spyOn(JSON, "parse");
-    const input = Buffer.from([entry({ content: "plain content" }), entry({ source: "WRAPPER", stage: "SETUP", content: "héllo ✓" }), "plain"].join("\n") + "\n");
+    const input = Buffer.from(
+      [entry({ content: "plain content" }), entry({ source: "WRAPPER", stage: "SETUP", content: "héllo ✓" }), "plain"].join("\n") + "\n",
+    );
     for (const [, opts] of MODES) renderLog(input, opts, []);
     expect(parse).not.toHaveBeenCalled();
     renderLog(input, { ...MODES[2]![1], fast: false }, []);
@@ -165,7 +171,11 @@ describe("the log fast path", () => {
   });
 
   it("shows a line that is not UTF-8 with U+FFFD when rendered, and byte for byte with --raw into a pipe", () => {
-    const line = Buffer.concat([Buffer.from(`{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"A`), Buffer.of(0xff), Buffer.from('B"}\n')]);
+    const line = Buffer.concat([
+      Buffer.from(`{"timestamp":"${TS}","source":"PROCESS","stage":"","content":"A`),
+      Buffer.of(0xff),
+      Buffer.from('B"}\n'),
+    ]);
     for (const [, opts] of MODES.slice(1)) {
       const out = renderLog(line, opts, []);
       expect(out.includes(0xff)).toBe(false);
@@ -186,7 +196,11 @@ describe("the log fast path", () => {
 
   it("closes a build's own colour at the end of each line it is on", () => {
     const opts = MODES[3]![1];
-    const out = renderLog(Buffer.from([entry({ source: "WRAPPER", stage: "SETUP", content: "\u001b[2mqueued\nnext" }), entry({ content: "after" })].join("\n") + "\n"), opts, []);
+    const out = renderLog(
+      Buffer.from([entry({ source: "WRAPPER", stage: "SETUP", content: "\u001b[2mqueued\nnext" }), entry({ content: "after" })].join("\n") + "\n"),
+      opts,
+      [],
+    );
     for (const line of out.toString().split("\n").filter(Boolean)) {
       const opened = line.lastIndexOf("\u001b[2m");
       expect(opened === -1 || /\u001b\[(0|22)m/.test(line.slice(opened)), JSON.stringify(line)).toBe(true);

@@ -42,7 +42,11 @@ describe("builds ls on a terminal", () => {
   it("at 40 columns keeps short IDs, STATUS and CREATED and cuts ERROR; narrower, ERROR goes", async () => {
     const t = terminal(40, { NO_COLOR: "1" });
     await runLs(ctxWith(t.io, builds), [], { limit: 20 });
-    expect(t.stdout().trimEnd().split("\n")).toEqual(["ID        STATUS  CREATED  ERROR", "a1b2c3d4  done    3m ago", "b2c3d4e5  failed  2h ago   constructor…"]);
+    expect(t.stdout().trimEnd().split("\n")).toEqual([
+      "ID        STATUS  CREATED  ERROR",
+      "a1b2c3d4  done    3m ago",
+      "b2c3d4e5  failed  2h ago   constructor…",
+    ]);
     const narrow = terminal(34, { NO_COLOR: "1" });
     await runLs(ctxWith(narrow.io, builds), [], { limit: 20 });
     expect(narrow.stdout().trimEnd().split("\n")).toEqual(["ID        STATUS  CREATED", "a1b2c3d4  done    3m ago", "b2c3d4e5  failed  2h ago"]);

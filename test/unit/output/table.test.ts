@@ -20,11 +20,7 @@ const columns = (extra: Partial<Column<Row>> = {}): Column<Row>[] => [
 
 describe("formatTable", () => {
   it("aligns columns with two spaces, no borders, no trailing blanks", () => {
-    expect(formatTable(columns(), rows)).toEqual([
-      "ID      STATUS  ERROR",
-      "a1b2    done",
-      "c3d4e5  failed  go build exited with status 2",
-    ]);
+    expect(formatTable(columns(), rows)).toEqual(["ID      STATUS  ERROR", "a1b2    done", "c3d4e5  failed  go build exited with status 2"]);
   });
 
   it("can leave out the header", () => {

@@ -80,7 +80,6 @@ describe("compactRelativeTime", () => {
   });
 });
 
-
 describe("formatDuration", () => {
   it.each([
     [0, "0.0s"],

@@ -53,9 +53,13 @@ describe("mergeEnvironment", () => {
   });
 
   it("keeps a variable secret when a flag overrides its value", () => {
-    const merged = mergeEnvironment([{ key: "TOKEN", value: "old", secret: true }, { key: "PLAIN", value: "x", secret: false }], [
-      { key: "TOKEN", value: "new" },
-    ]);
+    const merged = mergeEnvironment(
+      [
+        { key: "TOKEN", value: "old", secret: true },
+        { key: "PLAIN", value: "x", secret: false },
+      ],
+      [{ key: "TOKEN", value: "new" }],
+    );
     expect(merged).toEqual([
       { key: "TOKEN", value: "new", secret: true },
       { key: "PLAIN", value: "x", secret: false },
@@ -63,7 +67,15 @@ describe("mergeEnvironment", () => {
   });
 
   it("takes the last of repeated flags", () => {
-    expect(mergeEnvironment([], [{ key: "A", value: "1" }, { key: "A", value: "2" }])).toEqual([{ key: "A", value: "2" }]);
+    expect(
+      mergeEnvironment(
+        [],
+        [
+          { key: "A", value: "1" },
+          { key: "A", value: "2" },
+        ],
+      ),
+    ).toEqual([{ key: "A", value: "2" }]);
   });
 
   it("does not modify its inputs", () => {

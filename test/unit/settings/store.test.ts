@@ -39,7 +39,10 @@ describe("settings store", () => {
   it("a broken file is exit 2 naming it", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "config.json"), "{not json");
-    for (const read of [() => readStoredSettings({ VALAR_CONFIG_DIR: dir }, quiet), () => openSettingsStore({ VALAR_CONFIG_DIR: dir }, quiet).read()]) {
+    for (const read of [
+      () => readStoredSettings({ VALAR_CONFIG_DIR: dir }, quiet),
+      () => openSettingsStore({ VALAR_CONFIG_DIR: dir }, quiet).read(),
+    ]) {
       const err = errorOf(read);
       expect(err).toBeInstanceOf(UsageError);
       expect(err.message).toBe(`cannot use the stored settings in ${join(dir, "config.json")}: not a valid settings file (not JSON)`);

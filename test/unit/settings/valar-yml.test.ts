@@ -66,7 +66,11 @@ describe("parseValarYml", () => {
 
   it("warns about keys it does not know, naming the nearest known one (newer files keep working)", () => {
     const seen: string[] = [];
-    const y = parseValarYml("project: p\nfuture: {a: 1}\nbulid:\n  constructor: go\nbuild:\n  enviroment: [A=1]\ndeployment:\n  Skip: true\n", P, (m) => seen.push(m));
+    const y = parseValarYml(
+      "project: p\nfuture: {a: 1}\nbulid:\n  constructor: go\nbuild:\n  enviroment: [A=1]\ndeployment:\n  Skip: true\n",
+      P,
+      (m) => seen.push(m),
+    );
     expect(y.project).toBe("p");
     expect(seen).toEqual([
       `${P}: unknown key "future" is not used; known keys: project, service, build, deployment`,

@@ -38,7 +38,9 @@ describe("parseSubmit", () => {
     expect(unknown.status).toBe(400);
     expect(unknown.message).toMatch(/unknown constructor "cobol"; known constructors: docker, dockerfile, go, .*shell, static/);
     expect(error(() => parseSubmit({ artifact: "k", build: { constructor: "go", environment: {} } })).message).toMatch(/build\.environment/);
-    expect(error(() => parseSubmit({ artifact: "k", build: { constructor: "go", environment: [{ key: "1X" }] } })).message).toMatch(/valid variable name/);
+    expect(error(() => parseSubmit({ artifact: "k", build: { constructor: "go", environment: [{ key: "1X" }] } })).message).toMatch(
+      /valid variable name/,
+    );
     expect(error(() => parseSubmit({ artifact: "k", build: { constructor: "go" }, deployment: { skip: "yes" } })).message).toMatch(/skip/);
   });
 });
@@ -47,10 +49,17 @@ describe("environment limits", () => {
   const submit = (environment: unknown) => () => parseSubmit({ artifact: "k", build: { constructor: "go", environment } });
 
   it("refuses a NUL, an entry over 64 KiB and an environment over 256 KiB, naming the entry", () => {
-    expect(error(submit([{ key: "A", value: "x\u0000" }])).message).toBe("build.environment[0] (A): the value holds a NUL byte, which no environment variable can");
-    expect(error(submit([{ key: "A", value: "" }, { key: "B", value: "x".repeat(65535) }])).message).toBe(
-      "build.environment[1] (B) is 65537 bytes; the limit for one entry is 65536",
+    expect(error(submit([{ key: "A", value: "x\u0000" }])).message).toBe(
+      "build.environment[0] (A): the value holds a NUL byte, which no environment variable can",
     );
+    expect(
+      error(
+        submit([
+          { key: "A", value: "" },
+          { key: "B", value: "x".repeat(65535) },
+        ]),
+      ).message,
+    ).toBe("build.environment[1] (B) is 65537 bytes; the limit for one entry is 65536");
   });
 
   it("counts bytes, not characters, and the whole list", () => {

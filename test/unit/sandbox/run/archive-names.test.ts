@@ -19,7 +19,9 @@ describe("nameProblem", () => {
     const workspace = `/tmp/${"w".repeat(94)}`; // 99 bytes, 100 with its slash
     const path = Array.from({ length: 15 }, () => "d".repeat(255)).join("/") + "/" + "f".repeat(156); // 3996 bytes
     expect(nameProblem(path)).toBeUndefined();
-    expect(nameProblem(path, undefined, workspace)).toMatch(/has a path of 3996 bytes; the limit is 3995 \(4095 less the 100 bytes of the build's workspace path\)$/);
+    expect(nameProblem(path, undefined, workspace)).toMatch(
+      /has a path of 3996 bytes; the limit is 3995 \(4095 less the 100 bytes of the build's workspace path\)$/,
+    );
     expect(nameProblem(path.slice(1), undefined, workspace)).toBeUndefined();
   });
 });

@@ -20,16 +20,29 @@ describe("constructor names", () => {
     expect(canonicalConstructor("shell")).toBe("shell");
     expect(canonicalConstructor("cobol")).toBeUndefined();
     expect(canonicalConstructor("constructor")).toBeUndefined();
-    expect(knownConstructorNames()).toEqual(
-      ["docker", "dockerfile", "go", "golang", "golang-1.17", "kaniko", "node", "node-static", "python", "shell", "static"],
-    );
+    expect(knownConstructorNames()).toEqual([
+      "docker",
+      "dockerfile",
+      "go",
+      "golang",
+      "golang-1.17",
+      "kaniko",
+      "node",
+      "node-static",
+      "python",
+      "shell",
+      "static",
+    ]);
   });
 });
 
 describe("planBuild", () => {
   it("node: npm ci with a lockfile, npm install without; then npm run build --if-present", () => {
     const locked = planBuild("node", workspace({ "package.json": "{}", "package-lock.json": "{}" }));
-    expect(locked.steps.map((s) => [s.tool, s.args[0]])).toEqual([["npm", "ci"], ["npm", "run"]]);
+    expect(locked.steps.map((s) => [s.tool, s.args[0]])).toEqual([
+      ["npm", "ci"],
+      ["npm", "run"],
+    ]);
     expect(locked.steps[1]!.args).toEqual(["run", "build", "--if-present"]);
     const unlocked = planBuild("node", workspace({ "package.json": "{}" }));
     expect(unlocked.steps[0]!.args[0]).toBe("install");

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../../helpers/cli.js";
-import { ArchiveTooLargeError, entryProblem, linkChainProblems, scanArchive, unpackArchive, UnsafeArchiveError } from "../../../../src/sandbox/run/unpack.js";
+import {
+  ArchiveTooLargeError,
+  entryProblem,
+  linkChainProblems,
+  scanArchive,
+  unpackArchive,
+  UnsafeArchiveError,
+} from "../../../../src/sandbox/run/unpack.js";
 import { rawTarGz, type RawEntry } from "../../../helpers/raw-tar.js";
 
 /** A workspace inside a parent directory, so writes "next to" it can be seen. */
@@ -30,13 +37,27 @@ describe("unpackArchive", () => {
   });
 
   const malicious: [string, RawEntry[], RegExp][] = [
-    ["a .. path", [{ path: "ok.txt", content: "x" }, { path: "../escaped.txt", content: "pwned" }], /"\.\.\/escaped\.txt" has a "\.\." segment/],
+    [
+      "a .. path",
+      [
+        { path: "ok.txt", content: "x" },
+        { path: "../escaped.txt", content: "pwned" },
+      ],
+      /"\.\.\/escaped\.txt" has a "\.\." segment/,
+    ],
     ["a nested .. path", [{ path: "a/../../escaped.txt", content: "pwned" }], /"\.\." segment/],
     ["an absolute path", [{ path: "/tmp/valar-escaped.txt", content: "pwned" }], /absolute path/],
     ["a symlink to an absolute target", [{ path: "etc", type: "SymbolicLink", linkpath: "/etc" }], /points to "\/etc"/],
     ["a symlink climbing out", [{ path: "sub/out", type: "SymbolicLink", linkpath: "../../escaped" }], /outside the workspace/],
     ["a hard link to outside", [{ path: "h", type: "Link", linkpath: "../escaped.txt" }], /outside the workspace|"\.\." segment/],
-    ["a symlink then a write through it", [{ path: "dir", type: "SymbolicLink", linkpath: ".." }, { path: "dir/escaped.txt", content: "pwned" }], /outside the workspace/],
+    [
+      "a symlink then a write through it",
+      [
+        { path: "dir", type: "SymbolicLink", linkpath: ".." },
+        { path: "dir/escaped.txt", content: "pwned" },
+      ],
+      /outside the workspace/,
+    ],
     ["a FIFO", [{ path: "pipe", type: "FIFO" }], /FIFO/],
     [
       "a chain of symlinks that leaves only as a whole",
@@ -92,7 +113,10 @@ describe("unpackArchive", () => {
     expect((err as Error).message).toBe("the artifact holds more than 20 entries (--max-entries)");
     expect(readdirSync(many.workspace)).toEqual([]);
 
-    const big = setup([{ path: "a.txt", content: "x".repeat(600) }, { path: "b.txt", content: "y".repeat(600) }]);
+    const big = setup([
+      { path: "a.txt", content: "x".repeat(600) },
+      { path: "b.txt", content: "y".repeat(600) },
+    ]);
     const err2 = await unpackArchive(big.file, big.workspace, { maxEntries: 10, maxUnpackedBytes: 1024 }).catch((e: unknown) => e);
     expect(err2).toBeInstanceOf(ArchiveTooLargeError);
     expect((err2 as Error).message).toBe("the artifact unpacks to more than 1 KiB (--max-unpacked-size)");

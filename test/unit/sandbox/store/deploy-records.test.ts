@@ -11,7 +11,7 @@ function doneBuild(store: Store, id: string): BuildRecord {
 }
 
 describe("Deploys", () => {
-  it("reads the string versions earlier sandboxes stored (\"v2\") as integers, and numbers on from them", () => {
+  it('reads the string versions earlier sandboxes stored ("v2") as integers, and numbers on from them', () => {
     const store = new Store(tempDir(), tempDir());
     doneBuild(store, "b1");
     const old = [{ version: "v2", createdAt: new Date(0).toISOString(), error: "", status: "done", build: "b1", environment: [] }];

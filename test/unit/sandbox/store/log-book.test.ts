@@ -16,7 +16,10 @@ describe("LogBook", () => {
     book.append("b2", "PROCESS", "", "other build");
     book.finish("b1");
     expect(ended).toBe(true);
-    const all = (sub.existing + seen.join("")).trimEnd().split("\n").map((l) => JSON.parse(l));
+    const all = (sub.existing + seen.join(""))
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(all.map((e) => [e.source, e.stage, e.content])).toEqual([
       ["WRAPPER", "SETUP", "first"],
       ["PROCESS", "", "second"],
