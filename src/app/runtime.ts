@@ -41,10 +41,15 @@ export interface RuntimeState {
   exitCode: number;
 }
 
-/** The global options as a command sees them (VALAR_DEBUG counts as --debug). */
+/** VALAR_DEBUG=1 (or true) counts as --debug: the one place it is read. */
+export function debugFromEnv(env: NodeJS.ProcessEnv): boolean {
+  return env.VALAR_DEBUG === "1" || env.VALAR_DEBUG === "true";
+}
+
+/** The global options as a command sees them. */
 function globalOptions(rt: Runtime, g: GlobalOptions): GlobalOptions {
   return {
-    debug: Boolean(g.debug) || rt.env.VALAR_DEBUG === "1" || rt.env.VALAR_DEBUG === "true",
+    debug: Boolean(g.debug) || debugFromEnv(rt.env),
     endpoint: g.endpoint,
     project: g.project,
     service: g.service,

@@ -19,7 +19,7 @@ import { readLogTail, type LogTail } from "./log-tail.js";
 import { hintCommand } from "./hints.js";
 import { colorStatus, statusPhrase } from "../output/status.js";
 import { formatElapsed } from "../output/time.js";
-import { parseDuration } from "../util/duration.js";
+import type { Duration } from "../util/duration.js";
 import { followBuildLog, stringSink } from "./follow.js";
 import {
   abortable,
@@ -41,8 +41,8 @@ export interface WaitForBuildOptions {
   view?: LogView;
   /** Lines of the log already shown (by --tail's first read): the follow starts after them. */
   skipLines?: number;
-  /** The --timeout flag's text (e.g. "15m"). */
-  timeout?: string;
+  /** --timeout, as given and in milliseconds. */
+  timeout?: Duration;
   abortOnInterrupt?: boolean;
   /**
    * The deployment the build will become, when known (submit's answer: 13); null when the
@@ -70,7 +70,7 @@ export interface WaitForBuildOptions {
  * --json, a result event ends the output whichever way the wait ends.
  */
 export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, opts: WaitForBuildOptions): Promise<number> {
-  const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout);
+  const timeoutMs = opts.timeout?.ms;
   const waiting = new AbortController();
   const onInterrupt = () => waiting.abort(ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason : new InterruptedError());
   if (ctx.signal.aborted) onInterrupt();
@@ -87,7 +87,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     settings: typeof ctx.settings === "function" ? await ctx.settings().catch(() => undefined) : undefined,
   };
   w.loopback = w.settings !== undefined && isLoopbackEndpoint(w.settings.endpoint.value);
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => waiting.abort(timedOut(w, opts.timeout!)), timeoutMs);
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => waiting.abort(timedOut(w, opts.timeout!.text)), timeoutMs);
   try {
     const build = opts.mode === "follow" ? await followToEnd(w, opts.view ?? {}, opts.skipLines) : await pollToEnd(w, opts.mode);
     return await reportOutcome(w, build, opts);

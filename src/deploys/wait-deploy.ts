@@ -8,11 +8,11 @@ import { outcomeMark } from "../output/status.js";
 import { waitForDeployment } from "../builds/deploy-wait.js";
 import { WaitEvents, writeGithubOutput } from "../builds/events.js";
 import { pollInterval, waitRetryPolicy } from "../builds/wait-policy.js";
-import { parseDuration } from "../util/duration.js";
+import type { Duration } from "../util/duration.js";
 
 export interface DeployWaitFlags {
   wait?: boolean;
-  timeout?: string;
+  timeout?: Duration;
   json?: boolean;
 }
 
@@ -20,7 +20,6 @@ export interface DeployWaitFlags {
 export function checkWaitFlags(flags: DeployWaitFlags): void {
   if (flags.timeout === undefined) return;
   if (!flags.wait) throw new UsageError("--timeout needs -w/--wait", { hint: "add -w to wait until the deployment is live" });
-  parseDuration(flags.timeout);
 }
 
 /**
@@ -35,11 +34,11 @@ export async function waitForNewDeploy(ctx: Ctx, api: DeploysApi, created: Deplo
   const onInterrupt = () => waiting.abort(ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason : new InterruptedError());
   if (ctx.signal.aborted) onInterrupt();
   else ctx.signal.addEventListener("abort", onInterrupt, { once: true });
-  const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
+  const timeoutMs = flags.timeout?.ms;
   const timer =
     timeoutMs === undefined
       ? undefined
-      : setTimeout(() => waiting.abort(new WaitTimeoutError(`stopped waiting after ${flags.timeout}; deployment ${label} goes on`)), timeoutMs);
+      : setTimeout(() => waiting.abort(new WaitTimeoutError(`stopped waiting after ${flags.timeout!.text}; deployment ${label} goes on`)), timeoutMs);
   const spinner = ctx.io.canAnimate && !events.enabled ? startSpinner(ctx.io, `deployment ${label}: pending`) : undefined;
   let latest = created;
   try {

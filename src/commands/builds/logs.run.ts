@@ -16,7 +16,6 @@ import { FAILED_LINES, failureExcerpt } from "../../builds/failure.js";
 import { statusPhrase } from "../../output/status.js";
 
 export async function run(ctx: Ctx, args: string[], opts: LogsOptions): Promise<number> {
-  if (opts.timeout !== undefined) parseDuration(opts.timeout);
   const selection: LogSelection = { tail: opts.tail, source: opts.source, sinceMs: parseSince(opts.since, ctx.clock.now()) };
   const view: LogView = { raw: opts.raw, json: opts.json, selection, ci: ciKind(ctx.env) };
   const prefix = await readPrefixArgument(ctx, args[0]);

@@ -7,7 +7,6 @@ import { type EnvironmentEntry, type SubmitBuildRequest, type SubmitBuildRespons
 import type { BuildsApi } from "../../api/builds.js";
 import type { ValarYml } from "../../settings/settings-types.js";
 import { mergeEnvironment, parseEnvPairs } from "../../settings/env-pairs.js";
-import { parseDuration } from "../../util/duration.js";
 import { waitForBuild } from "../../builds/wait-build.js";
 import { WaitEvents, writeGithubOutput } from "../../builds/events.js";
 import { oneLine } from "../../output/text.js";
@@ -38,7 +37,6 @@ export async function run(ctx: Ctx, args: string[], opts: SubmitOptions): Promis
   // Malformed KEY=VALUE is a usage error even for --dry-run: nothing is sent either way.
   const buildEnvFlags = parseEnvPairs(opts.buildEnv ?? [], "--build-env");
   const deployEnvFlags = parseEnvPairs(opts.env ?? [], "--env");
-  if (opts.timeout !== undefined) parseDuration(opts.timeout);
   const settings = await ctx.settings();
   const yml = settings.valarYml;
   // Every object has a `constructor` (Object): only a string is the -c flag's value.

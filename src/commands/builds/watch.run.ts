@@ -1,12 +1,10 @@
 import type { Ctx } from "../../app/context.js";
-import { parseDuration } from "../../util/duration.js";
 import { readPrefixArgument, resolveBuild } from "../../builds/resolve-prefix.js";
 import { waitForBuild } from "../../builds/wait-build.js";
 import { WaitEvents } from "../../builds/events.js";
 import type { WatchOptions } from "./watch.js";
 
 export async function run(ctx: Ctx, args: string[], opts: WatchOptions): Promise<number> {
-  if (opts.timeout !== undefined) parseDuration(opts.timeout);
   const prefix = await readPrefixArgument(ctx, args[0]);
   const api = await ctx.builds();
   const build = await resolveBuild(ctx, api, prefix);

@@ -1,8 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { durationFlag, type Duration } from "../../util/duration.js";
 
 /** Options every waiting command (submit -f/-w, logs -f, watch) shares. */
 export interface WaitOptions {
-  timeout?: string;
+  timeout?: Duration;
   abortOnInterrupt?: boolean;
   failedLines?: number;
 }
@@ -15,7 +16,11 @@ export interface DeployWaitOptions {
 
 export function addWaitOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option("--timeout <duration>", "stop waiting after DURATION (90s, 15m, 1h); exit 124, the build goes on"))
+    .addOption(
+      new Option("--timeout <duration>", "stop waiting after DURATION (90s, 15m, 1h); exit 124, the build goes on").argParser(
+        durationFlag("--timeout"),
+      ),
+    )
     .option("--abort-on-interrupt", "on Ctrl-C or SIGTERM, abort the build before exiting")
     .option("--failed-lines <n>", "lines of a failed build's output to show at its end (0: none)", parseCount, 20);
 }
@@ -28,7 +33,11 @@ export function addDeployWaitOption(cmd: Command): Command {
 export function addDeployCommandWaitOptions(cmd: Command): Command {
   return cmd
     .option("-w, --wait", "then wait until the deployment is live; exit 0 when done, 3 when failed")
-    .addOption(new Option("--timeout <duration>", "with -w: stop waiting after DURATION (90s, 15m, 1h); exit 124, the deployment goes on"));
+    .addOption(
+      new Option("--timeout <duration>", "with -w: stop waiting after DURATION (90s, 15m, 1h); exit 124, the deployment goes on").argParser(
+        durationFlag("--timeout"),
+      ),
+    );
 }
 
 /** A whole number ≥ 0. */
