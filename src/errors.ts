@@ -48,13 +48,6 @@ export class UsageError extends ValarError {
   }
 }
 
-/** Exit 3: the build ended as failed, expired or aborted. */
-export class BuildUnsuccessfulError extends ValarError {
-  constructor(message: string, details?: ErrorDetails) {
-    super(message, ExitCode.BUILD_UNSUCCESSFUL, details);
-  }
-}
-
 /** Exit 4: no token, or the API answered 401/403. */
 export class AuthError extends ValarError {
   constructor(message: string, details?: ErrorDetails) {

@@ -1,7 +1,7 @@
 import { BuildsApi } from "../api/builds.js";
 import { isFinalStatus, type Build } from "../api/types.js";
 import type { Ctx } from "../app/context.js";
-import { ApiUnreachableError, InterruptedError, NotFoundError, ValarError, WaitTimeoutError } from "../errors.js";
+import { ApiUnreachableError, ExitCode, InterruptedError, NotFoundError, ValarError, WaitTimeoutError } from "../errors.js";
 import type { Deploy } from "../api/types.js";
 import { errorCode } from "../api/http-errors.js";
 import type { Settings } from "../settings/settings-types.js";
@@ -162,7 +162,7 @@ async function reportOutcome(w: Waiter, build: Build, opts: WaitForBuildOptions)
   const hint = failed ? logHint(w, build, logShown) : undefined;
   if (hint) ctx.io.note(`${ctx.io.err.dim("hint:")} ${hint}`);
   if (ciKind(ctx.env) === "github") reportToGitHub(ctx, build, summary, wanted > 0 ? lastLines.map(safeLine) : []);
-  const exitCode = summary.ok ? 0 : 3;
+  const exitCode = summary.ok ? ExitCode.OK : ExitCode.BUILD_UNSUCCESSFUL;
   writeGithubOutput(ctx.env, ctx.io, { buildId: build.id, status: build.status, deployment: label && !failed ? Number(label.slice(1)) : undefined });
   w.events.result({
     build: build.id,

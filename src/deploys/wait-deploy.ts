@@ -1,7 +1,7 @@
 import type { DeploysApi } from "../api/deploys.js";
 import type { Deploy } from "../api/types.js";
 import type { Ctx } from "../app/context.js";
-import { InterruptedError, UsageError, ValarError, WaitTimeoutError } from "../errors.js";
+import { ExitCode, InterruptedError, UsageError, ValarError, WaitTimeoutError } from "../errors.js";
 import { startSpinner } from "../output/spinner.js";
 import { oneLine } from "../output/text.js";
 import { outcomeMark } from "../output/status.js";
@@ -58,7 +58,7 @@ export async function waitForNewDeploy(ctx: Ctx, api: DeploysApi, created: Deplo
     const ok = final.status === "done";
     const error = oneLine(final.error);
     ctx.io.note(`${outcomeMark(ctx.io, ok)} deployment ${label} ${ok ? "live" : `${oneLine(final.status)}${error ? `: ${error}` : ""}`}`);
-    const exitCode = ok ? 0 : 3;
+    const exitCode = ok ? ExitCode.OK : ExitCode.BUILD_UNSUCCESSFUL;
     writeGithubOutput(ctx.env, ctx.io, { buildId: final.build, status: final.status, deployment: final.version });
     events.result({ build: final.build, status: "done", durationSeconds: null, deployment: final, failure: null, exitCode });
     return exitCode;
