@@ -52,3 +52,11 @@ export interface Ctx {
   /** The same world, with `.valar.yml` looked for walking up from `dir` instead of the cwd. */
   withValarYmlFrom(dir: string): Ctx;
 }
+
+/** What every command's world holds, online or not: streams, environment, time, Ctrl-C. */
+export function commandWorld(
+  rt: Pick<Ctx, "io" | "env" | "cwd" | "clock" | "signal">,
+  globals: GlobalOptions,
+): Pick<Ctx, "io" | "env" | "cwd" | "clock" | "signal" | "globals"> {
+  return { io: rt.io, env: rt.env, cwd: rt.cwd, clock: rt.clock, signal: rt.signal, globals };
+}

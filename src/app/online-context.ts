@@ -1,4 +1,4 @@
-import type { ClientOverride, Ctx, GlobalOptions } from "./context.js";
+import { commandWorld, type ClientOverride, type Ctx, type GlobalOptions } from "./context.js";
 import type { Runtime } from "./runtime.js";
 import type { Settings } from "../settings/settings-types.js";
 import type { ApiClient } from "../api/client.js";
@@ -18,12 +18,7 @@ export function createCtx(rt: Runtime, globals: GlobalOptions, settingsFrom = rt
   let settings: Promise<Settings> | undefined;
   let client: Promise<ApiClient> | undefined;
   const ctx: Ctx = {
-    io: rt.io,
-    env: rt.env,
-    cwd: rt.cwd,
-    clock: rt.clock,
-    signal: rt.signal,
-    globals,
+    ...commandWorld(rt, globals),
     settings: () => (settings ??= loadSettings(rt, globals, settingsFrom)),
     withValarYmlFrom: (dir) => createCtx(rt, globals, dir),
     client: (override) => (override ? makeClient(rt, ctx, override) : (client ??= makeClient(rt, ctx))),

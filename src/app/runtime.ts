@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Clock, Ctx, GlobalOptions } from "./context.js";
+import { commandWorld, type Clock, type Ctx, type GlobalOptions } from "./context.js";
 import type { IOStreams } from "../output/io.js";
 import { sleep } from "../util/sleep.js";
 
@@ -60,12 +60,7 @@ function globalOptions(rt: Runtime, g: GlobalOptions): GlobalOptions {
 function offlineCtx(rt: Runtime, globals: GlobalOptions): Ctx {
   const offline = () => Promise.reject(new Error("an offline command asked for settings or the API"));
   const ctx: Ctx = {
-    io: rt.io,
-    env: rt.env,
-    cwd: rt.cwd,
-    clock: rt.clock,
-    signal: rt.signal,
-    globals,
+    ...commandWorld(rt, globals),
     settings: offline,
     client: offline,
     builds: offline,
