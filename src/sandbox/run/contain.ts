@@ -12,6 +12,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { lchown, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, delimiter, dirname, isAbsolute, join, relative, sep } from "node:path";
 import { findOnPath } from "./constructors.js";
@@ -73,6 +74,12 @@ export interface Containment {
   /** Builds have a network of their own: the sandbox's API is out of their reach. */
   ownNetwork: boolean;
   command(tool: string, args: string[], dirs: BuildDirs, env: NodeJS.ProcessEnv): ContainedCommand;
+  /**
+   * Runs once, after the artifact is unpacked and before any of the build's code: as root in
+   * `namespace` mode, the build's directory is handed to the uid the build runs as. Done
+   * before a step runs, never after, so nothing a build made (a link) can redirect it.
+   */
+  prepare?(dirs: BuildDirs): Promise<void>;
 }
 
 export interface ContainmentPaths {
@@ -212,6 +219,7 @@ function makeContainment(mode: ContainmentMode, paths: ContainmentPaths, tools: 
     const make: Maker = (p, attach) => ({
       mode,
       ownNetwork: net,
+      prepare: setpriv ? (dirs) => chownTree(dirs.root, uid, gid) : undefined,
       command: (tool, args, dirs, env) => {
         if (net) writeResolvConf(dirs);
         const wrapper = [
@@ -287,7 +295,6 @@ const HIDE_SCRIPT = [
   'if [ -n "$attach" ]; then echo ready >&4; read -r _ <&5; exec 4>&- 5<&-; fi',
   'cd "$src"',
   'if [ -n "$setpriv" ]; then',
-  '  chown -hR "$uid:$gid" "$own"',
   '  exec "$setpriv" --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs -- "$envtool" -i "${cmd[@]}"',
   "fi",
   'exec "$unshare" --user --map-user="$uid" --map-group="$gid" -- "$envtool" -i "${cmd[@]}"',
@@ -367,9 +374,16 @@ function bwrapArgs(dirs: BuildDirs, env: NodeJS.ProcessEnv, paths: ContainmentPa
  * The build's resolver is slirp4netns's DNS forwarder: a host resolver on loopback
  * (systemd-resolved, dnsmasq) is out of reach from the build's own network.
  */
+/**
+ * The build's /etc/resolv.conf, written before each step into its own directory, which an
+ * earlier step could write too: whatever it left at that name (a link to a host file) is
+ * removed, and the file is created anew, never opened through a link. No code of the build
+ * runs between its steps.
+ */
 function writeResolvConf(dirs: BuildDirs): string {
   const path = join(dirs.root, "resolv.conf");
-  writeFileSync(path, `nameserver ${BUILD_DNS}\n`, { mode: 0o644 });
+  rmSync(path, { force: true, recursive: true });
+  writeFileSync(path, `nameserver ${BUILD_DNS}\n`, { mode: 0o644, flag: "wx" });
   return path;
 }
 
@@ -405,4 +419,14 @@ function kindOf(path: string): "dir" | "link" | "other" | undefined {
 function within(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel) && !rel.startsWith(sep));
+}
+
+/** The owner of dir and everything below it, links themselves (never what they point to). */
+async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+  await lchown(dir, uid, gid);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(path, uid, gid);
+    else await lchown(path, uid, gid);
+  }
 }

@@ -147,6 +147,7 @@ export class Runner {
       this.log(build.id, "SETUP", `unpacking artifact ${build.artifact} (${statSync(artifact).size} bytes)`);
       const entries = await unpackArchive(artifact, dirs.src, this.opts.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS);
       this.log(build.id, "SETUP", `unpacked ${entries} entr${entries === 1 ? "y" : "ies"}`);
+      await this.opts.containment.prepare?.(dirs);
       this.checkStopped(run);
       const plan = planBuild(build.constructor, dirs.src);
       for (const note of plan.notes) this.log(build.id, "SETUP", note);

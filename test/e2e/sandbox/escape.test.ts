@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
@@ -87,6 +87,26 @@ describe.each(["bwrap", "namespace"])("a build cannot escape: --isolation %s", (
     // Without capabilities, a uid that is root's on the host still owns /etc: it must not be root's.
     expect(out).not.toContain("wrote-etc");
     if (mode === "namespace") expect(out).toContain("65534");
+  });
+
+  it("what one step leaves in its directory cannot make the sandbox write a host file before the next", async (ctx) => {
+    if (!isRoot) return ctx.skip("the sandbox writes the build's resolver file only as root (its own network)");
+    const sb = await sandboxWithIsolation(mode, started);
+    if (!sb) return ctx.skip(`--isolation ${mode} does not work on this machine`);
+    const victim = hostOnlyFile();
+    // The node constructor runs two steps (npm install, then npm run build); the first one's
+    // postinstall script swaps the resolver file for a link to a host file.
+    const pkg = JSON.stringify({
+      name: "x",
+      version: "1.0.0",
+      scripts: { postinstall: `ln -sfn ${victim} ../resolv.conf; echo linked`, build: "echo built" },
+    });
+    const sub = await submitFiles(sb, { "package.json": pkg }, { constructorName: "node" });
+    const end = await waitForBuild(sb, sub.id, { timeoutMs: 60_000 });
+    const out = await processLines(sb, sub.id);
+    if (!out.includes("linked")) return ctx.skip(`npm did not run the first step here: ${end.error}`);
+    expect(readFileSync(victim, "utf8")).toBe("host-file-visible\n");
+    expect(out).toContain("built");
   });
 
   it("it cannot reach the sandbox's API, yet keeps outbound network and a working resolver setup", async (ctx) => {
