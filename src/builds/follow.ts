@@ -132,22 +132,28 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
     const stop = () => connection.abort(signal.reason);
     signal.addEventListener("abort", stop, { once: true });
     let endedSilently: string | undefined;
-    let silence: NodeJS.Timeout | undefined;
+    // The silence is a sleep on the injected clock, so a test's clock drives it as it does
+    // the polls and the backoff.
+    let silence: AbortController | undefined;
     let over = false;
     const listen = () => {
-      clearTimeout(silence);
+      silence?.abort();
       // A status read still under way when this connection ended must not start another.
       if (over) return;
-      silence = setTimeout(() => {
-        opts.readStatus().then(
-          (status) => {
-            if (!isFinal(status)) return listen();
-            endedSilently = status;
-            connection.abort(new Error("the log stream went silent after the build ended"));
-          },
-          () => listen(),
-        );
-      }, opts.silenceMs ?? SILENCE_MS);
+      const quiet = new AbortController();
+      silence = quiet;
+      opts.sleep(opts.silenceMs ?? SILENCE_MS, quiet.signal).then(
+        () =>
+          opts.readStatus().then(
+            (status) => {
+              if (!isFinal(status)) return listen();
+              endedSilently = status;
+              connection.abort(new Error("the log stream went silent after the build ended"));
+            },
+            () => listen(),
+          ),
+        () => {},
+      );
     };
     try {
       listen();
@@ -202,7 +208,7 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
       cause = err;
     } finally {
       over = true;
-      clearTimeout(silence);
+      silence?.abort();
       signal.removeEventListener("abort", stop);
     }
     if (ended) {

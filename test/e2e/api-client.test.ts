@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isolatedEnv, runValar } from "../helpers/cli.js";
+import { valar } from "../helpers/run-in-process.js";
 import { json, requestsTo, stall, startFaultServer, waitForRequests, type FaultServer } from "../helpers/fault-server.js";
 import { startConnectProxy } from "../helpers/connect-proxy.js";
 
@@ -18,13 +19,13 @@ function env(extra: Record<string, string | undefined> = {}) {
   return isolatedEnv({
     VALAR_ENDPOINT: srv.endpoint,
     VALAR_TOKEN: TOKEN,
-    VALAR_RETRY_BASE_MS: "1",
     VALAR_HTTP_TIMEOUT: "1",
     ...extra,
   });
 }
 
-const status = (extra?: Record<string, string | undefined>, args: string[] = []) => runValar(["auth", "status", ...args], { env: env(extra) });
+// In process: the fake clock runs the retries (and their Retry-After) without waiting.
+const status = (extra?: Record<string, string | undefined>, args: string[] = []) => valar(["auth", "status", ...args], { env: env(extra) });
 
 const user = { name: "ada", projects: ["alpha", "beta"] };
 
@@ -36,7 +37,8 @@ function expectOneLineError(stderr: string) {
 describe("API client: status codes map to exit codes", () => {
   it("sends the bearer token and a User-Agent", async () => {
     srv.on("GET /users/info", (_req, res) => json(res, 200, user));
-    const r = await status();
+    // Spawned: the User-Agent names the package's real version.
+    const r = await runValar(["auth", "status"], { env: env() });
     expect(r.exitCode).toBe(0);
     const [req] = requestsTo(srv, "GET /users/info");
     expect(req!.headers.authorization).toBe(`Bearer ${TOKEN}`);

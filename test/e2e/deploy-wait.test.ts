@@ -1,4 +1,5 @@
 import { readFileSync, rmSync } from "node:fs";
+import { valar } from "../helpers/run-in-process.js";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runValar, tempDir } from "../helpers/cli.js";
@@ -79,7 +80,8 @@ describe("deployment waits against a fault server", () => {
   it("create -w of a deployment that fails: exit 3 naming it and its error", async () => {
     server.on(`POST ${DEPLOYS_PATH}`, (_req, res) => json(res, 200, deploy("pending")));
     server.on(`GET ${DEPLOYS_PATH}`, (_req, res, _b, n) => json(res, 200, [n < 2 ? deploy("pending") : deploy("failed", "health check failed")]));
-    const r = await runValar(["deploys", "create", "d0e1", "-w"], { env: envFor(server, { VALAR_POLL_MS: "50" }) });
+    // In process: the fake clock runs the polls without waiting.
+    const r = await valar(["deploys", "create", "d0e1", "-w"], { env: envFor(server) });
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toMatch(/^FAILED deployment v7 failed: health check failed$/m);
   });
@@ -87,7 +89,7 @@ describe("deployment waits against a fault server", () => {
   it("create -w --timeout --json: a deployment that stays pending ends in 124 and a result event with the error", async () => {
     server.on(`POST ${DEPLOYS_PATH}`, (_req, res) => json(res, 200, deploy("pending")));
     server.on(`GET ${DEPLOYS_PATH}`, (_req, res) => json(res, 200, [deploy("pending")]));
-    const r = await runValar(["deploys", "create", "d0e1", "-w", "--timeout", "1s", "--json"], { env: envFor(server, { VALAR_POLL_MS: "50" }) });
+    const r = await valar(["deploys", "create", "d0e1", "-w", "--timeout", "1s", "--json"], { env: envFor(server) });
     expect(r.exitCode).toBe(124);
     const result = JSON.parse(r.stdout.split("\n").at(-1)!);
     expect(result).toMatchObject({ event: "result", build: done.id, exitCode: 124, deployment: { version: 7, status: "pending" } });
@@ -97,7 +99,7 @@ describe("deployment waits against a fault server", () => {
 
   it("watch of a done build whose deployment fails: exit 3, the summary names the deployment", async () => {
     server.on(`GET ${DEPLOYS_PATH}`, (_req, res, _b, n) => json(res, 200, [n < 3 ? deploy("pending") : deploy("failed", "crashed on start")]));
-    const r = await runValar(["builds", "watch", "d0e1"], { env: envFor(server, { VALAR_POLL_MS: "50" }) });
+    const r = await valar(["builds", "watch", "d0e1"], { env: envFor(server) });
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toMatch(/^FAILED build d0e1f2a3 done.*, but deployment v7 failed: crashed on start$/m);
   });

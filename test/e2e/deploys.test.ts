@@ -226,7 +226,7 @@ describe("valar deploys against a fault server", () => {
 
   it("create: a 500 is not retried (it could make two versions) → exit 6", async () => {
     server.on(`POST ${DEPLOYS_PATH}`, (_req, res) => json(res, 500, { error: "internal error" }));
-    const r = await runValar(["deploys", "create", "d0e1"], { env: envFor(server, { VALAR_RETRY_BASE_MS: "10" }) });
+    const r = await runValar(["deploys", "create", "d0e1"], { env: envFor(server) });
     expect(r.exitCode).toBe(6);
     expect(posts()).toHaveLength(1);
   });

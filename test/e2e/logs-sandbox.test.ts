@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 const script = (body: string) => ({ "build.sh": `#!/bin/sh\n${body}\n` });
-const env = () => sb.env({ VALAR_RETRY_BASE_MS: "20", VALAR_POLL_MS: "100" });
+const env = () => sb.env();
 
 describe("following and watching sandbox builds", () => {
   it("logs -f streams a real build to its end and exits 0", async () => {

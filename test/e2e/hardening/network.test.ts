@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { valar } from "../../helpers/run-in-process.js";
 import { once } from "node:events";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,14 +33,15 @@ afterEach(async () => {
 });
 
 function env(extra: Record<string, string | undefined> = {}) {
-  return isolatedEnv({ VALAR_ENDPOINT: srv.endpoint, VALAR_TOKEN: TOKEN, VALAR_RETRY_BASE_MS: "1", ...extra });
+  return isolatedEnv({ VALAR_ENDPOINT: srv.endpoint, VALAR_TOKEN: TOKEN, ...extra });
 }
 
 describe("a proxy that misbehaves", () => {
   it("one that never answers CONNECT: each attempt ends at the deadline, then exit 6", async () => {
     const proxy = await startConnectProxy("silent");
     try {
-      const r = await runValar(["auth", "status"], { env: env({ HTTP_PROXY: proxy.url, VALAR_HTTP_TIMEOUT: "0.5" }), timeout: 30_000 });
+      // In process: the fake clock takes the backoff between the attempts at once.
+      const r = await valar(["auth", "status"], { env: env({ HTTP_PROXY: proxy.url, VALAR_HTTP_TIMEOUT: "0.5" }) });
       expect(r.exitCode).toBe(6);
       expect(r.stderr).toMatch(/^error: cannot reach the API at 127\.0\.0\.1:\d+: no answer in time \(timeout 0\.5 s\) \(after 4 attempts\)$/m);
       expect(proxy.seen).toHaveLength(4);
@@ -56,7 +58,8 @@ describe("a proxy that misbehaves", () => {
   ] as const)("one that %s: a few CONNECTs per attempt, not a storm", async (_what, behaviour, reason) => {
     const proxy = await startConnectProxy(behaviour);
     try {
-      const r = await runValar(["auth", "status"], { env: env({ HTTP_PROXY: proxy.url, VALAR_HTTP_TIMEOUT: "20" }), timeout: 30_000 });
+      // In process: the fake clock takes the backoff between the attempts at once.
+      const r = await valar(["auth", "status"], { env: env({ HTTP_PROXY: proxy.url, VALAR_HTTP_TIMEOUT: "20" }) });
       expect(r.exitCode).toBe(6);
       expect(r.stderr).toMatch(new RegExp(`cannot reach the API at 127\\.0\\.0\\.1:\\d+: ${reason} \\(after 4 attempts\\)`));
       expect(proxy.seen.length).toBeGreaterThanOrEqual(4);
@@ -85,7 +88,7 @@ describe("a proxy that misbehaves", () => {
 describe("failures another try would meet again", () => {
   it("a refused loopback endpoint fails at once and asks whether the sandbox runs, naming --endpoint", async () => {
     const endpoint = `http://127.0.0.1:${closedPort}/v2`;
-    const r = await runValar(["--debug", "auth", "status", "--endpoint", endpoint], { env: env({ VALAR_RETRY_BASE_MS: "2000" }) });
+    const r = await runValar(["--debug", "auth", "status", "--endpoint", endpoint], { env: env() });
     expect(r.exitCode).toBe(6);
     const lines = r.stderr.split("\n").filter((l) => /^(error|hint):/.test(l));
     expect(lines).toEqual([
@@ -115,7 +118,7 @@ describe("failures another try would meet again", () => {
     const r = await execa("unshare", ["-rn", process.execPath, BIN, "--debug", "auth", "status"], {
       reject: false,
       extendEnv: false,
-      env: env({ VALAR_ENDPOINT: "https://api.example.invalid/v2", VALAR_RETRY_BASE_MS: "2000" }),
+      env: env({ VALAR_ENDPOINT: "https://api.example.invalid/v2" }),
     });
     expect(r.exitCode).toBe(6);
     expect(r.stderr).toMatch(/^error: cannot reach the API at api\.example\.invalid: (host not found|host name lookup failed)$/m);

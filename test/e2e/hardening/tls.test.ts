@@ -43,8 +43,7 @@ describe("TLS failures", () => {
     await plain.close();
   });
 
-  const env = (extra: Record<string, string> = {}) =>
-    isolatedEnv({ VALAR_TOKEN: "secret-token", VALAR_PROJECT: "p", VALAR_SERVICE: "s", VALAR_RETRY_BASE_MS: "10", ...extra });
+  const env = (extra: Record<string, string> = {}) => isolatedEnv({ VALAR_TOKEN: "secret-token", VALAR_PROJECT: "p", VALAR_SERVICE: "s", ...extra });
 
   it("a self-signed certificate: one line, a NODE_EXTRA_CA_CERTS hint, exit 6, one attempt", async () => {
     connections = 0;

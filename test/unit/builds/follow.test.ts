@@ -2,6 +2,7 @@ import { DEFAULT_RETRY_POLICY } from "../../../src/api/retry-policy.js";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { StreamResponse } from "../../../src/api/client.js";
+import { sleep } from "../../../src/util/sleep.js";
 import { AuthError, ApiUnreachableError, InterruptedError, NotFoundError } from "../../../src/errors.js";
 import { MAX_LINE_BYTES } from "../../../src/logs/line-splitter.js";
 import { followBuildLog, streamBuildLog, stringSink, type FollowLogOptions, type LogSource } from "../../../src/builds/follow.js";
@@ -38,7 +39,9 @@ function options(src: LogSource, statuses: string[], extra: Partial<FollowLogOpt
     buildId: "b1",
     sink: stringSink((l) => void lines.push(l)),
     signal: new AbortController().signal,
-    sleep: async () => {},
+    // Real time: the backoff here is a few ms, and the silence (15 s unless given) ends
+    // with its connection.
+    sleep,
     readStatus: async () => statuses[Math.min(reads++, statuses.length - 1)]!,
     retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 8, attempts: 3 },
     onReconnect: (n) => void reconnects.push(n),
@@ -92,7 +95,8 @@ describe("followBuildLog", () => {
     const src = source([new ApiUnreachableError("down")]);
     const { opts } = options(src, ["running"], {
       retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 400, attempts: 5 },
-      sleep: async (ms) => void delays.push(ms),
+      // The silence's sleep is cut short by its connection's end; the backoff's are counted.
+      sleep: (ms, signal) => (ms === 15_000 ? sleep(ms, signal) : Promise.resolve(void delays.push(ms))),
     });
     await followBuildLog(opts);
     expect(delays).toEqual([100, 200, 400, 400, 400]);
@@ -139,6 +143,24 @@ describe("followBuildLog", () => {
     await expect(followBuildLog(opts)).resolves.toEqual({ kind: "ended", status: "done", lines: 2 });
     expect(lines).toEqual(["a", "b"]);
     expect(follows).toBe(1);
+  }, 5_000);
+
+  it("the silence is a sleep on the given clock: a stalled stream ends without real waiting", async () => {
+    const asked: number[] = [];
+    const src: LogSource = {
+      async openLogs(_id, follow, signal) {
+        if (!follow) return { status: 200, headers: {}, body: Readable.from([Buffer.from("a\n")]) };
+        // One line, then nothing, forever.
+        const body = new Readable({ read() {} });
+        body.push("a\n");
+        signal?.addEventListener("abort", () => body.destroy(new Error("aborted")), { once: true });
+        return { status: 200, headers: {}, body };
+      },
+    };
+    const { opts, lines } = options(src, ["done"], { sleep: async (ms) => void asked.push(ms) });
+    await expect(followBuildLog(opts)).resolves.toEqual({ kind: "ended", status: "done", lines: 1 });
+    expect(lines).toEqual(["a"]);
+    expect(asked).toContain(15_000);
   }, 5_000);
 
   it("a line too long to hold, streamed in pieces, goes on after a drop where it broke off", async () => {

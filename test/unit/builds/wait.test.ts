@@ -6,10 +6,20 @@ import type { Build } from "../../../src/api/types.js";
 import type { Ctx } from "../../../src/app/context.js";
 import { ApiUnreachableError, InterruptedError, WaitTimeoutError } from "../../../src/errors.js";
 import { IOStreams } from "../../../src/output/io.js";
-import { systemClock } from "../../../src/app/runtime.js";
+import type { Clock } from "../../../src/app/context.js";
 import { waitForBuild } from "../../../src/builds/wait-build.js";
 
 const ID = "b1";
+
+/** Sleeps return at once and time stands still: polls and backoff cost nothing, durations read 0. */
+const stoppedClock: Clock = {
+  now: () => Date.now(),
+  async sleep(_ms, signal) {
+    signal?.throwIfAborted();
+    await new Promise((resolve) => setImmediate(resolve));
+    signal?.throwIfAborted();
+  },
+};
 
 function harness(statuses: Array<string | Error>, logs?: () => Promise<StreamResponse>) {
   const stdout = new PassThrough();
@@ -18,7 +28,7 @@ function harness(statuses: Array<string | Error>, logs?: () => Promise<StreamRes
   let err = "";
   stdout.on("data", (d: Buffer) => (out += d.toString()));
   stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const env = { VALAR_RETRY_BASE_MS: "1", VALAR_POLL_MS: "1" };
+  const env = {};
   const io = new IOStreams({ stdout, stderr, stdin: () => Readable.from([]), env });
   const interrupt = new AbortController();
   let reads = 0;
@@ -37,7 +47,7 @@ function harness(statuses: Array<string | Error>, logs?: () => Promise<StreamRes
     },
     openLogs: logs ?? (async () => Promise.reject(new ApiUnreachableError("no logs here"))),
   } as unknown as BuildsApi;
-  const ctx = { io, env, clock: systemClock, signal: interrupt.signal } as unknown as Ctx;
+  const ctx = { io, env, clock: stoppedClock, signal: interrupt.signal } as unknown as Ctx;
   return { ctx, api, calls, interrupt, out: () => out, err: () => err };
 }
 
