@@ -5,6 +5,10 @@
 // (keep-alive sockets, timers) has wound down, is what makes a short command short.
 "use strict";
 
+// Under --debug a stack trace names src/… files and lines: Node reads dist's source maps
+// only for what loads after this, and only when asked (reading them would cost every run).
+if (require("../dist/debug.js").debugRequested(process.argv, process.env)) process.setSourceMapsEnabled(true);
+
 require("../dist/cli.js")
   .main(process.argv)
   .then((code) => process.exit(code));

@@ -3,13 +3,15 @@
 // is the entry chunk; each command's implementation (an `import("./x.run.js")` at its action)
 // and what only it needs land in chunks loaded when the command runs. Dependencies are
 // bundled, so the package installs without a build step or runtime dependencies. The code is
-// not minified: a `--debug` stack trace names real functions and lines (each module starts
-// with a `// src/…` comment), and minifying bought nothing measurable at start-up.
+// not minified (minifying bought nothing measurable at start-up) and ships with source maps
+// (dist/**/*.js.map, mappings only): under `--debug` the launcher turns Node's source-map
+// support on, so a stack trace names src/… files and lines. Without `--debug` the maps are
+// never read.
 //
 // Each step below that is not plain bundling was measured (CPU time, interleaved runs,
 // medians; see README "Development") and stays because it buys at least 5 % of a target;
 // each has a test that fails when it stops working. Any esbuild warning fails the build.
-import { build, transform } from "esbuild";
+import { build } from "esbuild";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -101,7 +103,8 @@ const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url),
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { cli: "src/cli.ts" },
+  // debug: what the launcher asks before loading the CLI (src/app/debug.ts).
+  entryPoints: { cli: "src/cli.ts", debug: "src/app/debug.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,
@@ -112,6 +115,9 @@ const result = await build({
   metafile: true,
   // The notices ship whole in THIRD_PARTY_NOTICES (below).
   legalComments: "none",
+  // Mappings without the sources' text: enough for file names and lines, a fraction of the size.
+  sourcemap: "linked",
+  sourcesContent: false,
   define: { VALAR_VERSION: JSON.stringify(pkg.version) },
   plugins: [lazyChildProcess, chalkWithoutDetection, undiciTrim],
   logLevel: "warning",
@@ -123,19 +129,26 @@ failOnWarnings("bundle", result.warnings);
 // ES module loader: 12 % of `--version`'s CPU time and 9 % of `builds ls`'s. Guarded by
 // test/e2e/startup.test.ts ("loads no file through Node's ES module loader"). esbuild
 // refuses a top-level await here, which CommonJS cannot have.
-for (const file of Object.keys(result.metafile.outputs)) {
-  const path = join(root, file);
-  const cjs = await transform(readFileSync(path, "utf8"), {
-    format: "cjs",
-    platform: "node",
-    target: "node20.18",
-    supported: { "dynamic-import": false },
-    legalComments: "none",
-    logLevel: "warning",
-  });
-  failOnWarnings(file, cjs.warnings);
-  writeFileSync(path, cjs.code);
-}
+// A second esbuild pass (not `transform`, which cannot read the first pass's source maps)
+// converts the files in place; it follows each file's map back to src/.
+const outputs = Object.keys(result.metafile.outputs).filter((file) => file.endsWith(".js"));
+const cjs = await build({
+  absWorkingDir: root,
+  entryPoints: outputs,
+  outdir: "dist",
+  outbase: "dist",
+  allowOverwrite: true,
+  bundle: false,
+  format: "cjs",
+  platform: "node",
+  target: "node20.18",
+  supported: { "dynamic-import": false },
+  legalComments: "none",
+  sourcemap: "linked",
+  sourcesContent: false,
+  logLevel: "warning",
+});
+failOnWarnings("CommonJS pass", cjs.warnings);
 // dist/ sits in a package whose .js files are ES modules ("type": "module", for the sources
 // and scripts): this marks the built files as CommonJS.
 writeFileSync(new URL("../dist/package.json", import.meta.url), `${JSON.stringify({ type: "commonjs" })}\n`);

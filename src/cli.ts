@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, InterruptedError, ValarError, WaitTimeoutError, type StopSignal } from "./errors.js";
 import { IOStreams } from "./output/io.js";
-import { createRuntime, debugFromEnv, systemClock, type Runtime, type RuntimeState } from "./app/runtime.js";
+import { createRuntime, systemClock, type Runtime, type RuntimeState } from "./app/runtime.js";
+import { debugRequested } from "./app/debug.js";
 import { defineBuilds } from "./commands/builds/index.js";
 import { defineDeploys } from "./commands/deploys/index.js";
 import { defineAuth } from "./commands/auth/index.js";
@@ -174,7 +175,7 @@ export async function runCli(argv: string[], world: Omit<Runtime, "action">): Pr
   const rt = createRuntime(world, state);
   const program = buildProgram(rt);
   configureTree(program, io);
-  const debug = argv.includes("--debug") || debugFromEnv(world.env);
+  const debug = debugRequested(argv, world.env);
   try {
     await program.parseAsync(argv);
     return state.exitCode;

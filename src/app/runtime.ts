@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { commandWorld, type Clock, type Ctx, type GlobalOptions } from "./context.js";
 import type { IOStreams } from "../output/io.js";
 import { sleep } from "../util/sleep.js";
+import { debugFromEnv } from "./debug.js";
 
 /** A command's implementation: the module its action loads when it runs. */
 export interface CommandModule<O = never> {
@@ -39,11 +40,6 @@ export const systemClock: Clock = {
 
 export interface RuntimeState {
   exitCode: number;
-}
-
-/** VALAR_DEBUG=1 (or true) counts as --debug: the one place it is read. */
-export function debugFromEnv(env: NodeJS.ProcessEnv): boolean {
-  return env.VALAR_DEBUG === "1" || env.VALAR_DEBUG === "true";
 }
 
 /** The global options as a command sees them. */

@@ -235,6 +235,20 @@ describe("API client: safety", () => {
     });
   }
 
+  // Spawned: the launcher turns source maps on, and the stack must lead to src/, not dist/.
+  for (const [how, extra, args] of [
+    ["--debug", {}, ["--debug"]],
+    ["VALAR_DEBUG=1", { VALAR_DEBUG: "1" }, []],
+  ] as const) {
+    it(`${how} prints the stack of a failure with src/ file names and lines`, async () => {
+      srv.on("GET /users/info", (_req, res) => json(res, 401, { error: "invalid token" }));
+      const r = await runValar(["auth", "status", ...args], { env: env(extra) });
+      expect(r.exitCode).toBe(4);
+      expect(r.stderr).toMatch(/^\s+at .*\/src\/[\w/.-]+\.ts:\d+:\d+\)?$/m);
+      expect(r.stderr).not.toMatch(/^\s+at .*\/dist\//m);
+    });
+  }
+
   it("the token never appears on a failure under --debug either", async () => {
     srv.on("GET /users/info", (_req, res) => json(res, 401, { error: "invalid token" }));
     const r = await status({}, ["--debug"]);
