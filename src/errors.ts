@@ -15,7 +15,6 @@ export const ExitCode = {
   INTERRUPTED: 130,
   TERMINATED: 143,
 } as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export interface ErrorDetails {
   hint?: string;

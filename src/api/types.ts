@@ -5,7 +5,7 @@
 
 export const BUILD_STATUSES = ["pending", "running", "done", "failed", "expired"] as const;
 /** A status the API documents, or any other string a newer server may send. */
-export type BuildStatus = (typeof BUILD_STATUSES)[number] | (string & {});
+type BuildStatus = (typeof BUILD_STATUSES)[number] | (string & {});
 
 export function isFinalStatus(status: string): boolean {
   // An unknown status a newer server sends is taken as final: only these two move on.
@@ -81,16 +81,6 @@ export interface Deploy {
 export interface CreateDeployRequest {
   build: string;
   environment?: EnvironmentEntry[];
-}
-
-/** POST …/deploys/rollback */
-export interface RollbackRequest {
-  version: number;
-}
-
-/** Error body of every failed request. */
-export interface ApiErrorBody {
-  error: string;
 }
 
 /** One line of a build log in its JSON form. */

@@ -25,7 +25,7 @@ export interface Runtime {
   action<O>(load: () => Promise<CommandModule<O>>, options?: ActionOptions): (...a: unknown[]) => Promise<void>;
 }
 
-export interface ActionOptions {
+interface ActionOptions {
   /**
    * The command reads no settings and sends no request (help, config, completion, the
    * sandbox): the settings and API chunk (undici among it) is not loaded for it.

@@ -4,7 +4,7 @@ import { withExamples } from "./shared/options.js";
 import { localCommand } from "./shared/help-layout.js";
 import type { Shell } from "../completion/index.js";
 
-export const SHELLS = ["bash", "zsh", "fish"] as const satisfies readonly Shell[];
+const SHELLS = ["bash", "zsh", "fish"] as const satisfies readonly Shell[];
 
 export function defineCompletion(rt: Runtime): Command {
   const cmd = localCommand(new Command("completion"))

@@ -6,7 +6,7 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export interface CaseArm {
+interface CaseArm {
   /** Shell patterns, already quoted where literal. */
   patterns: string[];
   body: string;

@@ -27,7 +27,7 @@ export interface OptionSpec {
   global: boolean;
 }
 
-export interface ArgSpec {
+interface ArgSpec {
   name: string;
   variadic: boolean;
   value: ValueSource;

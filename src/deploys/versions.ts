@@ -4,7 +4,7 @@ import { oneLine } from "../output/text.js";
 import { statusPhrase } from "../output/status.js";
 
 /** A version as typed: `13` or `v13` (how the CLI and the submit answer show it). */
-export const VERSION_ARGUMENT = /^v?(\d{1,15})$/i;
+const VERSION_ARGUMENT = /^v?(\d{1,15})$/i;
 
 /** The version a `[version]` argument names; exit 2 for anything else, before anything is sent. */
 export function parseVersion(text: string): number {

@@ -1,6 +1,6 @@
 import type { EnvironmentEntry } from "../api/types.js";
 
-export type SettingSource = "flag" | "env" | "valar.yml" | "stored" | "go-config" | "default";
+type SettingSource = "flag" | "env" | "valar.yml" | "stored" | "go-config" | "default";
 
 export interface Setting {
   value: string;

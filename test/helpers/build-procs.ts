@@ -8,7 +8,7 @@ import { sandboxRequest, startSandbox, type TestSandbox } from "./sandbox.js";
  * a PID namespace prints pids of its own namespace, so tests find its processes by a
  * marker variable passed in the build's environment instead.
  */
-export function pidsWithEnv(key: string, value: string): number[] {
+function pidsWithEnv(key: string, value: string): number[] {
   const marker = Buffer.from(`\0${key}=${value}\0`);
   const pids: number[] = [];
   for (const name of readdirSync("/proc")) {

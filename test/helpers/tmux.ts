@@ -28,7 +28,7 @@ export interface PaneOptions {
   cwd?: string;
 }
 
-export interface CommandResult {
+interface CommandResult {
   exitCode: number;
   /** What the command wrote to the terminal, raw (between the markers run() prints). */
   raw: string;

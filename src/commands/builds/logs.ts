@@ -12,7 +12,7 @@ export interface LogsOptions extends WaitOptions {
   failed?: boolean;
 }
 
-export function parseTail(value: string): number {
+function parseTail(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError("expected a whole number of entries, e.g. 50");
   return Number(value);
 }

@@ -7,7 +7,7 @@ export interface DeploysRollbackOptions extends DeployWaitFlags {
   delta?: number;
 }
 
-export function parseDelta(value: string): number {
+function parseDelta(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
   return Number(value);
 }

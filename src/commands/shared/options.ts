@@ -41,7 +41,7 @@ export function addDeployCommandWaitOptions(cmd: Command): Command {
 }
 
 /** A whole number ≥ 0. */
-export function parseCount(value: string): number {
+function parseCount(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError("expected a whole number, e.g. 20");
   return Number(value);
 }

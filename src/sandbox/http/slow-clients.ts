@@ -6,7 +6,7 @@ import { sendError } from "./responses.js";
  * What a client may take of the server: a slow or stalled client is cut off instead of
  * holding a socket (and a file descriptor) for as long as it likes.
  */
-export const CLIENT_LIMITS = {
+const CLIENT_LIMITS = {
   /** The request line and headers must arrive within this. */
   headersTimeoutMs: 10_000,
   /** A body that sends nothing for this long is cut off. */

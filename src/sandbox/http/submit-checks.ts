@@ -36,8 +36,8 @@ export function isObject(v: unknown): v is Record<string, unknown> {
  * 128 KiB and all of them together past ARG_MAX, and no variable can hold a NUL — any of
  * these would only fail later, inside the build, as an internal error.
  */
-export const MAX_ENV_ENTRY_BYTES = 64 * 1024;
-export const MAX_ENV_TOTAL_BYTES = 256 * 1024;
+const MAX_ENV_ENTRY_BYTES = 64 * 1024;
+const MAX_ENV_TOTAL_BYTES = 256 * 1024;
 
 export function environmentList(raw: unknown, where: string): EnvironmentEntry[] {
   if (raw === undefined || raw === null) return [];

@@ -2,8 +2,8 @@ import { createReadStream } from "node:fs";
 import { Parser } from "tar";
 
 /** Linux's limits: NAME_MAX for one path component, PATH_MAX for a whole path. */
-export const MAX_NAME_BYTES = 255;
-export const MAX_PATH_BYTES = 4095;
+const MAX_NAME_BYTES = 255;
+const MAX_PATH_BYTES = 4095;
 
 /**
  * How much unpacked data the check at submit reads before it stops looking: enough for

@@ -35,7 +35,7 @@ export const CONTAINMENT_CHOICES = ["auto", "bwrap", "namespace", "group"] as co
 export type ContainmentChoice = (typeof CONTAINMENT_CHOICES)[number];
 
 /** The containment asked for cannot work here (no bwrap, no namespaces allowed, or root). */
-export class ContainmentUnavailableError extends Error {
+class ContainmentUnavailableError extends Error {
   override name = "ContainmentUnavailableError";
 }
 
@@ -50,7 +50,7 @@ export interface BuildDirs {
 }
 
 /** How to start one step of a build. */
-export interface ContainedCommand {
+interface ContainedCommand {
   /** An absolute path, resolved when the sandbox started (never on the build's PATH). */
   file: string;
   args: string[];
@@ -404,7 +404,7 @@ function socketsFor(tool: string): string[] {
   return DOCKER_SOCKETS.flatMap((s) => ["--bind-try", s, s]);
 }
 
-export const DOCKER_SOCKETS = ["/run/docker.sock", "/var/run/docker.sock"];
+const DOCKER_SOCKETS = ["/run/docker.sock", "/var/run/docker.sock"];
 
 function kindOf(path: string): "dir" | "link" | "other" | undefined {
   try {

@@ -8,7 +8,7 @@ export const BUILD_DNS = "10.0.2.3";
 /** How long a build's network may take to come up before the step fails. */
 const NETWORK_START_MS = 10_000;
 
-export class BuildNetworkError extends Error {}
+class BuildNetworkError extends Error {}
 
 /**
  * Gives a starting build (its wrapper waiting on fd 5, see contain.ts) outbound network

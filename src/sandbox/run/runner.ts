@@ -36,7 +36,7 @@ interface Active {
 /** The errors of the builds a stopping sandbox cuts short (or a crashed one left behind). */
 export const STOPPED_BEFORE_START = "the sandbox stopped before the build started";
 export const STOPPED_WHILE_RUNNING = "the sandbox stopped while the build was running";
-export const DISK_FULL = "no space left on the sandbox's disk: the build log could not be written";
+const DISK_FULL = "no space left on the sandbox's disk: the build log could not be written";
 
 /** How often a build state that could not be written (a full disk) is tried again. */
 const SAVE_RETRY_MS = 2000;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { writeAll } from "./atomic-files.js";
 
 /** Another sandbox already uses the data directory. */
-export class DataDirBusyError extends Error {
+class DataDirBusyError extends Error {
   override name = "DataDirBusyError";
 }
 

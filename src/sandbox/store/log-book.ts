@@ -25,7 +25,7 @@ interface OpenLog {
 export class LogCapError extends Error {}
 
 /** The default cap on one build's log (--max-log-size). */
-export const DEFAULT_MAX_LOG_BYTES = 64 * 1024 ** 2;
+const DEFAULT_MAX_LOG_BYTES = 64 * 1024 ** 2;
 
 /** How far back a log that hit a full disk is cut so its last WRAPPER lines fit. */
 const ROOM_FOR_LAST_WORDS = 16 * 1024;
