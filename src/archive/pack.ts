@@ -1,5 +1,5 @@
 import { closeSync, constants, createWriteStream, fstatSync, openSync, readSync } from "node:fs";
-import { join } from "node:path";
+import { resolve, sep } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
@@ -67,6 +67,8 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
   const progress: PackProgress = { files: 0, bytes: 0 };
   let archiveBytes = 0;
 
+  // Joined by hand per file (path.join normalises each time): the root is normalised once.
+  const root = resolve(dir);
   const pack = tarStream.pack();
   const file = createWriteStream(destFile, { mode: 0o600 });
   const out = pipeline(
@@ -105,7 +107,7 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
           digest.entry(entry);
           await addEntry(pack, { name: entry.path, type: "symlink", linkname: entry.target, mode: entry.mode, mtime: new Date(entry.mtimeMs) });
         } else {
-          await addFile(pack, join(dir, entry.path), entry, digest);
+          await addFile(pack, `${root}${sep}${entry.path}`, entry, digest);
         }
         dependencyDirs.add(entry);
         progress.files++;

@@ -83,6 +83,19 @@ describe("ignore rules", () => {
     expect(paths).toEqual([".gitignore", "out/root.js", "web/.gitignore", "web/keep.tmp", "web/src/out/x.js"]);
   });
 
+  it("applies a nested ignore file to its own folder only, at every depth below it", async () => {
+    const paths = await packed({
+      "a/b/.gitignore": "*.gen\n",
+      "a/b/x.gen": "1",
+      "a/b/c/d/y.gen": "2",
+      "a/bc/z.gen": "3",
+      "a/z.gen": "4",
+      "x.git/k": "5",
+      "a/.github/w.yml": "6",
+    });
+    expect(paths).toEqual(["a/b/.gitignore", "a/bc/z.gen", "a/.github/w.yml", "a/z.gen", "x.git/k"].sort());
+  });
+
   it("reads nested .gitignore and .valarignore files alike, .valarignore last in each directory", async () => {
     const paths = await packed({
       ".valarignore": "",
