@@ -129,6 +129,11 @@ failOnWarnings("bundle", result.warnings);
 // ES module loader: 12 % of `--version`'s CPU time and 9 % of `builds ls`'s. Guarded by
 // test/e2e/startup.test.ts ("loads no file through Node's ES module loader"). esbuild
 // refuses a top-level await here, which CommonJS cannot have.
+// dist/ sits in a package whose .js files are ES modules ("type": "module", for the sources
+// and scripts): this marks the built files as CommonJS. It must be there before the pass
+// below, or esbuild gives the chunks Node's ES-module interop, under which a default import
+// of another chunk (ora's, say) is that chunk's whole exports object.
+writeFileSync(new URL("../dist/package.json", import.meta.url), `${JSON.stringify({ type: "commonjs" })}\n`);
 // A second esbuild pass (not `transform`, which cannot read the first pass's source maps)
 // converts the files in place; it follows each file's map back to src/.
 const outputs = Object.keys(result.metafile.outputs).filter((file) => file.endsWith(".js"));
@@ -149,9 +154,6 @@ const cjs = await build({
   logLevel: "warning",
 });
 failOnWarnings("CommonJS pass", cjs.warnings);
-// dist/ sits in a package whose .js files are ES modules ("type": "module", for the sources
-// and scripts): this marks the built files as CommonJS.
-writeFileSync(new URL("../dist/package.json", import.meta.url), `${JSON.stringify({ type: "commonjs" })}\n`);
 // The parser's WebAssembly, as undici's modules hold it (base64), written out as binary.
 const requireFromHere = createRequire(import.meta.url);
 for (const [module, asset] of Object.entries(WASM_ASSETS)) {
