@@ -200,8 +200,16 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       if (endedSilently !== undefined) {
-        // The build has ended: the rest of its log, read once without follow.
-        delivered += await streamBuildLog(source, buildId, sink, signal, { skip: delivered, expiredIsEnd: true });
+        // The build has ended: the rest of its log, read once without follow. A read that
+        // fails then (the silence may have come while reconnecting to a failing log
+        // endpoint) loses the log, not the build's outcome: the caller reads the status.
+        try {
+          delivered += await streamBuildLog(source, buildId, sink, signal, { skip: delivered, expiredIsEnd: true });
+        } catch (readErr) {
+          if (signal.aborted) throw signal.reason;
+          if (isPermanent(readErr)) throw readErr;
+          return { kind: "lost", lines: delivered, cause: readErr };
+        }
         return { kind: "ended", status: endedSilently, lines: delivered };
       }
       if (isPermanent(err)) throw err;

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { runValar, tempDir } from "../helpers/cli.js";
+import { valar } from "../helpers/run-in-process.js";
 import { BUILD_ID, startWaitServer, type WaitServer } from "../fixtures/wait-server.js";
 
 // `builds logs --tail/--since/--source/--json`, CI-native output, and the silence rule.
@@ -42,6 +43,8 @@ async function logServer(status: string, route: Route | string[]): Promise<WaitS
 
 const logs = (s: WaitServer, args: string[], env: Record<string, string | undefined> = {}) =>
   runValar(["builds", "logs", SHORT, ...args], { env: s.env(env) });
+// In process: the fake clock runs the 15 s silence, the polls and the backoff at once.
+const logsInProcess = (s: WaitServer, args: string[]) => valar(["builds", "logs", SHORT, ...args], { env: s.env() });
 
 describe("builds logs: choosing entries", () => {
   it("--tail N prints the last N entries; --tail 0 none", async () => {
@@ -166,7 +169,7 @@ describe("builds logs -f with the log tools", () => {
       }
       res.end(LOG.slice(2, 5).join("\n") + "\n");
     });
-    const r = await logs(srv, ["-f", "--raw"], { VALAR_SILENCE_MS: "300" });
+    const r = await logsInProcess(srv, ["-f", "--raw"]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("compiling\nplain text from a tool\nlinking");
     expect(r.stderr).toMatch(new RegExp(`^ok build ${SHORT} done in `));
@@ -186,7 +189,7 @@ describe("builds logs -f with the log tools", () => {
       res.end(LOG.slice(2, 5).join("\n") + "\n");
     });
     try {
-      const r = await logs(srv, ["-f", "--raw"], { VALAR_SILENCE_MS: "500" });
+      const r = await logsInProcess(srv, ["-f", "--raw"]);
       expect(r.exitCode).toBe(0);
       expect(r.stdout).toBe("compiling\nplain text from a tool\nlinking");
     } finally {

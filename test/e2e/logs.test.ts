@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { setTimeout as delay } from "node:timers/promises";
 import { runValar } from "../helpers/cli.js";
+import { valar } from "../helpers/run-in-process.js";
 import { BUILD_ID, jsonLine, startWaitServer, type WaitServer } from "../fixtures/wait-server.js";
 
 let srv: WaitServer | undefined;
@@ -202,7 +203,8 @@ describe("builds logs", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify([s.build]));
     });
-    const r = await runValar(["builds", "logs", "-f", BUILD_ID], { env: s.env() });
+    // In process: the fake clock runs the reconnect backoff and the polls at once.
+    const r = await valar(["builds", "logs", "-f", BUILD_ID], { env: s.env() });
     expect(r.stdout).toBe(shown(1));
     expect(r.stderr).toMatch(/^warning: the log stream of build \S+ was lost/m);
     expect(r.exitCode).toBe(0);
@@ -220,7 +222,7 @@ describe("builds logs", () => {
       res.writeHead(n === 1 ? 200 : 500, { "content-type": "application/json" });
       res.end(n === 1 ? JSON.stringify([s.build]) : '{"error":"internal error"}');
     });
-    const r = await runValar(["builds", "logs", "-f", BUILD_ID], { env: s.env() });
+    const r = await valar(["builds", "logs", "-f", BUILD_ID], { env: s.env() });
     expect(r.exitCode).toBe(6);
     expect(r.stderr).toMatch(new RegExp(`^error: lost the connection to the API \\(.*\\); the outcome of build ${BUILD_ID} is unknown$`, "m"));
     expect(r.stderr).toMatch(/^hint: the build may still be running; /m);

@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { IOStreams } from "../../src/output/io.js";
 
 export interface IODoubleOptions {
@@ -22,11 +22,21 @@ export interface IODouble {
   stderr: () => string;
 }
 
-/** A stream that keeps what is written to it, and says whether it is a terminal. */
-function captured(isTTY: boolean, columns: number): { stream: PassThrough & { isTTY: boolean; columns: number }; text: () => string } {
+/**
+ * A stream that keeps what is written to it, and says whether it is a terminal. It copies
+ * each chunk as it takes it, as a file descriptor does: a writer may reuse its buffer once
+ * a write has completed (src/logs/byte-batch.ts does), and a kept reference would then
+ * show bytes written later.
+ */
+function captured(isTTY: boolean, columns: number): { stream: Writable & { isTTY: boolean; columns: number }; text: () => string } {
   const chunks: Buffer[] = [];
-  const stream = Object.assign(new PassThrough(), { isTTY, columns });
-  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  const stream = Object.assign(sink, { isTTY, columns });
   return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 

@@ -81,12 +81,16 @@ describe.skipIf(Boolean(tmuxMissing))("NO_COLOR at a terminal (tmux)", () => {
   it("submit -w shows plain progress lines, one per status change, and no escape code", async () => {
     srv = await startWaitServer("pending");
     const s = srv;
-    s.server.on(`POST ${BUILDS_PATH}`, (_req, res) => {
-      json(res, 200, { id: BUILD_ID, status: "pending", createdAt: s.build.createdAt, deployment: "" });
-      setTimeout(() => (s.build.status = "running"), 400);
-      setTimeout(() => (s.build.status = "done"), 1200);
+    s.server.on(`POST ${BUILDS_PATH}`, (_req, res) =>
+      json(res, 200, { id: BUILD_ID, status: "pending", createdAt: s.build.createdAt, deployment: "" }),
+    );
+    // The status moves on with each read (one every 1.5 s): pending, running, then done.
+    let reads = 0;
+    s.server.on(`GET ${BUILDS_PATH}/${BUILD_ID}`, (_req, res) => {
+      s.build.status = ["pending", "running"][reads++] ?? "done";
+      json(res, 200, [s.build]);
     });
-    pane = await openPane({ env: s.env({ NO_COLOR: "1", VALAR_POLL_MS: "100" }) });
+    pane = await openPane({ env: s.env({ NO_COLOR: "1" }) });
     const r = await pane.run("valar builds submit --artifact art-1 -c shell -w").done;
     expect(r.exitCode).toBe(0);
     expect(r.raw).not.toMatch(ESC);
