@@ -1,7 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { valar } from "../helpers/run-in-process.js";
 import { runValar, tempDir } from "../helpers/cli.js";
 import { sandboxRequest, startSandbox, submitFiles, waitForBuild, type TestSandbox } from "../helpers/sandbox.js";
 
@@ -29,14 +28,12 @@ describe("the end of a waiting command (sandbox)", () => {
   it("submit -w waits until the deployment is live, then says so with the build's true duration", async () => {
     const out = join(tempDir("valar-gh-"), "output");
     dirs.push(out);
-    // In process: the fake clock polls at once, so the half second the sandbox's deployment
-    // stays pending is always seen.
-    const r = await valar(["builds", "submit", project("echo hi"), "-c", "shell", "-w"], {
+    // Whether the half second the sandbox's deployment stays pending is seen depends on when
+    // a poll falls: test/inprocess/deploy-wait.test.ts checks that step by step.
+    const r = await runValar(["builds", "submit", project("echo hi"), "-c", "shell", "-w"], {
       env: sb.env({ GITHUB_OUTPUT: out }),
     });
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toMatch(/^deployment v\d+: pending$/m);
-    // The fake clock's polls count in the duration: its form, not its size, is checked here.
     expect(r.stderr).toMatch(/^ok build [0-9a-f]{8} done in \d+(\.\d)?s - deployment v\d+ live$/m);
     expect(r.stderr).not.toMatch(/[✓✗·]/);
     const deploys = await sandboxRequest(sb, "GET", "/projects/demo/services/web/deploys");
@@ -110,7 +107,7 @@ describe("the end of a waiting command (sandbox)", () => {
   });
 
   it("--json on submit -w: NDJSON events, the last one the result", async () => {
-    const r = await valar(["builds", "submit", project("echo hi"), "-c", "shell", "-w", "--json"], { env: sb.env({}) });
+    const r = await runValar(["builds", "submit", project("echo hi"), "-c", "shell", "-w", "--json"], { env: sb.env({}) });
     expect(r.exitCode).toBe(0);
     const events = r.stdout.split("\n").map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ event: "submitted", id: expect.any(String) });
@@ -120,7 +117,9 @@ describe("the end of a waiting command (sandbox)", () => {
         .map((e) => e.status)
         .at(-1),
     ).toBe("done");
-    expect(events.filter((e) => e.event === "deployment").map((e) => e.status)).toEqual(["pending", "done"]);
+    // Pending is seen only if a poll falls in its half second (see the first test).
+    expect(events.filter((e) => e.event === "deployment").map((e) => e.status)).toEqual(expect.arrayContaining(["done"]));
+    expect(events.filter((e) => e.event === "deployment").at(-1)).toMatchObject({ status: "done" });
     const result = events.at(-1);
     expect(result).toMatchObject({ event: "result", build: events[0].id, status: "done", failure: null, exitCode: 0 });
     expect(result.deployment).toMatchObject({ status: "done", build: events[0].id });
