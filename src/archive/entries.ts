@@ -1,6 +1,6 @@
 import { OperationError } from "../errors.js";
 
-export type EntryType = "file" | "symlink";
+type EntryType = "file" | "symlink";
 
 /** One thing that goes into the archive. Directories are implied by their contents. */
 export interface ArchiveEntry {

@@ -16,7 +16,7 @@ import { walkTree } from "./walk.js";
 export { describeFsError, readDirectory } from "./entries.js";
 export { linkPointsOutside, listFiles } from "./walk.js";
 
-export interface PackProgress {
+interface PackProgress {
   files: number;
   /** Bytes of content packed so far, before compression. */
   bytes: number;
