@@ -1,5 +1,5 @@
 import { ApiClient, DEFAULT_TIMEOUT_MS, type ApiClientOptions, type ProxySettings } from "./client.js";
-import { retryPolicyFromEnv } from "./retry-policy.js";
+import { DEFAULT_RETRY_POLICY } from "./retry-policy.js";
 
 export interface ClientEnvironment {
   env: NodeJS.ProcessEnv;
@@ -40,7 +40,7 @@ export function createApiClient(base: ClientEnvironment, endpoint: string, token
     signal: base.signal,
     sleep: base.sleep,
     timeoutMs: timeoutFromEnv(base.env),
-    retry: base.noRetry ? { ...retryPolicyFromEnv(base.env), attempts: 1 } : retryPolicyFromEnv(base.env),
+    retry: base.noRetry ? { ...DEFAULT_RETRY_POLICY, attempts: 1 } : DEFAULT_RETRY_POLICY,
     proxy: proxyFromEnv(base.env),
   });
 }

@@ -21,16 +21,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /**
- * The policy with VALAR_RETRY_BASE_MS applied: a testing knob that shrinks every backoff
- * delay (the maximum stays 16× the base) so tests of retries run fast.
- */
-export function retryPolicyFromEnv(env: NodeJS.ProcessEnv): RetryPolicy {
-  const base = Number(env.VALAR_RETRY_BASE_MS);
-  if (!env.VALAR_RETRY_BASE_MS || !Number.isFinite(base) || base < 0) return DEFAULT_RETRY_POLICY;
-  return { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 16 };
-}
-
-/**
  * Connection failures another try a moment later would meet again, so no command retries
  * them: a host name that does not resolve (a DNS answer is cached, and a typo stays one),
  * and a refused connection on loopback, where nothing is between us and the port (the local

@@ -23,14 +23,13 @@ import type { Duration } from "../util/duration.js";
 import { followBuildLog, stringSink } from "./follow.js";
 import {
   abortable,
-  silenceInterval,
   reconnectDelay,
   describeError,
   isLoopbackEndpoint,
   isPermanent,
   LOOPBACK_GIVE_UP_MS,
-  pollInterval,
-  waitRetryPolicy,
+  POLL_INTERVAL_MS,
+  WAIT_RETRY_POLICY,
   type RetryPolicy,
 } from "./wait-policy.js";
 
@@ -81,7 +80,7 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     buildId,
     signal: waiting.signal,
     sleep: (ms, signal = waiting.signal) => ctx.clock.sleep(ms, signal),
-    policy: waitRetryPolicy(ctx.env),
+    policy: WAIT_RETRY_POLICY,
     events: opts.events ?? new WaitEvents(ctx.io, false, () => ctx.clock.now()),
     sawUnfinished: opts.seenStatus !== undefined && !isFinalStatus(opts.seenStatus),
     settings: typeof ctx.settings === "function" ? await ctx.settings().catch(() => undefined) : undefined,
@@ -234,7 +233,7 @@ async function awaitDeployment(w: Waiter, version: number): Promise<Deploy> {
       version,
       signal: w.signal,
       sleep: (ms) => w.sleep(ms),
-      interval: pollInterval(w.ctx.env),
+      interval: POLL_INTERVAL_MS,
       policy: w.policy,
       onRead: (d) => {
         w.events.deployment(d);
@@ -325,7 +324,6 @@ async function followToEnd(w: Waiter, view: LogView, skip?: number): Promise<Bui
     buildId: w.buildId,
     sink: printer,
     skip,
-    silenceMs: silenceInterval(w.ctx.env),
     signal: w.signal,
     sleep: (ms, signal) => w.sleep(ms, signal),
     readStatus: async () => (last = await readBuild(w)).status,
@@ -347,12 +345,11 @@ interface StatusDisplay {
 async function pollToEnd(w: Waiter, mode: "spinner" | "watch"): Promise<Build> {
   const display = mode === "watch" ? watchDisplay(w) : spinnerDisplay(w);
   try {
-    const interval = pollInterval(w.ctx.env);
     for (;;) {
       const build = await readBuild(w);
       display.show(build);
       if (isFinalStatus(build.status)) return build;
-      await w.sleep(interval);
+      await w.sleep(POLL_INTERVAL_MS);
     }
   } finally {
     display.stop();

@@ -1,16 +1,15 @@
 import { ApiUnreachableError, TlsError, ValarError } from "../errors.js";
-import { retryPolicyFromEnv, type RetryPolicy } from "../api/retry-policy.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../api/retry-policy.js";
 import { isLoopbackHost } from "../api/endpoint.js";
 
 export type { RetryPolicy };
 
 /**
- * The API client's policy (0.5 s doubling to 8 s, VALAR_RETRY_BASE_MS applied) with six
- * tries in a row: the waiting code rides out longer outages than a single request does.
+ * The API client's policy (0.5 s doubling to 8 s) with six tries in a row: the waiting code
+ * rides out longer outages than a single request does. Its delays are slept on the
+ * context's clock, so tests run them at once with a fake one.
  */
-export function waitRetryPolicy(env: NodeJS.ProcessEnv): RetryPolicy {
-  return { ...retryPolicyFromEnv(env), attempts: 6 };
-}
+export const WAIT_RETRY_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, attempts: 6 };
 
 /** How long a wait keeps trying a loopback endpoint that refuses connections. */
 export const LOOPBACK_GIVE_UP_MS = 5000;
@@ -23,15 +22,8 @@ export function isLoopbackEndpoint(endpoint: string): boolean {
   }
 }
 
-/** How long a followed log may be silent before the status is checked; VALAR_SILENCE_MS is a testing knob. */
-export function silenceInterval(env: NodeJS.ProcessEnv): number | undefined {
-  return positiveNumber(env.VALAR_SILENCE_MS);
-}
-
-/** Interval between status reads while waiting; VALAR_POLL_MS is a testing knob. */
-export function pollInterval(env: NodeJS.ProcessEnv): number {
-  return positiveNumber(env.VALAR_POLL_MS) ?? 1500;
-}
+/** Interval between status reads while waiting (slept on the context's clock). */
+export const POLL_INTERVAL_MS = 1500;
 
 /** Without jitter: a single client reconnecting has no herd to spread out. */
 export function reconnectDelay(policy: RetryPolicy, attempt: number): number {
@@ -50,12 +42,6 @@ export function isPermanent(err: unknown): boolean {
 export function describeError(err: unknown): string {
   if (err instanceof ValarError || err instanceof Error) return err.message;
   return String(err);
-}
-
-function positiveNumber(text: string | undefined): number | undefined {
-  if (text === undefined || text === "") return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /** Rejects with the signal's reason as soon as it aborts, whatever the promise does. */

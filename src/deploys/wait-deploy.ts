@@ -7,7 +7,7 @@ import { oneLine } from "../output/text.js";
 import { outcomeMark } from "../output/status.js";
 import { waitForDeployment } from "../builds/deploy-wait.js";
 import { WaitEvents, writeGithubOutput } from "../builds/events.js";
-import { pollInterval, waitRetryPolicy } from "../builds/wait-policy.js";
+import { POLL_INTERVAL_MS, WAIT_RETRY_POLICY } from "../builds/wait-policy.js";
 import type { Duration } from "../util/duration.js";
 
 export interface DeployWaitFlags {
@@ -47,8 +47,8 @@ export async function waitForNewDeploy(ctx: Ctx, api: DeploysApi, created: Deplo
       version: created.version,
       signal: waiting.signal,
       sleep: (ms) => ctx.clock.sleep(ms, waiting.signal),
-      interval: pollInterval(ctx.env),
-      policy: waitRetryPolicy(ctx.env),
+      interval: POLL_INTERVAL_MS,
+      policy: WAIT_RETRY_POLICY,
       onRead: (d) => {
         latest = d;
         events.deployment(d);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DEFAULT_RETRY_POLICY, isLastingConnectFailure, isRetryableStatus, retryPolicyFromEnv } from "../../../src/api/retry-policy.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, isLastingConnectFailure, isRetryableStatus } from "../../../src/api/retry-policy.js";
 
 describe("backoffDelay", () => {
   const noJitter = () => 0;
@@ -22,11 +22,6 @@ describe("retry policy", () => {
   it("retries 408, 429 and 5xx only", () => {
     expect([408, 429, 500, 502, 503, 504].every(isRetryableStatus)).toBe(true);
     expect([400, 401, 403, 404, 409, 200].some(isRetryableStatus)).toBe(false);
-  });
-  it("VALAR_RETRY_BASE_MS shrinks the delays (a testing knob)", () => {
-    expect(retryPolicyFromEnv({})).toEqual(DEFAULT_RETRY_POLICY);
-    expect(retryPolicyFromEnv({ VALAR_RETRY_BASE_MS: "1" })).toMatchObject({ baseDelayMs: 1, maxDelayMs: 16, attempts: 4 });
-    expect(retryPolicyFromEnv({ VALAR_RETRY_BASE_MS: "nope" })).toEqual(DEFAULT_RETRY_POLICY);
   });
 });
 
