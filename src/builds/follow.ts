@@ -199,11 +199,7 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
       ended = { splitter, seen };
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      if (endedSilently !== undefined) {
-        // The build has ended: the rest of its log, read once without follow.
-        delivered += await streamBuildLog(source, buildId, sink, signal, { skip: delivered, expiredIsEnd: true });
-        return { kind: "ended", status: endedSilently, lines: delivered };
-      }
+      if (endedSilently !== undefined) return readRest(opts, delivered, endedSilently);
       if (isPermanent(err)) throw err;
       cause = err;
     } finally {
@@ -238,5 +234,20 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
     if (failures > opts.retry.attempts) return { kind: "lost", lines: delivered, cause };
     opts.onReconnect?.(failures, cause);
     await opts.sleep(reconnectDelay(opts.retry, failures), signal);
+  }
+}
+
+/**
+ * The rest of the log of a build that has ended, read once without follow. A read that
+ * fails loses the log, not the build: its status, known already, decides the exit code.
+ */
+async function readRest(opts: FollowLogOptions, delivered: number, status: string): Promise<FollowResult> {
+  try {
+    const lines = await streamBuildLog(opts.source, opts.buildId, opts.sink, opts.signal, { skip: delivered, expiredIsEnd: true });
+    return { kind: "ended", status, lines: delivered + lines };
+  } catch (err) {
+    if (opts.signal.aborted) throw opts.signal.reason;
+    if (isPermanent(err)) throw err;
+    return { kind: "lost", lines: delivered, cause: err };
   }
 }
