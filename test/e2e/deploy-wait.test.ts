@@ -29,7 +29,7 @@ describe("deploys create/rollback -w against the sandbox", () => {
   it("create -w waits until the new deployment is live: exit 0; GITHUB_OUTPUT names it", async () => {
     const out = join(tempDir("valar-gh-"), "output");
     dirs.push(out);
-    const r = await runValar(["deploys", "create", built, "-w"], { env: sb.env({ VALAR_SERVICE: "w", GITHUB_OUTPUT: out, VALAR_POLL_MS: "100" }) });
+    const r = await runValar(["deploys", "create", built, "-w"], { env: sb.env({ VALAR_SERVICE: "w", GITHUB_OUTPUT: out }) });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("2");
     expect(r.stderr).toBe(`ok created deployment v2 of build ${built}; it is pending\nok deployment v2 live`);
@@ -37,7 +37,7 @@ describe("deploys create/rollback -w against the sandbox", () => {
   });
 
   it("rollback -w --json: NDJSON deployment events and a result with the deployed build", async () => {
-    const r = await runValar(["deploys", "rollback", "1", "-w", "--json"], { env: sb.env({ VALAR_SERVICE: "w", VALAR_POLL_MS: "100" }) });
+    const r = await runValar(["deploys", "rollback", "1", "-w", "--json"], { env: sb.env({ VALAR_SERVICE: "w" }) });
     expect(r.exitCode).toBe(0);
     const events = r.stdout.split("\n").map((l) => JSON.parse(l));
     expect(events.map((e) => `${e.event}:${e.status}`)).toEqual(["deployment:pending", "deployment:done", "result:done"]);

@@ -29,7 +29,7 @@ describe("the end of a waiting command (sandbox)", () => {
     const out = join(tempDir("valar-gh-"), "output");
     dirs.push(out);
     const r = await runValar(["builds", "submit", project("echo hi"), "-c", "shell", "-w"], {
-      env: sb.env({ GITHUB_OUTPUT: out, VALAR_POLL_MS: "100" }),
+      env: sb.env({ GITHUB_OUTPUT: out }),
     });
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toMatch(/^deployment v\d+: pending$/m);
@@ -106,7 +106,7 @@ describe("the end of a waiting command (sandbox)", () => {
   });
 
   it("--json on submit -w: NDJSON events, the last one the result", async () => {
-    const r = await runValar(["builds", "submit", project("echo hi"), "-c", "shell", "-w", "--json"], { env: sb.env({ VALAR_POLL_MS: "100" }) });
+    const r = await runValar(["builds", "submit", project("echo hi"), "-c", "shell", "-w", "--json"], { env: sb.env() });
     expect(r.exitCode).toBe(0);
     const events = r.stdout.split("\n").map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ event: "submitted", id: expect.any(String) });
@@ -125,7 +125,7 @@ describe("the end of a waiting command (sandbox)", () => {
 
   it("--json on submit -f: every log entry is a log event among the others, the result last", async () => {
     const r = await runValar(["builds", "submit", project("echo first; echo second"), "-c", "shell", "-f", "--json"], {
-      env: sb.env({ VALAR_POLL_MS: "100" }),
+      env: sb.env(),
     });
     expect(r.exitCode).toBe(0);
     const events = r.stdout.split("\n").map((l) => JSON.parse(l));
