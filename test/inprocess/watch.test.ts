@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { json } from "../helpers/fault-server.js";
 import { apiEnv, BUILDS_PATH } from "../helpers/builds-fixtures.js";
 import { valar } from "../helpers/run-in-process.js";
+import { fakeClock } from "../helpers/fake-clock.js";
 import { BUILD_ID, scriptedWaitServer, startWaitServer, type WaitServer } from "../fixtures/wait-server.js";
 
 // `builds watch` off a terminal, in process: its polls and retries run at once on the fake
@@ -16,9 +17,13 @@ afterEach(async () => {
 describe("builds watch (not a terminal)", () => {
   it("prints one line per status change, then the verdict; exit 0 for done", async () => {
     const s = (srv = await scriptedWaitServer(["pending", "pending", "running", "running", "running", "done"]));
-    const r = await valar(["builds", "watch", "b1c2"], { env: apiEnv(s.server, { TZ: "UTC" }) });
+    const clock = fakeClock(Date.now());
+    const r = await valar(["builds", "watch", "b1c2"], { env: apiEnv(s.server, { TZ: "UTC" }), clock });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("");
+    // A poll every 1.5 s, slept on the injected clock (then the backoff of the deployment
+    // lookup, which this server does not answer).
+    expect(clock.sleeps.slice(0, 5)).toEqual([1500, 1500, 1500, 1500, 1500]);
     const lines = r.stderr.split("\n");
     expect(lines).toEqual([
       expect.stringMatching(new RegExp(`^build ${BUILD_ID}: pending \\(1m \\d\\ds\\)$`)),
