@@ -36,6 +36,8 @@ export interface StreamLogOptions {
   complete?: boolean;
   /** Lines already shown: read and left out. */
   skip?: number;
+  /** Bytes of the line after them already handed on in pieces (a line too long to hold): left out too. */
+  skipBytes?: number;
   /** 204 (expired) is the end of the log rather than exit 5. */
   expiredIsEnd?: boolean;
 }
@@ -60,7 +62,16 @@ export async function streamBuildLog(
   let seen = 0;
   let count = 0;
   const skip = options.skip ?? 0;
-  const splitter = new LineSplitter(sink.piece && ((b, s, e) => seen >= skip && sink.piece!(b, s, e)));
+  let at = 0;
+  const splitter = new LineSplitter(
+    sink.piece &&
+      ((b, s, e) => {
+        if (seen < skip) return;
+        const from = seen === skip ? s + Math.min(e - s, Math.max(0, (options.skipBytes ?? 0) - at)) : s;
+        at += e - s;
+        if (from < e) sink.piece!(b, from, e);
+      }),
+  );
   const line: OnLineBytes = (b, s, e, long) => {
     if (++seen <= skip) return;
     count++;
@@ -199,19 +210,7 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
       ended = { splitter, seen };
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      if (endedSilently !== undefined) {
-        // The build has ended: the rest of its log, read once without follow. A read that
-        // fails then (the silence may have come while reconnecting to a failing log
-        // endpoint) loses the log, not the build's outcome: the caller reads the status.
-        try {
-          delivered += await streamBuildLog(source, buildId, sink, signal, { skip: delivered, expiredIsEnd: true });
-        } catch (readErr) {
-          if (signal.aborted) throw signal.reason;
-          if (isPermanent(readErr)) throw readErr;
-          return { kind: "lost", lines: delivered, cause: readErr };
-        }
-        return { kind: "ended", status: endedSilently, lines: delivered };
-      }
+      if (endedSilently !== undefined) return readRest(opts, delivered, streamed, endedSilently);
       if (isPermanent(err)) throw err;
       cause = err;
     } finally {
@@ -246,5 +245,24 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
     if (failures > opts.retry.attempts) return { kind: "lost", lines: delivered, cause };
     opts.onReconnect?.(failures, cause);
     await opts.sleep(reconnectDelay(opts.retry, failures), signal);
+  }
+}
+
+/**
+ * The rest of the log of a build that has ended, read once without follow. A read that
+ * fails loses the log, not the build: its status, known already, decides the exit code.
+ */
+async function readRest(opts: FollowLogOptions, delivered: number, streamed: number, status: string): Promise<FollowResult> {
+  try {
+    const lines = await streamBuildLog(opts.source, opts.buildId, opts.sink, opts.signal, {
+      skip: delivered,
+      skipBytes: streamed,
+      expiredIsEnd: true,
+    });
+    return { kind: "ended", status, lines: delivered + lines };
+  } catch (err) {
+    if (opts.signal.aborted) throw opts.signal.reason;
+    if (isPermanent(err)) throw err;
+    return { kind: "lost", lines: delivered, cause: err };
   }
 }

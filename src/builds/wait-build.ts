@@ -86,6 +86,8 @@ export async function waitForBuild(ctx: Ctx, api: BuildsApi, buildId: string, op
     settings: typeof ctx.settings === "function" ? await ctx.settings().catch(() => undefined) : undefined,
   };
   w.loopback = w.settings !== undefined && isLoopbackEndpoint(w.settings.endpoint.value);
+  // A real timer, not the clock's: --timeout bounds wall time, a request that hangs
+  // included, and a fake clock's sleeps return at once.
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => waiting.abort(timedOut(w, opts.timeout!.text)), timeoutMs);
   try {
     const build = opts.mode === "follow" ? await followToEnd(w, opts.view ?? {}, opts.skipLines) : await pollToEnd(w, opts.mode);
@@ -345,12 +347,11 @@ interface StatusDisplay {
 async function pollToEnd(w: Waiter, mode: "spinner" | "watch"): Promise<Build> {
   const display = mode === "watch" ? watchDisplay(w) : spinnerDisplay(w);
   try {
-    const interval = POLL_INTERVAL_MS;
     for (;;) {
       const build = await readBuild(w);
       display.show(build);
       if (isFinalStatus(build.status)) return build;
-      await w.sleep(interval);
+      await w.sleep(POLL_INTERVAL_MS);
     }
   } finally {
     display.stop();

@@ -5,9 +5,9 @@ import { isLoopbackHost } from "../api/endpoint.js";
 export type { RetryPolicy };
 
 /**
- * The API client's policy (0.5 s doubling to 8 s) with six tries in a row: the waiting
- * code rides out longer outages than a single request does. Its delays are slept on the
- * context's clock, so tests run them on a fake one.
+ * The API client's policy (0.5 s doubling to 8 s) with six tries in a row: the waiting code
+ * rides out longer outages than a single request does. Its delays are slept on the
+ * context's clock, so tests run them at once with a fake one.
  */
 export const WAIT_RETRY_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, attempts: 6 };
 
@@ -22,7 +22,7 @@ export function isLoopbackEndpoint(endpoint: string): boolean {
   }
 }
 
-/** Interval between status reads while waiting (on the context's clock). */
+/** Interval between status reads while waiting (slept on the context's clock). */
 export const POLL_INTERVAL_MS = 1500;
 
 /** Without jitter: a single client reconnecting has no herd to spread out. */

@@ -55,15 +55,21 @@ export class ByteBatch {
     const out = this.buf.subarray(0, this.len);
     this.len = 0;
     const more = stream.write(out);
-    // Written through at once (a file, /dev/null, a pipe with room): the buffer is ours
-    // again. Else the stream holds it until it is sent, so the next lines need a new one.
-    if (stream.writableLength > 0) {
+    // Written through at once to a file descriptor (a file, /dev/null, a pipe with room):
+    // the buffer is ours again. Else the stream holds it until it is sent, or has handed it
+    // on by reference (a PassThrough reports nothing pending while its reader keeps the
+    // very bytes), so the next lines need a new one.
+    if (stream.writableLength > 0 || !writesToDescriptor(stream)) {
       this.buf = Buffer.allocUnsafe(this.buf.length);
       this.view = viewOfBuffer(this.buf);
     }
     if (more) return;
     return once(stream, "drain", { signal }).then(() => undefined);
   }
+}
+
+function writesToDescriptor(stream: Writable): boolean {
+  return typeof (stream as Writable & { fd?: unknown }).fd === "number";
 }
 
 function viewOfBuffer(buf: Buffer): DataView {

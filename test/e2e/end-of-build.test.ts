@@ -28,8 +28,8 @@ describe("the end of a waiting command (sandbox)", () => {
   it("submit -w waits until the deployment is live, then says so with the build's true duration", async () => {
     const out = join(tempDir("valar-gh-"), "output");
     dirs.push(out);
-    // Whether the half second the sandbox's deployment stays pending is seen depends on when
-    // a poll falls: test/inprocess/deploy-wait.test.ts checks that step by step.
+    // Whether the sandbox's pending deployment is seen depends on when a poll falls (a busy
+    // machine can miss it): test/inprocess/deploy-wait.test.ts checks that step by step.
     const r = await runValar(["builds", "submit", project("echo hi"), "-c", "shell", "-w"], {
       env: sb.env({ GITHUB_OUTPUT: out }),
     });
@@ -107,7 +107,7 @@ describe("the end of a waiting command (sandbox)", () => {
   });
 
   it("--json on submit -w: NDJSON events, the last one the result", async () => {
-    const r = await runValar(["builds", "submit", project("echo hi"), "-c", "shell", "-w", "--json"], { env: sb.env({}) });
+    const r = await runValar(["builds", "submit", project("echo hi"), "-c", "shell", "-w", "--json"], { env: sb.env() });
     expect(r.exitCode).toBe(0);
     const events = r.stdout.split("\n").map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ event: "submitted", id: expect.any(String) });
@@ -117,8 +117,7 @@ describe("the end of a waiting command (sandbox)", () => {
         .map((e) => e.status)
         .at(-1),
     ).toBe("done");
-    // Pending is seen only if a poll falls in its half second (see the first test).
-    expect(events.filter((e) => e.event === "deployment").map((e) => e.status)).toEqual(expect.arrayContaining(["done"]));
+    // Pending is seen only if a poll falls in it (see the first test).
     expect(events.filter((e) => e.event === "deployment").at(-1)).toMatchObject({ status: "done" });
     const result = events.at(-1);
     expect(result).toMatchObject({ event: "result", build: events[0].id, status: "done", failure: null, exitCode: 0 });
@@ -128,7 +127,7 @@ describe("the end of a waiting command (sandbox)", () => {
 
   it("--json on submit -f: every log entry is a log event among the others, the result last", async () => {
     const r = await runValar(["builds", "submit", project("echo first; echo second"), "-c", "shell", "-f", "--json"], {
-      env: sb.env({}),
+      env: sb.env(),
     });
     expect(r.exitCode).toBe(0);
     const events = r.stdout.split("\n").map((l) => JSON.parse(l));

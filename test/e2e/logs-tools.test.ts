@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { runValar, tempDir } from "../helpers/cli.js";
-import { valar } from "../helpers/run-in-process.js";
 import { BUILD_ID, startWaitServer, type WaitServer } from "../fixtures/wait-server.js";
 
-// `builds logs --tail/--since/--source/--json`, CI-native output, and the silence rule.
+// `builds logs --tail/--since/--source/--json` and CI-native output (the silence rule is
+// tested in process, on the fake clock: test/inprocess/logs-silence.test.ts).
 
 const SHORT = BUILD_ID.slice(0, 8);
 const at = (s: number) => new Date(Date.parse("2026-03-01T10:00:00Z") + s * 1000).toISOString();
@@ -43,8 +43,6 @@ async function logServer(status: string, route: Route | string[]): Promise<WaitS
 
 const logs = (s: WaitServer, args: string[], env: Record<string, string | undefined> = {}) =>
   runValar(["builds", "logs", SHORT, ...args], { env: s.env(env) });
-// In process: the fake clock runs the 15 s silence, the polls and the backoff at once.
-const logsInProcess = (s: WaitServer, args: string[]) => valar(["builds", "logs", SHORT, ...args], { env: s.env() });
 
 describe("builds logs: choosing entries", () => {
   it("--tail N prints the last N entries; --tail 0 none", async () => {
@@ -158,44 +156,6 @@ describe("builds logs -f with the log tools", () => {
     expect(r.stdout).toBe("plain text from a tool\nlinking\ndone: out/app\nworkspace removed");
     expect(follows).toBe(2);
   });
-
-  it("a followed stream that goes silent after the build ended: the rest is read once, without follow", async () => {
-    srv = await logServer("running", (req, res) => {
-      res.writeHead(200, { "content-type": "text/plain" });
-      if (req.url!.includes("follow=true")) {
-        res.write(LOG[2] + "\n");
-        srv!.build.status = "done";
-        return; // stalls: never another byte, never the end
-      }
-      res.end(LOG.slice(2, 5).join("\n") + "\n");
-    });
-    const r = await logsInProcess(srv, ["-f", "--raw"]);
-    expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe("compiling\nplain text from a tool\nlinking");
-    expect(r.stderr).toMatch(new RegExp(`^ok build ${SHORT} done in `));
-  });
-
-  it("a followed stream that trickles a space every 100 ms after the build ended still ends: silence counts lines", async () => {
-    const timers: NodeJS.Timeout[] = [];
-    srv = await logServer("running", (req, res) => {
-      res.writeHead(200, { "content-type": "text/plain" });
-      if (req.url!.includes("follow=true")) {
-        res.write(LOG[2] + "\n");
-        srv!.build.status = "done";
-        // Bytes, but never a line again, and never the end.
-        timers.push(setInterval(() => res.write(" "), 100));
-        return;
-      }
-      res.end(LOG.slice(2, 5).join("\n") + "\n");
-    });
-    try {
-      const r = await logsInProcess(srv, ["-f", "--raw"]);
-      expect(r.exitCode).toBe(0);
-      expect(r.stdout).toBe("compiling\nplain text from a tool\nlinking");
-    } finally {
-      for (const t of timers) clearInterval(t);
-    }
-  }, 20_000);
 });
 
 describe("CI-native output", () => {

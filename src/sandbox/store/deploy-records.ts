@@ -19,8 +19,11 @@ function versionNumber(raw: unknown): number {
   return typeof raw === "number" ? raw : Number(String(raw).replace(/^v/, ""));
 }
 
-/** How long a deployment of a done build stays `pending` before it is `done`, as on Valar. */
-export const DEPLOY_SETTLE_MS = 500;
+/**
+ * How long a deployment of a done build stays `pending` before it is `done`, as on Valar:
+ * longer than the CLI's 1.5 s poll, so a waiting CLI sees it pending, as it would there.
+ */
+export const DEPLOY_SETTLE_MS = 2000;
 
 /**
  * Deployments are bookkeeping in the sandbox (nothing is served): versions 1, 2, … per

@@ -6,7 +6,7 @@ import { tempDir } from "../../helpers/cli.js";
 import { json, requestsTo, stall, type FaultServer } from "../../helpers/fault-server.js";
 import { BUILDS_PATH, PROJECT, SERVICE, build, envFor, startBuildsServer } from "../../helpers/builds-fixtures.js";
 import { ESC, SPINNER_FRAMES, openPane, tmuxMissing, type Pane } from "../../helpers/tmux.js";
-import { BUILD_ID, startWaitServer, type WaitServer } from "../../fixtures/wait-server.js";
+import { BUILD_ID, scriptedWaitServer, startWaitServer, type WaitServer } from "../../fixtures/wait-server.js";
 
 if (tmuxMissing) console.warn(tmuxMissing);
 
@@ -79,16 +79,11 @@ describe.skipIf(Boolean(tmuxMissing))("NO_COLOR at a terminal (tmux)", () => {
   afterEach(() => srv?.close());
 
   it("submit -w shows plain progress lines, one per status change, and no escape code", async () => {
-    srv = await startWaitServer("pending");
+    // One status a read, so the real 1.5 s poll sees each of them.
+    srv = await scriptedWaitServer(["pending", "running", "done"]);
     const s = srv;
-    s.server.on(`POST ${BUILDS_PATH}`, (_req, res) =>
-      json(res, 200, { id: BUILD_ID, status: "pending", createdAt: s.build.createdAt, deployment: "" }),
-    );
-    // The status moves on with each read (one every 1.5 s): pending, running, then done.
-    let reads = 0;
-    s.server.on(`GET ${BUILDS_PATH}/${BUILD_ID}`, (_req, res) => {
-      s.build.status = ["pending", "running"][reads++] ?? "done";
-      json(res, 200, [s.build]);
+    s.server.on(`POST ${BUILDS_PATH}`, (_req, res) => {
+      json(res, 200, { id: BUILD_ID, status: "pending", createdAt: s.build.createdAt, deployment: "" });
     });
     pane = await openPane({ env: s.env({ NO_COLOR: "1" }) });
     const r = await pane.run("valar builds submit --artifact art-1 -c shell -w").done;

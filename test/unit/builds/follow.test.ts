@@ -178,6 +178,33 @@ describe("followBuildLog", () => {
     expect(out.join("")).toBe(`a\n${long}\nb\n`);
   });
 
+  it("a line too long to hold, streamed in pieces, then silence after the build ended: the rest goes on where it broke off", async () => {
+    const long = "x".repeat(MAX_LINE_BYTES + 500_000);
+    const half = MAX_LINE_BYTES + 100_000;
+    const src: LogSource = {
+      async openLogs(_id, follow, signal) {
+        if (!follow) return { status: 200, headers: {}, body: Readable.from([Buffer.from(`a\n${long}\nb\n`)]) };
+        // Half the long line, then nothing, forever.
+        const body = new Readable({ read() {} });
+        body.push(`a\n${long.slice(0, half)}`);
+        signal?.addEventListener("abort", () => body.destroy(new Error("aborted")), { once: true });
+        return { status: 200, headers: {}, body };
+      },
+    };
+    const out: string[] = [];
+    const sink = {
+      line: (b: Buffer, s: number, e: number) => void out.push(b.toString("utf8", s, e) + "\n"),
+      piece: (b: Buffer, s: number, e: number) => void out.push(b.toString("utf8", s, e)),
+      flush() {},
+    };
+    // The silence ends only once the pieces are out, as 15 s would.
+    const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => setTimeout(resolve, 50)).then(() => signal.throwIfAborted());
+    const { opts } = options(src, ["done"], { sink, sleep });
+    await expect(followBuildLog(opts)).resolves.toMatchObject({ kind: "ended", status: "done" });
+    expect(out.join("").length).toBe(`a\n${long}\nb\n`.length);
+    expect(out.join("")).toBe(`a\n${long}\nb\n`);
+  });
+
   it("waits for the sink's flush before reading on (backpressure)", async () => {
     const order: string[] = [];
     const src = source([ok(["a\n", "b\n"])]);
