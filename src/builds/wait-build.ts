@@ -328,6 +328,7 @@ async function followToEnd(w: Waiter, view: LogView, skip?: number): Promise<Bui
     skip,
     signal: w.signal,
     sleep: (ms, signal) => w.sleep(ms, signal),
+    now: () => w.ctx.clock.now(),
     readStatus: async () => (last = await readBuild(w)).status,
     retry: w.policy,
     onReconnect: () => w.ctx.io.note(w.ctx.io.err.dim("reconnecting…")),
@@ -420,6 +421,7 @@ function watchDisplay(w: Waiter): StatusDisplay {
     buildId: w.buildId,
     signal: feed.signal,
     sleep: (ms, signal) => w.ctx.clock.sleep(ms, signal),
+    now: () => w.ctx.clock.now(),
     readStatus: async () => (await readBuild(w)).status,
     retry: w.policy,
     sink: stringSink((line) => {

@@ -42,6 +42,7 @@ function options(src: LogSource, statuses: string[], extra: Partial<FollowLogOpt
     // Real time: the backoff here is a few ms, and the silence (15 s unless given) ends
     // with its connection.
     sleep,
+    now: Date.now,
     readStatus: async () => statuses[Math.min(reads++, statuses.length - 1)]!,
     retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 8, attempts: 3 },
     onReconnect: (n) => void reconnects.push(n),
@@ -157,7 +158,12 @@ describe("followBuildLog", () => {
         return { status: 200, headers: {}, body };
       },
     };
-    const { opts, lines } = options(src, ["done"], { sleep: async (ms) => void asked.push(ms) });
+    let t = 0;
+    const sleep = async (ms: number) => {
+      asked.push(ms);
+      t += ms;
+    };
+    const { opts, lines } = options(src, ["done"], { sleep, now: () => t });
     await expect(followBuildLog(opts)).resolves.toEqual({ kind: "ended", status: "done", lines: 1 });
     expect(lines).toEqual(["a"]);
     expect(asked).toContain(15_000);
@@ -198,8 +204,13 @@ describe("followBuildLog", () => {
       flush() {},
     };
     // The silence ends only once the pieces are out, as 15 s would.
-    const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => setTimeout(resolve, 50)).then(() => signal.throwIfAborted());
-    const { opts } = options(src, ["done"], { sink, sleep });
+    let t = 0;
+    const sleep = (ms: number, signal: AbortSignal) =>
+      new Promise<void>((resolve) => setTimeout(resolve, 50)).then(() => {
+        signal.throwIfAborted();
+        t += ms;
+      });
+    const { opts } = options(src, ["done"], { sink, sleep, now: () => t });
     await expect(followBuildLog(opts)).resolves.toMatchObject({ kind: "ended", status: "done" });
     expect(out.join("").length).toBe(`a\n${long}\nb\n`.length);
     expect(out.join("")).toBe(`a\n${long}\nb\n`);
