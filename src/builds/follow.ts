@@ -150,13 +150,12 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
     // is SILENCE_MS old: progress only moves a timestamp (a timer and an AbortController
     // per chunk cost a followed 150 MB log ~6 MiB of peak memory).
     const quiet = new AbortController();
-    const now = () => opts.now();
     const silenceMs = opts.silenceMs ?? SILENCE_MS;
-    let lastProgress = now();
+    let lastProgress = opts.now();
     let over = false;
     const watch = async () => {
       for (;;) {
-        const left = silenceMs - (now() - lastProgress);
+        const left = silenceMs - (opts.now() - lastProgress);
         if (left > 0) {
           await opts.sleep(left, quiet.signal);
           continue;
@@ -169,7 +168,7 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
           connection.abort(new Error("the log stream went silent after the build ended"));
           return;
         }
-        lastProgress = now();
+        lastProgress = opts.now();
       }
     };
     try {
@@ -210,7 +209,7 @@ export async function followBuildLog(opts: FollowLogOptions): Promise<FollowResu
         const before = seen + pieces;
         splitter.push(chunk, line);
         // Progress is a line, or a piece of one too long to hold: not any byte.
-        if (seen + pieces !== before) lastProgress = now();
+        if (seen + pieces !== before) lastProgress = opts.now();
         return sink.flush();
       });
       ended = { splitter, seen };

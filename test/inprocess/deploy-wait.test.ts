@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { valar } from "../helpers/run-in-process.js";
 import { json } from "../helpers/fault-server.js";
 import { BUILDS_PATH, DEPLOYS_PATH } from "../helpers/builds-fixtures.js";
-import { BUILD_ID, startWaitServer, type WaitServer } from "../fixtures/wait-server.js";
+import { BUILD_ID, scriptedWaitServer, type WaitServer } from "../fixtures/wait-server.js";
 
 // Waiting includes the deployment: `submit -w` goes on after the build is done until the
 // deployment it reserved leaves `pending`. The server moves on per read, so the fake clock
@@ -15,15 +15,10 @@ afterEach(async () => {
 
 /** A build that is pending, running, then done, whose deployment v3 is pending for `pendingReads` reads. */
 async function deployingBuild(pendingReads: number): Promise<WaitServer> {
-  const s = await startWaitServer("pending");
+  const s = await scriptedWaitServer(["pending", "running", "done"]);
   s.server.on(`POST ${BUILDS_PATH}`, (_req, res) =>
     json(res, 200, { id: BUILD_ID, status: "pending", createdAt: s.build.createdAt, deployment: "v3" }),
   );
-  let statusReads = 0;
-  s.server.on(`GET ${BUILDS_PATH}/${BUILD_ID}`, (_req, res) => {
-    s.build.status = ["pending", "running"][statusReads++] ?? "done";
-    json(res, 200, [s.build]);
-  });
   let deployReads = 0;
   s.server.on(`GET ${DEPLOYS_PATH}`, (_req, res) => {
     const status = s.build.status === "done" && ++deployReads > pendingReads ? "done" : "pending";
