@@ -21,6 +21,14 @@ function scaled(bytes: number): { value: number; unit: number } {
   return { value, unit };
 }
 
+/**
+ * 50000 → "50,000". Not toLocaleString: its first call loads ICU's locale data, ~18 ms
+ * here, a twentieth of the whole submit of 50,000 files.
+ */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
+}
+
 /** 1536 → "1.5 KiB", 136314880 → "130 MiB": base 1024, and named so (the contract's units). */
 export function formatBytes(bytes: number): string {
   const { value, unit } = scaled(bytes);
@@ -125,8 +133,6 @@ export interface PackingLine {
   stop(summary?: string): void;
 }
 
-const count = (n: number): string => n.toLocaleString("en");
-
 /**
  * What packing is doing, from its first moment. On an animated terminal a spinner line
  * counting files and bytes as they are walked (`packing 12,345 files · 4.1 MiB`); elsewhere
@@ -144,7 +150,7 @@ export function startPackingLine(io: IOStreams, what: string, now: () => number 
       const t = now();
       if (t - lastDraw < REDRAW_MS) return;
       lastDraw = t;
-      spinner.update(`packing ${count(files)} ${files === 1 ? "file" : "files"} · ${formatProgressBytes(bytes)}`);
+      spinner.update(`packing ${formatCount(files)} ${files === 1 ? "file" : "files"} · ${formatProgressBytes(bytes)}`);
     },
     stop(summary) {
       spinner.stop(summary && `${io.err.green("✓")} packed ${summary}`);

@@ -17,7 +17,7 @@ import { packedDependencyDirs, type PackedDependencyDir } from "../../archive/de
 import { ArtifactCache, cacheDir, type ArtifactScope } from "../../archive/artifact-cache.js";
 import { isNotSentError, isTransportError } from "../../api/http-errors.js";
 import { checkConstructorName, describeConstructors } from "../../builds/constructor.js";
-import { createProgressBar, formatBytes, formatProgressBytes, startPackingLine } from "../../output/progress.js";
+import { createProgressBar, formatBytes, formatCount, formatProgressBytes, startPackingLine } from "../../output/progress.js";
 import { escapeControl } from "../../output/text.js";
 import type { SubmitOptions } from "./submit.js";
 
@@ -197,7 +197,7 @@ function warnAboutPacking(ctx: Ctx, rules: IgnoreRules, skipped: PackResult["ski
 }
 
 function fileCount(n: number): string {
-  return n === 1 ? "1 file" : `${n.toLocaleString("en")} files`;
+  return n === 1 ? "1 file" : `${formatCount(n)} files`;
 }
 
 async function dryRun(ctx: Ctx, dir: string, opts: SubmitOptions, yml: ValarYml | undefined): Promise<number> {

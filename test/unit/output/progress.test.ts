@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { IOStreams } from "../../../src/output/io.js";
-import { createProgressBar, formatByteProgress, formatBytes, renderProgress, startPackingLine } from "../../../src/output/progress.js";
+import { createProgressBar, formatByteProgress, formatBytes, formatCount, renderProgress, startPackingLine } from "../../../src/output/progress.js";
 
 function fakeIO(tty: boolean) {
   const stderr = Object.assign(new PassThrough(), { isTTY: tty, columns: 100 });
@@ -23,6 +23,19 @@ describe("formatBytes", () => {
     [3 * 1024 ** 3, "3 GiB"],
   ])("%d → %s", (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe("formatCount", () => {
+  it.each([
+    [0, "0"],
+    [999, "999"],
+    [1000, "1,000"],
+    [50000, "50,000"],
+    [123456, "123,456"],
+    [1234567, "1,234,567"],
+  ])("%d → %s", (n, text) => {
+    expect(formatCount(n)).toBe(text);
   });
 });
 
