@@ -1,8 +1,7 @@
 import { closeSync, constants, createWriteStream, fstatSync, openSync, readSync } from "node:fs";
-import { Readable, Transform } from "node:stream";
+import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import tarStream from "tar-stream";
 import { OperationError } from "../errors.js";
 import { MAX_ARTIFACT_BYTES } from "../api/types.js";
 import type { IgnoreRules } from "./ignore-rules.js";
@@ -10,6 +9,7 @@ import { SourceDigest } from "./digest.js";
 import { DependencyDirTally, type PackedDependencyDir } from "./dependency-dirs.js";
 import { describeFsError, type ArchiveEntry, type SkippedEntry } from "./entries.js";
 import { archiveOverLimit } from "./limit.js";
+import { TarBlocks } from "./tar-blocks.js";
 import { pathsUnder, walkTree } from "./walk.js";
 
 export { describeFsError, readDirectory } from "./entries.js";
@@ -38,27 +38,25 @@ export interface PackResult extends PackProgress {
   dependencyDirs: PackedDependencyDir[];
 }
 
-/** Files up to this size are read in one call; larger ones in pieces of it. */
-const READ_PIECE = 1024 * 1024;
 /**
- * tar-stream hands out each header and each small file as its own chunk; gzip in the
- * thread pool costs a round trip per write, so chunks go to it in batches of this size
- * (measured on 50,000 small files: 2.5× faster than writing each chunk).
+ * The archive goes to gzip in buffers of this size (tar-blocks.ts): gzip in the thread pool
+ * costs a round trip per write (measured on 50,000 small files: writing each header and
+ * file on its own was 2.5× slower than 256 KiB at a time).
  */
 const BATCH_BYTES = 256 * 1024;
 /**
- * Bytes of entries handed to tar-stream and not yet in its output, past which adding waits.
- * Measured on 50,000 small files: 64 KiB ~4 % less CPU than awaiting each entry; 8 MiB
- * costs more than it saves (tar-stream keeps a queue of waiting entries).
+ * Buffers handed to gzip and not yet compressed, past which packing waits: enough that the
+ * thread pool always has the next one while the files are read, and memory stays bounded
+ * whatever the size of a file.
  */
-const IN_FLIGHT_BYTES = 64 * 1024;
+const BATCHES_IN_FLIGHT = 4;
 // O_NONBLOCK: a file swapped for a FIFO after the walk must not hang the open.
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /**
  * Walks `dir` and writes what the rules let through as a .tar.gz to `destFile` in one pass,
  * digesting it on the way: regular files with their modes and mtimes, symlinks as links,
- * names sorted (walk.ts). The tar format is tar-stream's (ustar, PAX for long names).
+ * names sorted (walk.ts). The tar format is node-tar's (ustar, PAX for what does not fit).
  * Stops as soon as the compressed output passes the limit; rejects with the signal's
  * reason when it aborts.
  */
@@ -72,14 +70,14 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
   const progress: PackProgress = { files: 0, bytes: 0 };
   let archiveBytes = 0;
 
-  const pack = tarStream.pack();
-  const entries = new EntryFeed(pack);
+  // Node's gzip runs in the thread pool: it compresses while the next files are read.
+  const gzip = createGzip({ chunkSize: 256 * 1024 });
+  const feed = new Feed(gzip);
+  const blocks = new TarBlocks(BATCH_BYTES, feed.write);
   const pathOf = pathsUnder(dir);
   const file = createWriteStream(destFile, { mode: 0o600 });
   const out = pipeline(
-    batched(pack),
-    // Node's gzip runs in the thread pool: it compresses while the next files are read.
-    createGzip({ chunkSize: 256 * 1024 }),
+    gzip,
     new Transform({
       transform(chunk: Buffer, _enc, done) {
         archiveBytes += chunk.length;
@@ -90,12 +88,10 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
     file,
     { signal },
   );
-  // The pack fails only because the writer did (told below) or an entry did (told by it).
-  pack.on("error", () => undefined);
-  out.catch(() => pack.destroy());
   // The writer may fail (limit, disk full, Ctrl-C) while entries are still being added:
-  // the pack is destroyed, the entry being added fails, and the writer's error is the one
-  // told. A file that cannot be read is told as itself.
+  // the walk stops at the next entry, and the writer's error is the one told. A file that
+  // cannot be read is told as itself.
+  out.catch((err: unknown) => feed.fail(err));
   let readFailure: { err: unknown } | undefined;
   try {
     await walkTree(
@@ -103,34 +99,42 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
       rules,
       (item) => {
         signal?.throwIfAborted();
+        feed.check();
         if ("skipped" in item) {
           skipped.push(item.skipped);
           return;
         }
         const entry = item.entry;
-        let pending: void | Promise<void>;
+        let pending: void | Promise<void> = undefined;
         if (entry.type === "symlink") {
           digest.entry(entry);
-          pending = entries.add({ name: entry.path, type: "symlink", linkname: entry.target, mode: entry.mode, mtime: new Date(entry.mtimeMs) });
+          blocks.writeHeader({
+            path: entry.path,
+            type: "SymbolicLink",
+            size: 0,
+            linkpath: entry.target,
+            mode: entry.mode,
+            mtime: new Date(entry.mtimeMs),
+          });
         } else {
-          pending = addFile(entries, pathOf(entry.path), entry, digest);
+          pending = addFile(blocks, feed, pathOf(entry.path), entry, digest);
         }
         const packed = () => {
           dependencyDirs.add(entry);
           progress.files++;
           progress.bytes += entry.size;
           onProgress?.(progress);
+          return feed.wait();
         };
-        // Counted once the pack has taken it, when adding it had to wait.
         return pending ? pending.then(packed) : packed();
       },
       { statFiles: false },
     );
-    await entries.settled();
-    pack.finalize();
+    blocks.finish();
+    gzip.end();
   } catch (err) {
     readFailure = { err };
-    pack.destroy();
+    gzip.destroy();
   }
   const writeFailure = await out.then(
     () => undefined,
@@ -146,62 +150,71 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
   return { ...progress, archiveBytes, digest: digest.hex(), skipped, dependencyDirs: dependencyDirs.dirs() };
 }
 
-type Header = Parameters<tarStream.Pack["entry"]>[0];
-type Sink = ReturnType<tarStream.Pack["entry"]>;
-
 /**
- * Adds entries to the pack without a promise each: tar-stream takes them in order and
- * calls back when each is in its output. Only when more than IN_FLIGHT_BYTES are waiting
- * to be taken does `add` return a promise to wait on (the output pushes back), which
- * bounds memory.
+ * The archive's buffers on their way to gzip, at most BATCHES_IN_FLIGHT of them not yet
+ * compressed: gzip calls back for each once it is done with it (and, when the file writer
+ * pushes back, only once that has taken its output), which bounds memory.
  */
-class EntryFeed {
-  private waiting = 0;
-  private failure: { err: Error } | undefined;
+class Feed {
+  private inFlight = 0;
+  private failure: { err: unknown } | undefined;
   private resume: (() => void) | undefined;
 
-  constructor(readonly pack: tarStream.Pack) {}
+  constructor(private readonly gzip: Writable) {}
 
-  add(header: Header, content?: Buffer): void | Promise<void> {
-    if (this.failure) throw this.failure.err;
-    const bytes = 512 + (content?.length ?? 0);
-    this.waiting += bytes;
-    const done = (err?: Error | null) => {
-      this.waiting -= bytes;
-      if (err && !this.failure) this.failure = { err };
+  readonly write = (chunk: Buffer, release: () => void): void => {
+    this.check();
+    this.inFlight++;
+    this.gzip.write(chunk, (err) => {
+      this.inFlight--;
+      release();
+      if (err) this.fail(err);
       const resume = this.resume;
       this.resume = undefined;
       resume?.();
-    };
-    const sink = content ? this.pack.entry(header, content, done) : this.pack.entry(header, done);
-    // A failed entry is told through `done`; unheard, its error event would end the process.
-    sink.on("error", () => undefined);
-    if (this.waiting > IN_FLIGHT_BYTES) return this.settled(IN_FLIGHT_BYTES / 2);
-  }
+    });
+  };
 
-  /** Resolves once no more than `bytes` wait to be taken; rejects with an entry's failure. */
-  settled(bytes = 0): Promise<void> {
+  /** Nothing when gzip can take more now; otherwise a promise of when it can. */
+  wait(): void | Promise<void> {
+    this.check();
+    if (this.inFlight < BATCHES_IN_FLIGHT) return;
     return new Promise<void>((resolve, reject) => {
-      const check = () => (this.failure ? reject(this.failure.err) : this.waiting <= bytes ? resolve() : (this.resume = check));
+      const check = () => {
+        if (this.failure) reject(this.failure.err);
+        else if (this.inFlight < BATCHES_IN_FLIGHT) resolve();
+        else this.resume = check;
+      };
       check();
     });
+  }
+
+  /** Throws when the writer has failed: nothing more is packed. */
+  check(): void {
+    if (this.failure) throw this.failure.err;
+  }
+
+  fail(err: unknown): void {
+    if (!this.failure) this.failure = { err };
+    const resume = this.resume;
+    this.resume = undefined;
+    resume?.();
   }
 }
 
 /**
- * A regular file: opened without following a link and checked to still be one; a small
- * one read whole, a large one in pieces as the pack takes them. Size, mode and mtime are
- * the open file's, so a file that grew since the walk is packed as it was when opened.
+ * A regular file: opened without following a link and checked to still be one, and read
+ * straight into the archive's buffer behind its header. Size, mode and mtime are the open
+ * file's, so a file that grew since the walk is packed as it was when opened. A file larger
+ * than a buffer waits for gzip between buffers.
  */
-function addFile(entries: EntryFeed, path: string, entry: ArchiveEntry, digest: SourceDigest): void | Promise<void> {
+function addFile(blocks: TarBlocks, feed: Feed, path: string, entry: ArchiveEntry, digest: SourceDigest): void | Promise<void> {
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
   } catch (err) {
     throw fileError(entry.path, err);
   }
-  let content: Buffer;
-  let header: Header;
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new OperationError(`cannot pack ${entry.path}: it changed while being read`);
@@ -210,70 +223,55 @@ function addFile(entries: EntryFeed, path: string, entry: ArchiveEntry, digest: 
     entry.mode = st.mode & 0o7777;
     entry.mtimeMs = st.mtimeMs;
     digest.entry(entry);
-    header = { name: entry.path, type: "file", size: st.size, mode: entry.mode, mtime: new Date(entry.mtimeMs) };
-    if (st.size > READ_PIECE) return addLargeFile(entries.pack, fd, entry.path, header, digest);
-    content = readPiece(fd, entry.path, st.size);
+    blocks.writeHeader({ path: entry.path, type: "File", size: st.size, mode: entry.mode, mtime: new Date(entry.mtimeMs) });
+    if (st.size > BATCH_BYTES) return addLargeFile(blocks, feed, fd, entry, digest);
+    readBody(blocks, fd, entry.path, st.size, digest);
   } catch (err) {
     closeSync(fd);
     throw err;
   }
   closeSync(fd);
-  digest.content(content);
-  return entries.add(header, content);
 }
 
-/** A file over READ_PIECE, read and added piece by piece; closes `fd` when done. */
-async function addLargeFile(pack: tarStream.Pack, fd: number, rel: string, header: Header, digest: SourceDigest): Promise<void> {
+/** The content of a file larger than a buffer, a buffer at a time; closes `fd` when done. */
+async function addLargeFile(blocks: TarBlocks, feed: Feed, fd: number, entry: ArchiveEntry, digest: SourceDigest): Promise<void> {
   try {
-    let sink!: Sink;
-    const finish = new Promise<void>((ok, fail) => {
-      sink = pack.entry(header, (err) => (err ? fail(err) : ok()));
-      sink.on("error", () => undefined);
-    });
-    // Awaited below unless a piece fails first; then the pack's failure is told instead.
-    finish.catch(() => undefined);
-    for (let left = header.size ?? 0; left > 0;) {
-      const piece = readPiece(fd, rel, Math.min(READ_PIECE, left));
-      left -= piece.length;
-      digest.content(piece);
-      if (!sink.write(piece)) await drained(sink);
+    for (let left = entry.size; left > 0;) {
+      left -= readInto(blocks, fd, entry.path, left, digest);
+      if (left > 0) await feed.wait();
     }
-    sink.end(null);
-    await finish;
+    blocks.pad(entry.size);
   } finally {
     closeSync(fd);
   }
 }
 
-/** Resolves when the sink takes more; rejects when it is destroyed instead (the pack failed). */
-function drained(sink: Sink): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = (ok: boolean) => {
-      sink.off("drain", onDrain);
-      sink.off("close", onClose);
-      if (ok) resolve();
-      else reject(new Error("the archive stream closed"));
-    };
-    const onDrain = () => settle(true);
-    const onClose = () => settle(false);
-    sink.on("drain", onDrain);
-    sink.on("close", onClose);
-  });
+/** `size` bytes of content, then the padding to a whole block. */
+function readBody(blocks: TarBlocks, fd: number, rel: string, size: number, digest: SourceDigest): void {
+  for (let left = size; left > 0;) left -= readInto(blocks, fd, rel, left, digest);
+  blocks.pad(size);
 }
 
-function readPiece(fd: number, rel: string, size: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
+/** Reads up to `left` bytes (as many as the current buffer holds) into the archive. */
+function readInto(blocks: TarBlocks, fd: number, rel: string, left: number, digest: SourceDigest): number {
+  const { buffer, offset, length } = blocks.space(left);
+  readPiece(fd, rel, buffer, offset, length);
+  digest.content(buffer.subarray(offset, offset + length));
+  blocks.advance(length);
+  return length;
+}
+
+function readPiece(fd: number, rel: string, buf: Buffer, offset: number, size: number): void {
   let at = 0;
   try {
     while (at < size) {
-      const n = readSync(fd, buf, at, size - at, null);
+      const n = readSync(fd, buf, offset + at, size - at, null);
       if (n === 0) throw new OperationError(`cannot pack ${rel}: it shrank while being read`);
       at += n;
     }
   } catch (err) {
     throw fileError(rel, err);
   }
-  return buf;
 }
 
 function fileError(rel: string, err: unknown): unknown {
@@ -287,43 +285,4 @@ function fileError(rel: string, err: unknown): unknown {
 function packError(err: unknown): OperationError {
   const e = err as NodeJS.ErrnoException;
   return new OperationError(`cannot write the archive: ${e.code ? describeFsError(e) : e.message}`, { cause: err });
-}
-
-/**
- * tar-stream's output in BATCH_BYTES pieces, as a Node stream. Its chunks are taken as
- * events rather than piped through a Transform: a header, a small file and its padding
- * are three chunks, and a Transform's bookkeeping per chunk cost more than the copy.
- */
-function batched(pack: tarStream.Pack): Readable {
-  let pending: Buffer[] = [];
-  let size = 0;
-  const flush = (): Buffer => {
-    const all = Buffer.concat(pending, size);
-    pending = [];
-    size = 0;
-    return all;
-  };
-  const out = new Readable({
-    highWaterMark: BATCH_BYTES,
-    read: () => void pack.resume(),
-    destroy(err, done) {
-      pack.destroy();
-      done(err);
-    },
-  });
-  pack.on("data", (data) => {
-    const chunk = data as Buffer;
-    pending.push(chunk);
-    size += chunk.length;
-    if (size >= BATCH_BYTES && !out.push(flush())) pack.pause();
-  });
-  let ended = false;
-  pack.on("end", () => {
-    ended = true;
-    if (size > 0) out.push(flush());
-    out.push(null);
-  });
-  // Destroyed (a file could not be read): the writer stops too, and its error is not told.
-  pack.on("close", () => ended || out.destroy(new Error("packing stopped")));
-  return out;
 }

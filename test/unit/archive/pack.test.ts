@@ -128,6 +128,21 @@ describe("packTree", () => {
     expect(entries.some((e) => e.content === "TOP SECRET")).toBe(false);
   });
 
+  it("packs files larger than its buffers byte for byte, between small ones", async () => {
+    // 700 KB and 256 KiB exactly: over and at the 256 KiB the packer reads into at a time.
+    const big = randomBytes(350 * 1024).toString("hex");
+    const edge = "e".repeat(256 * 1024);
+    const dir = tree({ "a.txt": "a", "big.txt": big, "edge.txt": edge, "z.txt": "z" });
+    const { entries } = await packAndRead(dir);
+    expect(entries.map((e) => [e.path, e.content?.length])).toEqual([
+      ["a.txt", 1],
+      ["big.txt", big.length],
+      ["edge.txt", edge.length],
+      ["z.txt", 1],
+    ]);
+    expect(entries[1]?.content === big && entries[2]?.content === edge).toBe(true);
+  });
+
   it("keeps a file name starting with @ literal", async () => {
     const dir = tree({ "@scope.txt": "s" });
     const { entries } = await packAndRead(dir);
