@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import { posix, resolve, sep } from "node:path";
 import type { IgnoreRules } from "./ignore-rules.js";
@@ -46,14 +46,13 @@ export async function walkTree(
   const abs = pathsUnder(dir);
 
   const walk = async (relDir: string): Promise<void> => {
-    const listed = readDirectorySync(relDir || ".", () => readdirSync(abs(relDir), { withFileTypes: true, encoding: "buffer" }));
-    const children = listed.map((d) => ({ dirent: d, name: d.name.toString("utf8") })).sort(byCodeUnit);
+    const children = listDirectory(abs(relDir), relDir).sort(byCodeUnit);
     // The rules read a folder's ignore file themselves; most folders have none, and asking
     // for a file the listing shows is not there cost a thread-pool round trip per folder.
     if (relDir !== "" && children.some((c) => IGNORE_FILES.has(c.name))) {
       readDirectorySync(relDir, () => rules.enterDirectorySync(relDir));
     }
-    for (const { dirent, name } of children) {
+    for (const { dirent, name, raw } of children) {
       if (performance.now() - sliceStart >= SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
@@ -64,10 +63,9 @@ export async function walkTree(
       const unknown = !knownDir && !dirent.isFile() && !dirent.isSymbolicLink();
       if (rules.ignores(rel, knownDir)) continue;
       let item: WalkItem | undefined;
-      // Node decodes bad bytes as U+FFFD: only a name that has one can be one of those.
-      if (name.includes("\uFFFD") && !isUtf8(dirent.name)) {
+      if (raw && !isUtf8(raw)) {
         // The rules saw the name with U+FFFD for its bad bytes; the archive's names are UTF-8.
-        item = { skipped: { path: printableName(relDir, dirent.name), reason: "its name is not valid UTF-8 (rename it, or ignore it)" } };
+        item = { skipped: { path: printableName(relDir, raw), reason: "its name is not valid UTF-8 (rename it, or ignore it)" } };
       } else if (knownDir) {
         await walk(rel);
       } else if (!statFiles && dirent.isFile()) {
@@ -97,6 +95,27 @@ export async function walkTree(
   };
 
   await walk("");
+}
+
+interface Child {
+  dirent: Dirent<string> | Dirent<Buffer>;
+  name: string;
+  /** The name's bytes, when they may not be UTF-8. */
+  raw?: Buffer;
+}
+
+/**
+ * A folder's entries. Names are read as strings: as bytes, each name was a Buffer to decode
+ * (measured: 10–50 ms more in packing 50,000 files, ~650 ms). Node decodes bytes that are
+ * not UTF-8 as U+FFFD, so only a folder with such a name in it is listed again as bytes,
+ * to tell a bad name from a real U+FFFD.
+ */
+function listDirectory(absDir: string, relDir: string): Child[] {
+  const where = relDir || ".";
+  const listed = readDirectorySync(where, () => readdirSync(absDir, { withFileTypes: true }));
+  if (!listed.some((d) => d.name.includes("\uFFFD"))) return listed.map((d) => ({ dirent: d, name: d.name }));
+  const bytes = readDirectorySync(where, () => readdirSync(absDir, { withFileTypes: true, encoding: "buffer" }));
+  return bytes.map((d) => ({ dirent: d, name: d.name.toString("utf8"), raw: d.name }));
 }
 
 /**
