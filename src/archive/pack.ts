@@ -108,14 +108,7 @@ export async function packTree(dir: string, rules: IgnoreRules, destFile: string
         let pending: void | Promise<void> = undefined;
         if (entry.type === "symlink") {
           digest.entry(entry);
-          blocks.writeHeader({
-            path: entry.path,
-            type: "SymbolicLink",
-            size: 0,
-            linkpath: entry.target,
-            mode: entry.mode,
-            mtime: new Date(entry.mtimeMs),
-          });
+          blocks.writeHeader(entry);
         } else {
           pending = addFile(blocks, feed, pathOf(entry.path), entry, digest);
         }
@@ -223,7 +216,7 @@ function addFile(blocks: TarBlocks, feed: Feed, path: string, entry: ArchiveEntr
     entry.mode = st.mode & 0o7777;
     entry.mtimeMs = st.mtimeMs;
     digest.entry(entry);
-    blocks.writeHeader({ path: entry.path, type: "File", size: st.size, mode: entry.mode, mtime: new Date(entry.mtimeMs) });
+    blocks.writeHeader(entry);
     if (st.size > BATCH_BYTES) return addLargeFile(blocks, feed, fd, entry, digest);
     readBody(blocks, fd, entry.path, st.size, digest);
   } catch (err) {

@@ -1,19 +1,16 @@
 import { Header } from "tar/header";
 import { Pax } from "tar/pax";
-
-/** What a header says of an entry. */
-export interface BlockHeader {
-  path: string;
-  type: "File" | "SymbolicLink";
-  /** Bytes of content that follow (0 for a link). */
-  size: number;
-  mode: number;
-  mtime: Date;
-  linkpath?: string;
-}
+import type { ArchiveEntry } from "./entries.js";
 
 const BLOCK = 512;
 const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
+/**
+ * What every entry's header shares, as node-tar encodes it: owner 0:0, device numbers 0.
+ * Encoding those four numbers for each entry was a quarter of the header's cost (measured:
+ * 2.8 against 2.1 µs a header; 40–75 ms of packing 50,000 files, ~650 ms).
+ */
+const SHARED = Buffer.alloc(BLOCK);
+new Header({ uid: 0, gid: 0, devmaj: 0, devmin: 0 }).encode(SHARED);
 
 /**
  * A tar stream written straight into large buffers: each header is encoded by node-tar's
@@ -24,8 +21,14 @@ const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
 export class TarBlocks {
   private buf: Buffer;
   private at = 0;
-  /** One header, its fields set anew for each entry: building one per entry cost ~2× as much. */
-  private readonly header = new Header({ uid: 0, gid: 0 });
+  /**
+   * One header, its fields set anew for each entry (building one per entry cost ~2× as
+   * much). The fields every entry shares are unset on it: encode() leaves an unset field's
+   * bytes as they are, and each block starts as a copy of SHARED.
+   */
+  private readonly header = headerWithoutShared();
+  /** The header's mtime, set anew for each entry. */
+  private readonly mtime = new Date(0);
   /** Buffers the sink has released, to be written again. */
   private readonly spare: Buffer[] = [];
 
@@ -37,24 +40,28 @@ export class TarBlocks {
     this.buf = Buffer.allocUnsafe(batchBytes);
   }
 
-  /** Writes an entry's header block, after a PAX header when a field does not fit in it. */
-  writeHeader(h: BlockHeader): void {
+  /**
+   * Writes an entry's header block, after a PAX header when a field does not fit in it. A
+   * file's `size` bytes of content follow (`space`, `advance`, `pad`); a link has none.
+   */
+  writeHeader(entry: ArchiveEntry): void {
     this.room();
     const header = this.header;
-    header.path = h.path;
-    header.type = h.type;
-    header.size = h.size;
-    header.mode = h.mode;
-    header.mtime = h.mtime;
-    header.linkpath = h.linkpath;
-    // The buffer is reused: encode() leaves the fields it has no value for as they are.
-    this.buf.fill(0, this.at, this.at + BLOCK);
+    const link = entry.type === "symlink";
+    header.path = entry.path;
+    header.type = link ? "SymbolicLink" : "File";
+    header.size = link ? 0 : entry.size;
+    header.mode = entry.mode;
+    this.mtime.setTime(entry.mtimeMs);
+    header.mtime = this.mtime;
+    header.linkpath = entry.target;
+    SHARED.copy(this.buf, this.at);
     if (header.encode(this.buf, this.at)) {
       // A long or non-ASCII name or link target, or a size past 8 GiB: the PAX header that
       // says it goes first, so the header block is written again after it.
-      this.copy(new Pax({ path: h.path, linkpath: h.linkpath, size: h.size }).encode());
+      this.copy(new Pax({ path: header.path, linkpath: header.linkpath, size: header.size }).encode());
       this.room();
-      this.buf.fill(0, this.at, this.at + BLOCK);
+      SHARED.copy(this.buf, this.at);
       header.encode(this.buf, this.at);
     }
     this.at += BLOCK;
@@ -111,4 +118,12 @@ export class TarBlocks {
     this.at = 0;
     this.sink(chunk, () => this.spare.push(full));
   }
+}
+
+/** A header with the shared fields unset: encode() writes nothing for an unset field. */
+function headerWithoutShared(): Header {
+  const header = new Header();
+  // devmaj and devmin are typed as numbers (0 by default), hence Reflect.
+  for (const field of ["uid", "gid", "devmaj", "devmin"]) Reflect.set(header, field, undefined);
+  return header;
 }

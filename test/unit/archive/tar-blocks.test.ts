@@ -4,8 +4,9 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Parser, type ReadEntry } from "tar";
-import { TarBlocks, type BlockHeader } from "../../../src/archive/tar-blocks.js";
+import { Header, Parser, type ReadEntry } from "tar";
+import type { ArchiveEntry } from "../../../src/archive/entries.js";
+import { TarBlocks } from "../../../src/archive/tar-blocks.js";
 
 interface Written {
   chunks: Buffer[];
@@ -15,7 +16,7 @@ interface Written {
 }
 
 /** Entries written through TarBlocks with `batchBytes`; the sink keeps every chunk. */
-function write(batchBytes: number, entries: Array<{ header: BlockHeader; content?: Buffer }>, release = true): Written {
+function write(batchBytes: number, entries: Array<{ header: ArchiveEntry; content?: Buffer }>, release = true): Written {
   const out: Written = { chunks: [], copies: [], releases: [] };
   const blocks = new TarBlocks(batchBytes, (chunk, done) => {
     out.chunks.push(chunk);
@@ -65,8 +66,8 @@ async function parse(archive: Buffer): Promise<Read[]> {
   return entries;
 }
 
-const file = (path: string, content: Buffer, mode = 0o644): { header: BlockHeader; content: Buffer } => ({
-  header: { path, type: "File", size: content.length, mode, mtime: new Date(1_700_000_000_000) },
+const file = (path: string, content: Buffer, mode = 0o644): { header: ArchiveEntry; content: Buffer } => ({
+  header: { path, type: "file", size: content.length, mode, mtimeMs: 1_700_000_000_000 },
   content,
 });
 
@@ -102,7 +103,7 @@ describe("TarBlocks", () => {
     const { copies: chunks } = write(2048, [
       file(long, Buffer.from("long")),
       file("résumé/日本語.txt", Buffer.from("utf8")),
-      { header: { path: "link", type: "SymbolicLink", size: 0, mode: 0o777, mtime: new Date(0), linkpath: target } },
+      { header: { path: "link", type: "symlink", size: 0, mode: 0o777, mtimeMs: 0, target } },
     ]);
     const archive = Buffer.concat(chunks);
     const entries = await parse(archive);
@@ -119,6 +120,22 @@ describe("TarBlocks", () => {
       .trim()
       .split("\n");
     expect(names).toEqual([long, "résumé/日本語.txt", "link"]);
+  });
+
+  it("writes each header block exactly as node-tar encodes all of its fields", () => {
+    const entries = [
+      file("src/main.go", Buffer.from("package main\n"), 0o755),
+      { header: { path: "link", type: "symlink" as const, size: 0, mode: 0o777, mtimeMs: 1_700_000_123_000, target: "src/main.go" } },
+      file("empty.txt", Buffer.alloc(0), 0o600),
+    ];
+    const archive = Buffer.concat(write(4096, entries).copies);
+    const blocks = [archive.subarray(0, 512), archive.subarray(1024, 1536), archive.subarray(1536, 2048)];
+    entries.forEach(({ header: h }, i) => {
+      const whole = Buffer.alloc(512);
+      const type = h.type === "symlink" ? "SymbolicLink" : "File";
+      new Header({ path: h.path, type, size: h.size, mode: h.mode, mtime: new Date(h.mtimeMs), linkpath: h.target, uid: 0, gid: 0 }).encode(whole);
+      expect(blocks[i]).toEqual(whole);
+    });
   });
 
   it("never writes into a buffer the sink has not released", () => {
