@@ -336,8 +336,9 @@ describe("builds submit (fault server)", () => {
     }
     const r = await runValar(["builds", "submit", dir, "-c", "golang"], { env: env() });
     expect(r.exitCode).toBe(1);
-    // Packing stops at the limit: the rest of the file is never compressed nor written.
-    expect(r.stderr).toMatch(/^error: archive is over the 128 MiB limit \(packing stopped after 2 files\)$/m);
+    // Packing stops at the limit, inside blob.bin (sorted first): the rest of it is never
+    // compressed nor written, and small.txt never packed.
+    expect(r.stderr).toMatch(/^error: archive is over the 128 MiB limit \(packing stopped after 0 files\)$/m);
     expect(r.stderr).toMatch(/^hint: .*--ignore.*\.valarignore/m);
     expect(r.stdout).toBe("");
     expect(server.requests).toEqual([]);
