@@ -162,9 +162,7 @@ class Feed {
       this.inFlight--;
       release();
       if (err) this.fail(err);
-      const resume = this.resume;
-      this.resume = undefined;
-      resume?.();
+      else this.wake();
     });
   };
 
@@ -189,6 +187,11 @@ class Feed {
 
   fail(err: unknown): void {
     if (!this.failure) this.failure = { err };
+    this.wake();
+  }
+
+  /** Lets a waiting `wait()` look again. */
+  private wake(): void {
     const resume = this.resume;
     this.resume = undefined;
     resume?.();

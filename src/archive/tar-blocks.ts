@@ -45,7 +45,6 @@ export class TarBlocks {
    * file's `size` bytes of content follow (`space`, `advance`, `pad`); a link has none.
    */
   writeHeader(entry: ArchiveEntry): void {
-    this.room();
     const header = this.header;
     const link = entry.type === "symlink";
     header.path = entry.path;
@@ -55,16 +54,20 @@ export class TarBlocks {
     this.mtime.setTime(entry.mtimeMs);
     header.mtime = this.mtime;
     header.linkpath = entry.target;
-    SHARED.copy(this.buf, this.at);
-    if (header.encode(this.buf, this.at)) {
+    if (this.encodeHeader()) {
       // A long or non-ASCII name or link target, or a size past 8 GiB: the PAX header that
-      // says it goes first, so the header block is written again after it.
+      // says it goes first, over the block just encoded, which is encoded again after it.
       this.copy(new Pax({ path: header.path, linkpath: header.linkpath, size: header.size }).encode());
-      this.room();
-      SHARED.copy(this.buf, this.at);
-      header.encode(this.buf, this.at);
+      this.encodeHeader();
     }
     this.at += BLOCK;
+  }
+
+  /** Encodes the header block at the current place; true when a PAX header must go first. */
+  private encodeHeader(): boolean {
+    this.room();
+    SHARED.copy(this.buf, this.at);
+    return this.header.encode(this.buf, this.at);
   }
 
   /**
